@@ -1,0 +1,36 @@
+# Two entry points for users and CI: `make test` and `make demo`. Both create .venv with a
+# Python >= 3.12 found by tools/find-python (override with PYTHON=/path/to/python).
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-dev
+
+.PHONY: test test-slow demo lint format bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || "$$(tools/find-python)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+test: $(STAMP) lint
+	$(PY) -m pytest
+
+test-slow: $(STAMP)
+	$(PY) -m pytest -m slow
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check bayes_l1 tests benchmarks
+	$(VENV)/bin/ruff format --check bayes_l1 tests benchmarks
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix bayes_l1 tests benchmarks
+	$(VENV)/bin/ruff format bayes_l1 tests benchmarks
+
+demo: $(STAMP)
+	$(VENV)/bin/bayes-l1 demo
+
+bench: $(STAMP)
+	$(PY) benchmarks/map_vs_sklearn.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
