@@ -1,0 +1,192 @@
+"""Input checks shared by every entry point: arrays in, clean float64 arrays and names out.
+
+Every error names what is wrong and how to fix it. Nothing here imports PyMC.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+LIKELIHOODS = ("gaussian", "logistic")
+
+
+def check_likelihood(likelihood: str) -> str:
+    if likelihood not in LIKELIHOODS:
+        raise ValueError(f"likelihood must be one of {LIKELIHOODS}; got {likelihood!r}.")
+    return likelihood
+
+
+def feature_names_of(X: Any, n_features: int) -> tuple[str, ...]:
+    """Column names of a DataFrame, else ``x0 .. x{p-1}``."""
+    if isinstance(X, pd.DataFrame):
+        names = tuple(str(c) for c in X.columns)
+        if len(set(names)) != len(names):
+            dup = sorted({c for c in names if names.count(c) > 1})
+            raise ValueError(f"X has duplicate column names {dup}; rename them to be unique.")
+        return names
+    return tuple(f"x{j}" for j in range(n_features))
+
+
+def _non_numeric_columns(X: pd.DataFrame) -> list[str]:
+    return [
+        str(c)
+        for c, dt in X.dtypes.items()
+        if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))
+    ]
+
+
+def check_X(X: Any, *, name: str = "X") -> tuple[np.ndarray, tuple[str, ...]]:
+    """Validate a design matrix; return it as a float64 array and its feature names."""
+    if isinstance(X, pd.Series):
+        raise ValueError(
+            f"{name} is a pandas Series (1-D); pass a DataFrame, e.g. {name}.to_frame(), "
+            "so that each column is a feature."
+        )
+    if isinstance(X, pd.DataFrame):
+        bad = _non_numeric_columns(X)
+        if bad:
+            raise TypeError(
+                f"{name} has non-numeric columns {bad}; encode them first "
+                "(e.g. pandas.get_dummies) or drop them."
+            )
+        arr = X.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        try:
+            arr = np.asarray(X)
+        except Exception as exc:  # ragged lists and the like
+            raise TypeError(f"{name} could not be converted to an array: {exc}") from exc
+        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+            raise TypeError(
+                f"{name} must be numeric; got dtype {arr.dtype}. Encode categorical "
+                "columns first (e.g. pandas.get_dummies)."
+            )
+        if np.iscomplexobj(arr):
+            raise TypeError(f"{name} must be real-valued; got complex dtype {arr.dtype}.")
+        arr = np.asarray(arr, dtype=np.float64)  # no copy when already float64
+    if arr.ndim != 2:
+        hint = " Use X.reshape(-1, 1) for a single feature." if arr.ndim == 1 else ""
+        raise ValueError(
+            f"{name} must be 2-D (n_samples, n_features); got {arr.ndim}-D with shape "
+            f"{arr.shape}.{hint}"
+        )
+    n, p = arr.shape
+    if n == 0:
+        raise ValueError(f"{name} has 0 rows; at least 2 samples are needed.")
+    if p == 0:
+        raise ValueError(f"{name} has 0 columns; at least one feature is needed.")
+    names = feature_names_of(X, p)
+    # One cheap pass: a finite sum means finite entries (overflow only costs a re-check).
+    if not np.isfinite(arr.sum()) and not (finite := np.isfinite(arr)).all():
+        cols = [names[j] for j in np.flatnonzero(~finite.all(axis=0))]
+        kind = "NaN" if np.isnan(arr).any() else "inf"
+        raise ValueError(
+            f"{name} contains {kind} (non-finite) values in columns {cols[:10]}"
+            f"{' ...' if len(cols) > 10 else ''}; impute or drop those rows first."
+        )
+    return arr, names
+
+
+def check_y(y: Any, n_samples: int, *, likelihood: str = "gaussian"):
+    """Validate a target vector.
+
+    Returns ``(y, classes)``: for the Gaussian likelihood ``y`` is float64 and ``classes``
+    is None; for the logistic likelihood ``y`` is 0/1 float64 and ``classes`` holds the two
+    original labels (``classes[1]`` is coded 1).
+    """
+    check_likelihood(likelihood)
+    arr = y.to_numpy() if isinstance(y, pd.Series | pd.DataFrame) else np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"y must be 1-D (n_samples,); got shape {arr.shape}.")
+    if arr.shape[0] != n_samples:
+        raise ValueError(
+            f"X and y have different numbers of rows: X has {n_samples}, y has {arr.shape[0]}."
+        )
+    if likelihood == "logistic":
+        return _binary_target(arr)
+    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool) or np.iscomplexobj(arr):
+        raise TypeError(f"y must be numeric for the gaussian likelihood; got dtype {arr.dtype}.")
+    arr = arr.astype(np.float64)
+    if not np.isfinite(arr).all():
+        raise ValueError("y contains NaN or inf; drop or impute those rows first.")
+    return arr, None
+
+
+def _binary_target(arr: np.ndarray):
+    if pd.isna(arr).any():
+        raise ValueError("y contains missing values; drop those rows first.")
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ValueError("y contains inf; a logistic target needs two class labels.")
+    classes = np.unique(arr)
+    if classes.size == 1:
+        raise ValueError(
+            f"y has a single class ({classes[0]!r}); logistic regression needs both classes."
+        )
+    if classes.size > 2:
+        raise ValueError(
+            f"y has {classes.size} distinct values; the logistic likelihood needs a binary "
+            "target (two classes). For a continuous target use likelihood='gaussian'."
+        )
+    return (arr == classes[1]).astype(np.float64), classes
+
+
+def check_X_y(X, y, *, likelihood: str = "gaussian", min_samples: int = 2):
+    """Validate X and y together. Returns ``(X, y, feature_names, classes)``."""
+    Xa, names = check_X(X)
+    ya, classes = check_y(y, Xa.shape[0], likelihood=likelihood)
+    if Xa.shape[0] < min_samples:
+        raise ValueError(
+            f"Only {Xa.shape[0]} sample(s); at least {min_samples} are needed for this fit."
+        )
+    return Xa, ya, names, classes
+
+
+def check_positive(value: float, name: str, *, allow_zero: bool = False) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a number; got {value!r}.") from exc
+    if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be finite and {bound}; got {value!r}.")
+    return v
+
+
+def check_l1_ratio(l1_ratio: float) -> float:
+    v = check_positive(l1_ratio, "l1_ratio", allow_zero=True)
+    if v > 1:
+        raise ValueError(f"l1_ratio must be in [0, 1]; got {l1_ratio!r}.")
+    return v
+
+
+def check_penalty_weights(weights, n_features: int) -> np.ndarray:
+    """Per-feature penalty factors (adaptive lasso); 0 leaves a feature unpenalized."""
+    if weights is None:
+        return np.ones(n_features)
+    w = np.asarray(weights, dtype=np.float64)
+    if w.shape != (n_features,):
+        raise ValueError(
+            f"penalty_weights must have one entry per feature ({n_features}); got shape {w.shape}."
+        )
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError("penalty_weights must be finite and >= 0.")
+    if not (w > 0).any():
+        raise ValueError("penalty_weights are all 0: at least one feature must be penalized.")
+    return w
+
+
+def warn_constant_columns(names: Sequence[str], constant: np.ndarray) -> None:
+    if constant.any():
+        cols = [names[j] for j in np.flatnonzero(constant)]
+        warnings.warn(
+            f"Columns {cols[:10]}{' ...' if len(cols) > 10 else ''} are constant; with an "
+            "intercept they carry no information, so their coefficients are fixed at 0.",
+            UserWarning,
+            stacklevel=3,
+        )

@@ -1,0 +1,247 @@
+"""Design matrices (standardization and its exact inverse), bundled data and simulators."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from bayes_l1._validation import check_positive, warn_constant_columns
+
+__all__ = [
+    "Design",
+    "Simulation",
+    "load_diabetes",
+    "make_sparse_classification",
+    "make_sparse_regression",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class Design:
+    """How raw columns map to the scale the model works on, and back.
+
+    The working design is ``(X - offset) / scale``. ``offset`` is the column mean when an
+    intercept is fitted (centring makes the intercept orthogonal to the features), else 0.
+    ``scale`` is the population standard deviation (``ddof=0``, as scikit-learn's
+    ``StandardScaler``) when standardizing, else 1. Constant columns keep scale 1 and are
+    flagged in ``constant``; their coefficients are held at exactly 0.
+    """
+
+    feature_names: tuple[str, ...]
+    offset: np.ndarray
+    scale: np.ndarray
+    constant: np.ndarray
+    fit_intercept: bool
+    standardize: bool
+
+    @classmethod
+    def fit_transform(
+        cls,
+        X: np.ndarray,
+        feature_names,
+        *,
+        standardize: bool = True,
+        fit_intercept: bool = True,
+        warn: bool = True,
+    ) -> tuple[Design, np.ndarray]:
+        """Fit the design to X and return it with the working matrix (Fortran order).
+
+        Fused so that a large X is read a few times and copied at most once; with neither
+        centring nor scaling a Fortran-ordered float64 X is used as is (never modified).
+        """
+        p = X.shape[1]
+        mean = X.mean(axis=0)
+        if fit_intercept:
+            Z = np.empty(X.shape, order="F")
+            np.subtract(X, mean, out=Z)
+        else:
+            Z = np.asfortranarray(X)
+        sd = np.sqrt(np.einsum("ij,ij->j", Z, Z) / X.shape[0])
+        if not fit_intercept:  # sd about the mean, from the raw second moment
+            sd = np.sqrt(np.maximum(sd**2 - mean**2, 0.0))
+        # Constant up to rounding: the spread is negligible next to the magnitude.
+        constant = sd <= 1e-12 * np.maximum(np.abs(mean), 1.0)
+        if warn and fit_intercept:
+            warn_constant_columns(feature_names, constant)
+        offset = mean if fit_intercept else np.zeros(p)
+        scale = np.where(constant | (not standardize), 1.0, sd)
+        design = cls(tuple(feature_names), offset, scale, constant, fit_intercept, standardize)
+        if standardize and (scale != 1.0).any():
+            if Z is X:
+                Z = np.array(X, order="F")
+            Z /= scale
+        if fit_intercept and constant.any():
+            Z[:, constant] = 0.0
+        return design, Z
+
+    @property
+    def n_features(self) -> int:
+        return len(self.feature_names)
+
+    @property
+    def frozen(self) -> np.ndarray:
+        """Features whose coefficient is fixed at 0 (constant columns under an intercept)."""
+        return self.constant & self.fit_intercept
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """Working matrix of new rows, Fortran-ordered so that each column is contiguous."""
+        Z = np.asfortranarray((X - self.offset) / self.scale)
+        Z[:, self.frozen] = 0.0
+        return Z
+
+    def to_original(self, coef, intercept):
+        """Map coefficients of the working design back to the raw columns.
+
+        ``coef`` may be (p,) or (p, k); ``intercept`` a scalar or (k,).
+        """
+        coef = np.asarray(coef, dtype=np.float64)
+        scale = self.scale if coef.ndim == 1 else self.scale[:, None]
+        raw = coef / scale
+        return raw, np.asarray(intercept) - self.offset @ raw
+
+    def to_working(self, coef, intercept):
+        """Inverse of :meth:`to_original`."""
+        coef = np.asarray(coef, dtype=np.float64)
+        scale = self.scale if coef.ndim == 1 else self.scale[:, None]
+        return coef * scale, np.asarray(intercept) + self.offset @ coef
+
+
+def load_diabetes() -> tuple[pd.DataFrame, pd.Series]:
+    """The diabetes data of Efron, Hastie, Johnstone & Tibshirani (2004), in raw units.
+
+    442 patients, 10 baseline variables (age, sex, bmi, bp, s1..s6: six blood serum
+    measurements) and a quantitative measure of disease progression one year later.
+
+    Returns
+    -------
+    X : pandas.DataFrame, shape (442, 10)
+    y : pandas.Series, named ``"progression"``
+
+    Examples
+    --------
+    >>> X, y = load_diabetes()
+    >>> X.shape, list(X.columns[:4])
+    ((442, 10), ['age', 'sex', 'bmi', 'bp'])
+    """
+    with resources.files("bayes_l1.datasets").joinpath("diabetes.csv").open() as fh:
+        frame = pd.read_csv(fh)
+    return frame.drop(columns="progression"), frame["progression"]
+
+
+class Simulation(NamedTuple):
+    """Simulated data with the truth that generated it."""
+
+    X: pd.DataFrame
+    y: pd.Series
+    coef: pd.Series
+    intercept: float
+    noise_sd: float
+
+
+def _correlated_design(rng: np.random.Generator, n: int, p: int, rho: float) -> np.ndarray:
+    """Gaussian columns with AR(1) correlation rho^|i-j| (unit variance)."""
+    X = rng.standard_normal((n, p))
+    if rho:
+        innov = np.sqrt(1.0 - rho**2)
+        for j in range(1, p):
+            X[:, j] = rho * X[:, j - 1] + innov * X[:, j]
+    return X
+
+
+def _sparse_truth(rng, p, k, *, magnitude):
+    if not 0 <= k <= p:
+        raise ValueError(f"k (number of true features) must be in [0, p={p}]; got {k}.")
+    coef = np.zeros(p)
+    support = np.sort(rng.choice(p, size=k, replace=False))
+    coef[support] = rng.choice([-1.0, 1.0], size=k) * rng.uniform(*magnitude, size=k)
+    return coef
+
+
+def _check_sizes(n, p, rho):
+    if int(n) < 2 or int(p) < 1:
+        raise ValueError(f"need n >= 2 and p >= 1; got n={n}, p={p}.")
+    if not -1 < rho < 1:
+        raise ValueError(f"rho must be in (-1, 1); got {rho}.")
+
+
+def make_sparse_regression(
+    n: int = 100,
+    p: int = 50,
+    k: int = 5,
+    *,
+    snr: float = 3.0,
+    rho: float = 0.0,
+    intercept: float = 0.0,
+    random_state=None,
+) -> Simulation:
+    """Simulate y = X w + c + noise with k non-zero coefficients out of p.
+
+    Columns are standard normal with AR(1) correlation ``rho**|i-j|``; the k true features
+    sit at random positions with random signs and magnitudes in [0.5, 2]. The noise sd is
+    set so that var(X w) / noise_sd**2 equals ``snr`` (on the population scale).
+
+    Examples
+    --------
+    >>> sim = make_sparse_regression(50, 20, 3, random_state=0)
+    >>> sim.X.shape, int((sim.coef != 0).sum())
+    ((50, 20), 3)
+    """
+    _check_sizes(n, p, rho)
+    check_positive(snr, "snr")
+    rng = np.random.default_rng(random_state)
+    X = _correlated_design(rng, n, p, rho)
+    coef = _sparse_truth(rng, p, k, magnitude=(0.5, 2.0))
+    # Population variance of X w under the AR(1) covariance.
+    idx = np.arange(p)
+    signal_var = coef @ (rho ** np.abs(idx[:, None] - idx[None, :])) @ coef if k else 1.0
+    noise_sd = float(np.sqrt(signal_var / snr))
+    y = X @ coef + intercept + noise_sd * rng.standard_normal(n)
+    names = [f"x{j}" for j in range(p)]
+    return Simulation(
+        pd.DataFrame(X, columns=names),
+        pd.Series(y, name="y"),
+        pd.Series(coef, index=names, name="coef"),
+        float(intercept),
+        noise_sd,
+    )
+
+
+def make_sparse_classification(
+    n: int = 200,
+    p: int = 50,
+    k: int = 5,
+    *,
+    rho: float = 0.0,
+    effect: tuple[float, float] = (0.5, 1.5),
+    intercept: float = 0.0,
+    random_state=None,
+) -> Simulation:
+    """Simulate a binary y with P(y = 1) = sigmoid(X w + c), k non-zero coefficients.
+
+    ``effect`` bounds the magnitude of the true log-odds coefficients (per unit of a
+    standard-normal feature). ``noise_sd`` is NaN: Bernoulli noise has no scale.
+
+    Examples
+    --------
+    >>> sim = make_sparse_classification(100, 10, 2, random_state=0)
+    >>> sorted(sim.y.unique())
+    [0, 1]
+    """
+    _check_sizes(n, p, rho)
+    rng = np.random.default_rng(random_state)
+    X = _correlated_design(rng, n, p, rho)
+    coef = _sparse_truth(rng, p, k, magnitude=effect)
+    prob = 1.0 / (1.0 + np.exp(-(X @ coef + intercept)))
+    y = (rng.uniform(size=n) < prob).astype(int)
+    names = [f"x{j}" for j in range(p)]
+    return Simulation(
+        pd.DataFrame(X, columns=names),
+        pd.Series(y, name="y"),
+        pd.Series(coef, index=names, name="coef"),
+        float(intercept),
+        float("nan"),
+    )

@@ -1,0 +1,72 @@
+"""The bridge between the frequentist penalty and the Bayesian prior scale.
+
+Gaussian likelihood y ~ N(X w + c, sigma^2), flat prior on c, w_j ~ Laplace(0, b):
+the MAP is scikit-learn's ``Lasso(alpha)`` with ``alpha = sigma^2 / (n b)``. In Park &
+Casella's conditional form w_j | sigma ~ Laplace(0, sigma / lam): ``alpha = lam sigma / n``.
+Logistic likelihood: the MAP is ``LogisticRegression(l1_ratio=1, C=b)``, i.e.
+``alpha = 1 / (n b)`` in the same per-sample scaling.
+"""
+
+from __future__ import annotations
+
+from bayes_l1._validation import check_likelihood, check_positive
+
+__all__ = [
+    "alpha_from_lam",
+    "alpha_from_laplace_scale",
+    "lam_from_alpha",
+    "laplace_scale_from_alpha",
+]
+
+
+def _noise_variance(sigma, likelihood):
+    check_likelihood(likelihood)
+    if likelihood == "logistic":
+        return 1.0
+    if sigma is None:
+        raise ValueError("sigma (the noise sd) is required for the gaussian likelihood.")
+    return check_positive(sigma, "sigma") ** 2
+
+
+def laplace_scale_from_alpha(alpha, *, n, sigma=None, likelihood="gaussian") -> float:
+    """Laplace prior scale b whose MAP is the penalized fit at ``alpha``.
+
+    ``b = sigma**2 / (n alpha)`` (Gaussian) or ``b = 1 / (n alpha) = C`` (logistic).
+
+    Examples
+    --------
+    >>> laplace_scale_from_alpha(0.1, sigma=2.0, n=100)
+    0.4
+    >>> laplace_scale_from_alpha(0.01, n=50, likelihood="logistic")
+    2.0
+    """
+    var = _noise_variance(sigma, likelihood)
+    return var / (check_positive(n, "n") * check_positive(alpha, "alpha"))
+
+
+def alpha_from_laplace_scale(b, *, n, sigma=None, likelihood="gaussian") -> float:
+    """Inverse of :func:`laplace_scale_from_alpha`: ``alpha = sigma**2 / (n b)``.
+
+    Examples
+    --------
+    >>> alpha_from_laplace_scale(0.4, sigma=2.0, n=100)
+    0.1
+    """
+    var = _noise_variance(sigma, likelihood)
+    return var / (check_positive(n, "n") * check_positive(b, "b"))
+
+
+def lam_from_alpha(alpha, *, sigma, n) -> float:
+    """Park & Casella's rate ``lam`` (w_j | sigma ~ Laplace(0, sigma / lam)): n alpha / sigma.
+
+    Examples
+    --------
+    >>> lam_from_alpha(0.1, sigma=2.0, n=100)
+    5.0
+    """
+    return check_positive(n, "n") * check_positive(alpha, "alpha") / check_positive(sigma, "sigma")
+
+
+def alpha_from_lam(lam, *, sigma, n) -> float:
+    """Inverse of :func:`lam_from_alpha`: ``alpha = lam sigma / n``."""
+    return check_positive(lam, "lam") * check_positive(sigma, "sigma") / check_positive(n, "n")
