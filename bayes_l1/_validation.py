@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 LIKELIHOODS = ("gaussian", "logistic")
 
@@ -47,6 +48,11 @@ def check_X(X: Any, *, name: str = "X") -> tuple[np.ndarray, tuple[str, ...]]:
             f"{name} is a pandas Series (1-D); pass a DataFrame, e.g. {name}.to_frame(), "
             "so that each column is a feature."
         )
+    if sparse.issparse(X):
+        raise TypeError(
+            f"{name} is a scipy.sparse matrix; sparse input is not supported, pass a dense "
+            f"array ({name}.toarray())."
+        )
     if isinstance(X, pd.DataFrame):
         bad = _non_numeric_columns(X)
         if bad:
@@ -54,6 +60,9 @@ def check_X(X: Any, *, name: str = "X") -> tuple[np.ndarray, tuple[str, ...]]:
                 f"{name} has non-numeric columns {bad}; encode them first "
                 "(e.g. pandas.get_dummies) or drop them."
             )
+        cplx = [str(c) for c, dt in X.dtypes.items() if pd.api.types.is_complex_dtype(dt)]
+        if cplx:
+            raise TypeError(f"{name} must be real-valued; got complex columns {cplx}.")
         arr = X.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         try:
@@ -148,6 +157,8 @@ def check_X_y(X, y, *, likelihood: str = "gaussian", min_samples: int = 2):
 
 
 def check_positive(value: float, name: str, *, allow_zero: bool = False) -> float:
+    if isinstance(value, str | bytes | bool | np.bool_):  # float() would accept "0.1", True
+        raise TypeError(f"{name} must be a number; got {value!r}.")
     try:
         v = float(value)
     except (TypeError, ValueError) as exc:

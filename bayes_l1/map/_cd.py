@@ -188,7 +188,12 @@ def logistic_newton(X, y, w, c, eta, ws, l1, l2, fit_intercept, max_newton, max_
                 w[ws[k]] = w_old[ws[k]] + step * d[k]
             for i in range(n):
                 eta[i] = eta_old[i] + step * u[i]
-            if logistic_objective(eta, y, w, l1, l2) <= f0 + 1e-4 * step * decrease:
+            f_new = logistic_objective(eta, y, w, l1, l2)
+            # Armijo; near the optimum the decrease drops below rounding of F, where a full
+            # (quadratically convergent) Newton step is taken if F does not visibly rise.
+            if f_new <= f0 + 1e-4 * step * decrease or (
+                step == 1.0 and f_new - f0 <= 1e-15 * abs(f0)
+            ):
                 accepted = True
                 break
             step *= 0.5
