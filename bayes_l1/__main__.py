@@ -1,0 +1,5 @@
+import sys
+
+from bayes_l1.cli import main
+
+sys.exit(main())
