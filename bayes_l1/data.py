@@ -59,10 +59,14 @@ class Design:
             Z = np.empty(X.shape, order="F")
             np.subtract(X, mean, out=Z)
         else:
-            Z = np.asfortranarray(X)
+            Z = np.asfortranarray(X, dtype=np.float64)
         sd = np.sqrt(np.einsum("ij,ij->j", Z, Z) / X.shape[0])
         if not fit_intercept:  # sd about the mean, from the raw second moment
             sd = np.sqrt(np.maximum(sd**2 - mean**2, 0.0))
+            # That difference cancels when |mean| >> sd: redo those columns in two passes.
+            far = np.flatnonzero(np.abs(mean) > 10.0 * sd)
+            if far.size:
+                sd[far] = Z[:, far].std(axis=0)
         # Constant up to rounding: the spread is negligible next to the magnitude.
         constant = sd <= 1e-12 * np.maximum(np.abs(mean), 1.0)
         if warn and fit_intercept:
@@ -228,7 +232,7 @@ def make_sparse_classification(
     Examples
     --------
     >>> sim = make_sparse_classification(100, 10, 2, random_state=0)
-    >>> sorted(sim.y.unique())
+    >>> sorted(sim.y.unique().tolist())
     [0, 1]
     """
     _check_sizes(n, p, rho)

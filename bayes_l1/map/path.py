@@ -24,7 +24,8 @@ def alpha_grid(alpha_max: float, n_alphas: int = 100, eps: float = 1e-3) -> np.n
     """Descending geometric grid from ``alpha_max`` to ``eps * alpha_max`` (scikit-learn's)."""
     if int(n_alphas) < 1:
         raise ValueError(f"n_alphas must be >= 1; got {n_alphas}.")
-    check_positive(eps, "eps")
+    if not 0 < check_positive(eps, "eps") < 1:
+        raise ValueError(f"eps must be in (0, 1) so that the grid descends; got {eps!r}.")
     if alpha_max <= 0:
         raise ValueError(
             "alpha_max is 0: y is orthogonal to every feature (or constant), so every "
@@ -117,7 +118,7 @@ def solve_path(problem: Problem, alphas, l1_ratio, *, tol, max_iter) -> PathResu
     W = np.zeros((p, k))
     C = np.zeros(k)
     gaps, iters, conv = np.zeros(k), np.zeros(k, dtype=int), np.zeros(k, dtype=bool)
-    w, c = np.zeros(p), problem.null_intercept()
+    w, c = problem.null_solution()
     for i, alpha in enumerate(alphas):
         w, c, iters[i], gaps[i], _, conv[i] = solve(
             problem, alpha, l1_ratio, w, c, tol=tol, max_iter=max_iter

@@ -129,16 +129,20 @@ class Problem:
             return self.y - eta, eta
         return self.y - expit(eta), eta
 
+    def null_solution(self):
+        """(w, c) with every penalized coefficient at 0 and the rest at their optimum."""
+        w = np.zeros(self.design.n_features)
+        c = self.null_intercept()
+        if ((self.weights == 0) & self.active).any():
+            w, c, *_ = solve(self, np.finfo(float).max, 1.0, w, c, tol=1e-12, max_iter=1000)
+        return w, c
+
     def alpha_max(self, l1_ratio: float = 1.0) -> float:
         """Smallest alpha at which every penalized coefficient is 0."""
         if l1_ratio == 0:
             raise ValueError("alpha_max is infinite for a pure ridge penalty (l1_ratio=0).")
         pen = (self.weights > 0) & self.active
-        w = np.zeros(self.design.n_features)
-        c = self.null_intercept()
-        if (~pen & self.active).any():  # fit the unpenalized features first
-            w, c, *_ = solve(self, 1e300, 1.0, w, c, tol=1e-10)
-        v, _ = self.residual_like(w, c)
+        v, _ = self.residual_like(*self.null_solution())
         z = np.abs(self.X.T @ v) / self.X.shape[0]
         if not pen.any():
             return 0.0
@@ -154,13 +158,15 @@ def _violations(z, w, l1, l2):
 
 
 def duality_gap(problem: Problem, w, c, v, eta, z, l1, l2) -> float:
-    """Fenchel duality gap of the working-scale problem at (w, c), dual point from ``v``.
+    """Fenchel duality gap of the working-scale problem at (w, c), dual point ``t v``.
 
-    ``z = X^T v / n``. For a pure L1 penalty the dual point is rescaled into the feasible
-    set (as scikit-learn's ``enet_coordinate_descent``); with an L2 part the conjugate of
-    the penalty is finite everywhere and no rescaling is needed. Unpenalized directions
-    (zero-weight features, the logistic intercept) add their coordinate-wise gap bound
-    g**2 / (2 curvature).
+    ``z = X^T v / n``. For a pure L1 penalty ``t`` rescales the dual point into the feasible
+    set (as scikit-learn's ``enet_coordinate_descent``); with an L2 part the penalty's
+    conjugate is finite everywhere and ``t = 1``. P - D is the sum of non-negative
+    Fenchel-Young gaps minus ``t z_j w_j`` for each unpenalized feature and ``t c mean(v)``
+    for the intercept, whose dual constraints (z_j = 0, sum(v) = 0) hold only at the
+    optimum: those terms are added back and replaced by each direction's coordinate-wise
+    gap g**2 / (2 curvature), so the certificate is >= 0 and vanishes at the optimum.
     """
     n = v.size
     y = problem.y
@@ -170,28 +176,22 @@ def duality_gap(problem: Problem, w, c, v, eta, z, l1, l2) -> float:
         primal = 0.5 * (v @ v) / n + penalty
     else:
         primal = np.mean(np.logaddexp(0.0, eta) - y * eta) + penalty
-    if np.any(l2 > 0):
-        t = 1.0
-        ridge = l2 > 0
-        conj = np.sum(np.maximum(np.abs(z[ridge]) - l1[ridge], 0.0) ** 2 / (2.0 * l2[ridge]))
-    else:
-        worst = np.max(np.abs(z[pen]) / l1[pen]) if pen.any() else 0.0
-        t = 1.0 / worst if worst > 1.0 else 1.0
-        conj = 0.0
+    ridge = l2 > 0
+    conj = np.sum(np.maximum(np.abs(z[ridge]) - l1[ridge], 0.0) ** 2 / (2.0 * l2[ridge]))
+    worst = np.max(np.abs(z[pen]) / l1[pen]) if pen.any() and not ridge.any() else 0.0
+    t = 1.0 / worst if worst > 1.0 else 1.0
+    free = ~pen & ~ridge & problem.active
     if problem.likelihood == "gaussian":
         dual = (t * (v @ y) - 0.5 * t * t * (v @ v)) / n - conj
-        curvature = problem.norms2
+        curvature = problem.norms2[free]
     else:
         s = y - t * v
         dual = -np.mean(xlogy(s, s) + xlogy(1.0 - s, 1.0 - s)) - conj
-        curvature = problem.norms2 / 4.0
-    free = ~pen & (l2 == 0) & problem.active
-    extra = np.sum(z[free] ** 2 / (2.0 * curvature[free]))
-    if problem.likelihood == "logistic" and problem.design.fit_intercept:
-        # The dual asks sum(v) = 0, which holds only at the optimal intercept. P - D equals
-        # the sum of the (non-negative) Fenchel-Young gaps minus c * mean(v); add that term
-        # back and bound the intercept's own sub-optimality (curvature <= 1/4).
-        extra += c * v.mean() + v.mean() ** 2 / 0.5
+        h = np.maximum((y - v) * (1.0 - y + v), 1e-12)  # p (1 - p): the actual curvature
+        curvature = (problem.X[:, free] ** 2).T @ h / n if free.any() else np.zeros(0)
+    extra = np.sum(t * z[free] * w[free] + z[free] ** 2 / (2.0 * curvature))
+    if problem.design.fit_intercept and problem.likelihood == "logistic":
+        extra += t * c * v.mean() + v.mean() ** 2 / (2.0 * h.mean())
     return float(primal - dual + extra)
 
 
@@ -422,8 +422,7 @@ def lasso_map(
         fit_intercept=fit_intercept,
         penalty_weights=penalty_weights,
     )
-    w0 = np.zeros(problem.design.n_features)
-    sol = solve(problem, alpha, l1_ratio, w0, problem.null_intercept(), tol=tol, max_iter=max_iter)
+    sol = solve(problem, alpha, l1_ratio, *problem.null_solution(), tol=tol, max_iter=max_iter)
     result = result_from_solution(problem, alpha, l1_ratio, sol, tol)
     if relax:
         result = relaxed_refit(problem, result, relax_alpha, tol=tol, max_iter=max_iter)
