@@ -1,8 +1,11 @@
 """bayes_l1: Bayesian sparse regression, from the lasso as a MAP estimate to the posterior.
 
 The MAP layer (``lasso_map``, ``lasso_map_path``, ``lasso_map_cv``) needs only numpy,
-scipy and numba; importing the package does not import PyMC.
+scipy and numba: importing the package does not import PyMC. The estimators, models and
+diagnostics load on first use.
 """
+
+import importlib
 
 from bayes_l1.data import (
     Design,
@@ -27,11 +30,48 @@ from bayes_l1.mapping import (
     lam_from_alpha,
     laplace_scale_from_alpha,
 )
+from bayes_l1.priors import ElasticNetPrior, Horseshoe, Laplace, Normal, RegularizedHorseshoe
 
 __version__ = "0.1.0"
 
+# Public names whose modules import PyMC / ArviZ: loaded on first access (PEP 562).
+_LAZY = {
+    "BayesianLinearRegression": "bayes_l1.estimators",
+    "BayesianLogisticRegression": "bayes_l1.estimators",
+    "build_model": "bayes_l1.model",
+    "prepare": "bayes_l1.model",
+    "check_sampling": "bayes_l1.diagnostics",
+    "Diagnostics": "bayes_l1.diagnostics",
+    "SamplingWarning": "bayes_l1.diagnostics",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'bayes_l1' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)
+
+
 __all__ = [
+    "BayesianLinearRegression",
+    "BayesianLogisticRegression",
     "CVResult",
+    "Diagnostics",
+    "ElasticNetPrior",
+    "Horseshoe",
+    "Laplace",
+    "Normal",
+    "RegularizedHorseshoe",
+    "SamplingWarning",
+    "build_model",
+    "check_sampling",
+    "prepare",
     "ConvergenceWarning",
     "Design",
     "MapResult",

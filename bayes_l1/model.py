@@ -1,0 +1,159 @@
+"""PyMC models: ``prepare`` puts the data on the working scale, ``build_model`` writes the model.
+
+Working scale: features standardized (population sd) and centred; for the Gaussian
+likelihood the response is standardized too, so priors mean the same on every data set.
+The posterior holds both the working-scale coefficients (``beta_std``, ``intercept_std``)
+and Deterministics on the original scale (``beta``, ``intercept``, ``sigma``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from bayes_l1._validation import check_likelihood, check_positive, check_X_y
+from bayes_l1.data import Design
+from bayes_l1.map import lasso_map_cv
+from bayes_l1.priors import BuildContext, Laplace, resolve_prior
+
+__all__ = ["ModelData", "build_model", "prepare"]
+
+# Intercept prior sd on the working scale: wide next to the centred response (sd 1) or the
+# log-odds scale, and irrelevant to the coefficients' mode (centred X decouples them).
+INTERCEPT_SD = 5.0
+
+
+@dataclass(frozen=True, eq=False)
+class ModelData:
+    """Data on the working scale, with the maps back to the original one."""
+
+    design: Design
+    Z: np.ndarray
+    y: np.ndarray  # original response (0/1 for logistic)
+    y_work: np.ndarray
+    y_center: float
+    y_scale: float
+    likelihood: str
+    classes: np.ndarray | None
+
+    @property
+    def n(self) -> int:
+        return self.Z.shape[0]
+
+    @property
+    def p(self) -> int:
+        return self.Z.shape[1]
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return self.design.feature_names
+
+    def pseudo_sigma(self) -> float:
+        """Logistic pseudo-sigma 1 / sqrt(mu (1 - mu)) (Piironen & Vehtari 2017)."""
+        mu = float(np.clip(self.y.mean(), 1e-3, 1 - 1e-3))
+        return 1.0 / np.sqrt(mu * (1.0 - mu))
+
+
+def prepare(X, y, *, likelihood: str = "gaussian") -> ModelData:
+    """Validate and put (X, y) on the working scale."""
+    check_likelihood(likelihood)
+    Xa, ya, names, classes = check_X_y(X, y, likelihood=likelihood, min_samples=3)
+    design, Z = Design.fit_transform(Xa, names, standardize=True, fit_intercept=True)
+    if likelihood == "gaussian":
+        center, scale = float(ya.mean()), float(ya.std())
+        if scale == 0:
+            raise ValueError("y is constant: there is nothing to regress.")
+    else:
+        center, scale = 0.0, 1.0
+    return ModelData(design, Z, ya, (ya - center) / scale, center, scale, likelihood, classes)
+
+
+def noise_sd_estimate(data: ModelData, *, random_state=0) -> float:
+    """Noise sd on the working scale from the cross-validated lasso: RSS / (n - k - 1)
+    (Reid, Tibshirani & Friedman 2016)."""
+    cv = lasso_map_cv(data.Z, data.y_work, standardize=False, random_state=random_state)
+    k = int((cv.coef != 0).sum())
+    resid = data.y_work - data.Z @ cv.coef - cv.intercept
+    return float(np.sqrt(resid @ resid / max(data.n - k - 1, 1)))
+
+
+def build_context(data: ModelData, prior, *, random_state=0) -> BuildContext:
+    """Resolve what the prior needs from the data: the CV alpha for ``Laplace(lam="cv")``,
+    a noise-sd estimate where an alpha must be mapped to a prior scale."""
+    alpha_cv = cv = None
+    if isinstance(prior, Laplace) and prior.lam == "cv":
+        cv = lasso_map_cv(
+            data.Z,
+            data.y,
+            likelihood=data.likelihood,
+            standardize=False,
+            random_state=random_state,
+        )
+        alpha_cv = cv.alpha
+    sigma_hat = float("nan")
+    if prior.needs_sigma_hat and data.likelihood == "gaussian":
+        sigma_hat = noise_sd_estimate(data, random_state=random_state)
+    return BuildContext(
+        data.n,
+        data.p,
+        data.likelihood,
+        sigma_hat=sigma_hat,
+        y_scale=data.y_scale,
+        alpha_cv=alpha_cv,
+    )
+
+
+def build_model(data: ModelData, prior=None, *, sigma: float | None = None, context=None):
+    """Write the PyMC model for ``data`` under ``prior``.
+
+    Parameters
+    ----------
+    data : ModelData
+        From :func:`prepare`.
+    prior : a prior from :mod:`bayes_l1.priors`, its name, or None (Laplace).
+    sigma : float, optional
+        Fix the noise sd (original scale of y) instead of giving it a HalfNormal(1) prior on
+        the working scale: the setting in which the Laplace MAP is exactly the lasso.
+    context : BuildContext, optional
+        Pre-resolved data summaries (see :func:`build_context`).
+
+    Returns
+    -------
+    pymc.Model
+        Coordinates ``feature`` (the feature names) and ``obs``; data ``X`` and ``y_obs`` as
+        ``pm.Data`` so the same model predicts on new rows.
+    """
+    import pymc as pm
+
+    prior = resolve_prior(prior)
+    context = context or build_context(data, prior)
+    gaussian = data.likelihood == "gaussian"
+    coords = {"feature": list(data.feature_names), "obs": np.arange(data.n)}
+    with pm.Model(coords=coords) as model:
+        X = pm.Data("X", data.Z, dims=("obs", "feature"))
+        y_obs = pm.Data("y_obs", data.y_work, dims="obs")
+        if not gaussian:
+            noise = data.pseudo_sigma()
+        elif sigma is None:
+            noise = pm.HalfNormal("sigma_std", 1.0)
+        else:
+            fixed = check_positive(sigma, "sigma") / data.y_scale
+            noise = pm.Deterministic("sigma_std", pm.math.constant(fixed, dtype="float64"))
+        beta_std = prior.build(pm, replace(context, sigma=noise))
+        intercept_std = pm.Normal("intercept_std", 0.0, INTERCEPT_SD)
+        mu = intercept_std + pm.math.dot(X, beta_std)
+        if gaussian:
+            pm.Normal("y", mu, noise, observed=y_obs, dims="obs")
+        else:
+            pm.Bernoulli("y", logit_p=mu, observed=y_obs, dims="obs")
+        beta = pm.Deterministic(
+            "beta", beta_std * (data.y_scale / data.design.scale), dims="feature"
+        )
+        pm.Deterministic(
+            "intercept",
+            data.y_center + data.y_scale * intercept_std - pm.math.dot(data.design.offset, beta),
+        )
+        if gaussian:
+            pm.Deterministic("sigma", noise * data.y_scale)
+    return model

@@ -1,0 +1,341 @@
+"""Coefficient priors as frozen specifications; each builds its PyMC construction.
+
+Every prior acts on the *working* scale: standardized features and, for the Gaussian
+likelihood, a standardized response, so that defaults mean the same thing on every data set.
+``sigma`` below is the noise sd on that scale (a random variable, or fixed), and for the
+logistic likelihood the pseudo-sigma 1 / sqrt(mu (1 - mu)) of Piironen & Vehtari (2017).
+
+Scales are recorded in the posterior under these names: ``lam`` (Laplace rate), ``tau``
+(global), ``local`` (horseshoe local scales, dim ``feature``), ``c`` (slab scale),
+``ridge_scale`` (Normal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.special import erfcx
+
+from bayes_l1._validation import check_l1_ratio, check_positive
+
+__all__ = [
+    "ElasticNetPrior",
+    "Horseshoe",
+    "Laplace",
+    "Normal",
+    "Prior",
+    "RegularizedHorseshoe",
+    "PRIORS",
+]
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What a prior needs to know about the data to build itself."""
+
+    n: int
+    p: int
+    likelihood: str
+    sigma: Any = 1.0  # noise sd on the working scale: a tensor, or a float
+    sigma_hat: float = float("nan")  # its point estimate (for alpha mappings)
+    y_scale: float = 1.0  # sd of y (Gaussian): alpha on the original scale = working * y_scale
+    alpha_cv: float | None = None  # the cross-validated lasso alpha (original scale of y)
+
+    @property
+    def noise_hat(self) -> float:
+        return 1.0 if self.likelihood == "logistic" else self.sigma_hat
+
+    @property
+    def noise(self):
+        return 1.0 if self.likelihood == "logistic" else self.sigma
+
+
+def _half_cauchy(pm, name, scale, dims=None):
+    """Half-Cauchy(scale) as HalfNormal * sqrt(InvGamma(1/2, 1/2)): the same distribution,
+    with a geometry NUTS explores without divergences (Piironen & Vehtari 2017, App. C)."""
+    a = pm.HalfNormal(f"{name}_a", 1.0, dims=dims)
+    b = pm.InverseGamma(f"{name}_b", 0.5, 0.5, dims=dims)
+    return pm.Deterministic(name, scale * a * pm.math.sqrt(b), dims=dims)
+
+
+@dataclass(frozen=True)
+class Laplace:
+    """Bayesian lasso (Park & Casella 2008): w_j | sigma ~ Laplace(0, sigma / lam).
+
+    The posterior mode with sigma fixed is the lasso at ``alpha = lam sigma / n``
+    (logistic: ``alpha = lam / n``, scale 1 / lam = C).
+
+    Parameters
+    ----------
+    lam : float, "cv" or None
+        A fixed rate; ``"cv"`` takes the cross-validated lasso alpha (``lasso_map_cv``,
+        minimum rule) and maps it to lam; None (default) puts a Gamma(r, delta) prior on
+        lam**2.
+    alpha : float, optional
+        Fix lam from a scikit-learn alpha on the original scale of y (as ``lasso_map``'s
+        default standardized fit): ``lam = n alpha / sigma_hat``, with sigma_hat the noise
+        sd estimated from the data. Mutually exclusive with ``lam``.
+    r, delta : float
+        Shape and rate of the Gamma prior on lam**2. The defaults (1, 0.1) give
+        E[lam**2] = 10 with an exponential tail: diffuse on the working scale, where
+        cross-validated lasso fits typically give lam between 1 and sqrt(n) * 3.
+    """
+
+    lam: float | str | None = None
+    alpha: float | None = None
+    r: float = 1.0
+    delta: float = 0.1
+
+    def __post_init__(self):
+        if self.lam is not None and self.alpha is not None:
+            raise ValueError("Give either lam or alpha to Laplace, not both.")
+        if isinstance(self.lam, str):
+            if self.lam != "cv":
+                raise ValueError(f"Laplace lam must be a number, 'cv' or None; got {self.lam!r}.")
+        elif self.lam is not None:
+            check_positive(self.lam, "lam")
+        if self.alpha is not None:
+            check_positive(self.alpha, "alpha")
+        check_positive(self.r, "r")
+        check_positive(self.delta, "delta")
+
+    @property
+    def needs_sigma_hat(self) -> bool:
+        return self.lam is not None or self.alpha is not None
+
+    def fixed_lam(self, ctx: BuildContext) -> float | None:
+        """The fixed rate, from ``lam``, ``alpha`` or the CV alpha (None: hyperprior)."""
+        if isinstance(self.lam, int | float):
+            return float(self.lam)
+        alpha = ctx.alpha_cv if self.lam == "cv" else self.alpha
+        if alpha is None:
+            return None
+        return ctx.n * (alpha / ctx.y_scale) / ctx.noise_hat
+
+    def map_penalty(self, ctx: BuildContext):
+        """(alpha, l1_ratio) of ``lasso_map`` on the original scale matching this prior's
+        mode at sigma = sigma_hat, or None when lam has a hyperprior."""
+        lam = self.fixed_lam(ctx)
+        return None if lam is None else (lam * ctx.noise_hat * ctx.y_scale / ctx.n, 1.0)
+
+    def build(self, pm, ctx: BuildContext):
+        lam = self.fixed_lam(ctx)
+        if lam is None:
+            lam2 = pm.Gamma("lam2", alpha=self.r, beta=self.delta)
+            lam = pm.Deterministic("lam", pm.math.sqrt(lam2))
+        else:
+            lam = pm.Deterministic("lam", pm.math.constant(lam, dtype="float64"))
+        return pm.Laplace("beta_std", 0.0, ctx.noise / lam, dims="feature")
+
+
+def _tau0(p0, ctx: BuildContext) -> float:
+    """Global scale tau0 = p0 / (p - p0) / sqrt(n) (times sigma, applied by the caller)."""
+    if p0 is None:
+        return 1.0 / np.sqrt(ctx.n)
+    if not 0 < p0 < ctx.p:
+        raise ValueError(
+            f"p0 (expected number of relevant features) must be in (0, p={ctx.p}); got {p0}."
+        )
+    return p0 / (ctx.p - p0) / np.sqrt(ctx.n)
+
+
+@dataclass(frozen=True)
+class Horseshoe:
+    """Horseshoe (Carvalho, Polson & Scott 2010), non-centred.
+
+    w_j = z_j tau local_j, z_j ~ N(0, 1), local_j ~ C+(0, 1), tau ~ C+(0, tau0 sigma),
+    i.e. w_j ~ N(0, tau^2 local_j^2) with the global scale proportional to sigma.
+
+    Parameters
+    ----------
+    p0 : float, optional
+        Prior guess of the number of relevant features: tau0 = p0 / (p - p0) / sqrt(n)
+        (Piironen & Vehtari 2017). Default None gives tau0 = 1 / sqrt(n) (p0 = p / 2: weak).
+    tau0 : float, optional
+        Set the global scale directly (overrides p0).
+    """
+
+    p0: float | None = None
+    tau0: float | None = None
+
+    def __post_init__(self):
+        if self.p0 is not None:
+            check_positive(self.p0, "p0")
+        if self.tau0 is not None:
+            check_positive(self.tau0, "tau0")
+
+    needs_sigma_hat = False
+
+    def map_penalty(self, ctx: BuildContext):
+        return None  # no penalized-likelihood counterpart
+
+    def global_scale(self, ctx: BuildContext) -> float:
+        return self.tau0 if self.tau0 is not None else _tau0(self.p0, ctx)
+
+    def _scales(self, pm, ctx):
+        tau = _half_cauchy(pm, "tau", self.global_scale(ctx) * ctx.noise)
+        local = _half_cauchy(pm, "local", 1.0, dims="feature")
+        return tau, local
+
+    def build(self, pm, ctx: BuildContext):
+        tau, local = self._scales(pm, ctx)
+        z = pm.Normal("z", 0.0, 1.0, dims="feature")
+        return pm.Deterministic("beta_std", z * tau * local, dims="feature")
+
+
+@dataclass(frozen=True)
+class RegularizedHorseshoe(Horseshoe):
+    """Regularized horseshoe (Piironen & Vehtari 2017): a horseshoe with a slab.
+
+    local~_j^2 = c^2 local_j^2 / (c^2 + tau^2 local_j^2), c^2 ~ InvGamma(df/2, df s^2/2):
+    large coefficients are shrunk as under N(0, c^2), which keeps the posterior geometry
+    tame (no divergences where the horseshoe has them) and identifies separable logistic fits.
+
+    Parameters
+    ----------
+    p0, tau0 : as :class:`Horseshoe`.
+    slab_scale : float
+        s, on the working scale (per sd of a feature, in sd of y): default 2.
+    slab_df : float
+        Degrees of freedom of the slab: default 4.
+    """
+
+    slab_scale: float = 2.0
+    slab_df: float = 4.0
+
+    def __post_init__(self):
+        super().__post_init__()
+        check_positive(self.slab_scale, "slab_scale")
+        check_positive(self.slab_df, "slab_df")
+
+    def build(self, pm, ctx: BuildContext):
+        tau, local = self._scales(pm, ctx)
+        c2_aux = pm.InverseGamma("c2_aux", 0.5 * self.slab_df, 0.5 * self.slab_df)
+        c2 = self.slab_scale**2 * c2_aux
+        pm.Deterministic("c", pm.math.sqrt(c2))
+        local_tilde = pm.math.sqrt(c2 * local**2 / (c2 + tau**2 * local**2))
+        z = pm.Normal("z", 0.0, 1.0, dims="feature")
+        return pm.Deterministic("beta_std", z * tau * local_tilde, dims="feature")
+
+
+@dataclass(frozen=True)
+class Normal:
+    """Gaussian (ridge) prior: w_j | sigma ~ N(0, sigma^2 scale^2).
+
+    The posterior mode with sigma fixed is ridge at ``alpha = 1 / (n scale^2)`` in
+    ``lasso_map``'s scaling (``l1_ratio=0``), i.e. scikit-learn ``Ridge(alpha=1/scale^2)``
+    on the working scale: no sigma estimate needed.
+
+    Parameters
+    ----------
+    scale : float, optional
+        Fixed prior scale (relative to sigma); default None puts a HalfNormal(1) prior on it.
+    alpha : float, optional
+        Fix the scale from a ridge alpha (``lasso_map`` scaling): scale = 1 / sqrt(n alpha).
+    """
+
+    scale: float | None = None
+    alpha: float | None = None
+
+    def __post_init__(self):
+        if self.scale is not None and self.alpha is not None:
+            raise ValueError("Give either scale or alpha to Normal, not both.")
+        for name in ("scale", "alpha"):
+            if getattr(self, name) is not None:
+                check_positive(getattr(self, name), name)
+
+    needs_sigma_hat = False
+
+    def fixed_scale(self, ctx: BuildContext) -> float | None:
+        if self.alpha is not None:
+            return 1.0 / np.sqrt(ctx.n * self.alpha)
+        return self.scale
+
+    def map_penalty(self, ctx: BuildContext):
+        """Ridge alpha 1 / (n scale^2), unchanged by the scale of y; None under a hyperprior."""
+        scale = self.fixed_scale(ctx)
+        return None if scale is None else (1.0 / (ctx.n * scale**2), 0.0)
+
+    def build(self, pm, ctx: BuildContext):
+        scale = self.fixed_scale(ctx)
+        if scale is None:
+            scale = pm.HalfNormal("ridge_scale", 1.0)
+        else:
+            pm.Deterministic("ridge_scale", pm.math.constant(scale, dtype="float64"))
+        return pm.Normal("beta_std", 0.0, ctx.noise * scale, dims="feature")
+
+
+@dataclass(frozen=True)
+class ElasticNetPrior:
+    """Elastic-net prior: density proportional to exp(-l1 |w| / sigma - l2 (w / sigma)^2).
+
+    With ``l1 = n (alpha / sd(y)) l1_ratio / sigma_hat`` and ``l2 = n alpha (1 - l1_ratio) / 2``
+    on the working scale, the posterior mode at sigma = sigma_hat is
+    ``lasso_map(X, y, alpha, l1_ratio=l1_ratio)`` (alpha on the original scale of y).
+    w / sigma has a fixed law, so the normalizing constant is
+    sigma * sqrt(pi / l2) * erfcx(l1 / (2 sqrt(l2))), included exactly.
+    """
+
+    alpha: float
+    l1_ratio: float = 0.5
+
+    def __post_init__(self):
+        check_positive(self.alpha, "alpha")
+        if not 0 < check_l1_ratio(self.l1_ratio) < 1:
+            raise ValueError(
+                "ElasticNetPrior needs 0 < l1_ratio < 1; use Laplace (1) or Normal (0)."
+            )
+
+    needs_sigma_hat = True
+
+    def rates(self, ctx: BuildContext) -> tuple[float, float]:
+        """(l1, l2) on the working scale: only the L1 part scales with the sd of y."""
+        l1 = ctx.n * (self.alpha / ctx.y_scale) * self.l1_ratio / ctx.noise_hat
+        l2 = ctx.n * self.alpha * (1.0 - self.l1_ratio) / 2.0
+        return l1, l2
+
+    def map_penalty(self, ctx: BuildContext):
+        return self.alpha, self.l1_ratio
+
+    def build(self, pm, ctx: BuildContext):
+        import pytensor.tensor as pt
+
+        l1, l2 = self.rates(ctx)
+        log_norm = 0.5 * np.log(np.pi / l2) + np.log(erfcx(l1 / (2.0 * np.sqrt(l2))))
+
+        def logp(value, s):
+            return -l1 * pt.abs(value) / s - l2 * value**2 / s**2 - pt.log(s) - log_norm
+
+        return pm.CustomDist("beta_std", ctx.noise, logp=logp, dims="feature")
+
+
+Prior = Laplace | Horseshoe | RegularizedHorseshoe | Normal | ElasticNetPrior
+
+PRIORS = {
+    "laplace": Laplace,
+    "horseshoe": Horseshoe,
+    "regularized-horseshoe": RegularizedHorseshoe,
+    "ridge": Normal,
+    "normal": Normal,
+}
+
+
+def resolve_prior(prior) -> Prior:
+    """A prior instance from an instance, a class, or a name in ``PRIORS``."""
+    if prior is None:
+        return Laplace()
+    if isinstance(prior, str):
+        key = prior.lower().replace("_", "-")
+        if key not in PRIORS:
+            raise ValueError(f"Unknown prior {prior!r}; choose one of {sorted(PRIORS)}.")
+        return PRIORS[key]()
+    if isinstance(prior, type) and prior in (Laplace, Horseshoe, RegularizedHorseshoe, Normal):
+        return prior()
+    if not isinstance(prior, Laplace | Horseshoe | Normal | ElasticNetPrior):
+        raise TypeError(
+            f"prior must be a bayes_l1 prior (Laplace, Horseshoe, RegularizedHorseshoe, Normal, "
+            f"ElasticNetPrior) or its name; got {prior!r}."
+        )
+    return prior
