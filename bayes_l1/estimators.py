@@ -127,9 +127,6 @@ class _BayesianLinearModel(_ParamsMixin):
         idata.attrs["bayes_l1_prior"] = repr(prior)
         idata.attrs["bayes_l1_diagnostics"] = json.dumps(self.diagnostics_.to_dict())
         self.idata_ = idata
-        idata["posterior_predictive"] = xr.Dataset(
-            {"y": self._replicate(self.linear_predictor_draws(X), self.random_state)}
-        )
         self.prior_ = prior
         self.context_ = context
         self.model_data_ = data
@@ -137,6 +134,9 @@ class _BayesianLinearModel(_ParamsMixin):
         self.n_features_in_ = data.p
         self.coef_ = post["beta"].mean(("chain", "draw")).to_numpy()
         self.intercept_ = float(post["intercept"].mean())
+        idata["posterior_predictive"] = xr.Dataset(
+            {"y": self._replicate(self.linear_predictor_draws(X), self.random_state)}
+        )
         penalty = prior.map_penalty(context)
         self.map_ = (
             None
@@ -180,8 +180,11 @@ class _BayesianLinearModel(_ParamsMixin):
         """Draws of y given draws of the linear predictor."""
         rng = np.random.default_rng(random_state)
         if self._likelihood == "logistic":
-            return (rng.uniform(size=eta.shape) < expit(eta)).astype(np.int8)
-        return eta + self.idata_["posterior"]["sigma"] * rng.standard_normal(eta.shape)
+            return (xr.DataArray(rng.uniform(size=eta.shape), dims=eta.dims) < expit(eta)).astype(
+                np.int8
+            )
+        noise = xr.DataArray(rng.standard_normal(eta.shape), dims=eta.dims)
+        return eta + self.idata_["posterior"]["sigma"] * noise
 
     def get_support(self, prob: float = 0.9) -> np.ndarray:
         """Features whose central ``prob`` credible interval excludes 0."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import warnings
 
 # Our name -> PyMC's ``nuts_sampler`` (None: PyMC chooses, nutpie when installed).
 NUTS_SAMPLERS = {"nuts": None, "nutpie": "nutpie", "pymc": "pymc", "numpyro": "numpyro"}
@@ -32,7 +33,11 @@ def sample_nuts(
     import pymc as pm
 
     backend = check_nuts_sampler(sampler)
-    with model:
+    with model, warnings.catch_warnings():
+        # PyMC's own NUTS overflows in early tuning steps and records them as divergences,
+        # which check_sampling reports; numpy's warning would only repeat it, unexplained.
+        warnings.filterwarnings("ignore", "overflow encountered", RuntimeWarning)
+        warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
         idata = pm.sample(
             draws=draws,
             tune=tune,

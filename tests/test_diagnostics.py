@@ -1,0 +1,317 @@
+"""check_sampling on synthetic DataTrees (no MCMC): each rule fires alone, sampler statistics
+of PyMC, nutpie and Gibbs runs, labels, serialization, speed, and agreement with arviz_stats."""
+
+import json
+import time
+
+import arviz_stats as azs
+import numpy as np
+import pytest
+import xarray as xr
+from scipy.signal import lfilter
+
+from bayes_l1.diagnostics import Diagnostics, SamplingWarning, check_sampling
+
+FEATURES = ["x0", "x1", "x2"]
+
+
+def make_tree(posterior, sample_stats=None, observed=None, coords=None):
+    """DataTree from {name: (dims, values)} mappings, as pm.sample would lay it out."""
+    groups = {"posterior": xr.Dataset(posterior, coords=coords)}
+    if sample_stats is not None:
+        groups["sample_stats"] = xr.Dataset(sample_stats)
+    if observed is not None:
+        groups["observed_data"] = xr.Dataset(observed)
+    return xr.DataTree.from_dict(groups)
+
+
+def ar1(rng, rho, shape):
+    """Stationary AR(1) draws with unit variance along axis 1 (draw)."""
+    noise = rng.normal(size=shape)
+    noise[:, 0] /= np.sqrt(1 - rho**2)  # start in the stationary distribution
+    return lfilter([np.sqrt(1 - rho**2)], [1, -rho], noise, axis=1)
+
+
+def healthy_stats(rng, chains=4, draws=1000, treedepth_name="reached_max_treedepth"):
+    return {
+        "diverging": (("chain", "draw"), np.zeros((chains, draws), dtype=bool)),
+        treedepth_name: (("chain", "draw"), np.zeros((chains, draws), dtype=bool)),
+        "energy": (("chain", "draw"), rng.normal(size=(chains, draws))),
+    }
+
+
+def well_mixed(rng, chains=4, draws=1000):
+    return {
+        "beta": (("chain", "draw", "feature"), rng.normal(size=(chains, draws, 3))),
+        "sigma": (("chain", "draw"), rng.lognormal(size=(chains, draws))),
+    }
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(42)
+
+
+def test_well_mixed_draws_pass_without_warning(rng):
+    tree = make_tree(well_mixed(rng), healthy_stats(rng), coords={"feature": FEATURES})
+    diag = check_sampling(tree)  # filterwarnings=error: any warning fails the test
+    assert isinstance(diag, Diagnostics)
+    assert diag.verdict == "ok"
+    assert diag.problems == () and diag.advice == ()
+    assert (diag.n_chains, diag.n_draws) == (4, 1000)
+    assert diag.n_divergent == 0 and diag.n_max_treedepth == 0
+    assert diag.bfmi.shape == (4,) and (diag.bfmi > 1).all()  # iid energy: E-BFMI near 2
+    assert list(diag.table.columns) == ["mean", "sd", "rhat", "ess_bulk", "ess_tail", "mcse_mean"]
+    assert (diag.table["rhat"] < 1.01).all() and (diag.table["ess_bulk"] > 2000).all()
+
+
+def test_chains_with_different_means_flag_rhat_of_that_parameter_only(rng):
+    post = well_mixed(rng)
+    tau = rng.normal(size=(4, 1000)) + np.array([0.0, 0.0, 0.0, 1.5])[:, None]
+    post["tau"] = (("chain", "draw"), tau)
+    tree = make_tree(post, healthy_stats(rng), coords={"feature": FEATURES})
+    with pytest.warns(SamplingWarning) as record:
+        diag = check_sampling(tree)
+    assert len(record) == 1
+    assert list(diag.table.index[diag.table["rhat"] > 1.01]) == ["tau"]
+    (line,) = [p for p in diag.problems if p.startswith("R-hat")]
+    assert "tau (" in line and "beta" not in line and "sigma" not in line
+    assert f"{diag.table.loc['tau', 'rhat']:.3f}" in line
+    assert any("tune=2000, draws=2000" in a for a in diag.advice)
+    message = str(record[0].message)
+    assert line in message and "tune=2000" in message
+    assert diag.verdict == "check"
+
+
+def test_autocorrelated_draws_flag_low_ess(rng):
+    post = well_mixed(rng)
+    post["lam"] = (("chain", "draw"), ar1(rng, 0.99, (4, 1000)))
+    tree = make_tree(post, coords={"feature": FEATURES})
+    with pytest.warns(SamplingWarning, match="ESS"):
+        diag = check_sampling(tree)
+    assert diag.table.loc["lam", "ess_bulk"] < 100  # about 4000 * 0.01 / 1.99 = 20
+    low = diag.table.index[diag.table[["ess_bulk", "ess_tail"]].min(axis=1) < 400]
+    assert list(low) == ["lam"]
+    (line,) = [p for p in diag.problems if p.startswith("ESS")]
+    assert "lam (bulk" in line and "400" in line and "beta" not in line
+    assert diag.thresholds["ess_min"] == 400
+
+
+def test_divergences_are_counted_and_advice_depends_on_prior(rng):
+    stats = healthy_stats(rng)
+    diverging = np.zeros((4, 1000), dtype=bool)
+    diverging[1, [3, 50, 700]] = diverging[3, [10, 11, 12, 999]] = True
+    stats["diverging"] = (("chain", "draw"), diverging)
+    tree = make_tree(well_mixed(rng), stats, coords={"feature": FEATURES})
+
+    with pytest.warns(SamplingWarning, match="7 divergent transitions"):
+        diag = check_sampling(tree, prior_name="Horseshoe")
+    assert diag.n_divergent == 7
+    assert diag.problems == ("7 divergent transitions (0.2% of 4000 draws)",)
+    advice = " ".join(diag.advice)
+    assert "target_accept" in advice and "0.95-0.99" in advice
+    assert "RegularizedHorseshoe" in advice
+
+    with pytest.warns(SamplingWarning):
+        plain = check_sampling(tree, prior_name="Normal")
+    assert any("target_accept" in a for a in plain.advice)
+    assert "RegularizedHorseshoe" not in " ".join(plain.advice)
+
+    with pytest.warns(SamplingWarning):
+        regularized = check_sampling(tree, prior_name="RegularizedHorseshoe")
+    assert "p0" in " ".join(regularized.advice)
+
+
+@pytest.mark.parametrize("name", ["reached_max_treedepth", "maxdepth_reached"])
+def test_max_treedepth_of_pymc_and_nutpie(rng, name):
+    stats = healthy_stats(rng, treedepth_name=name)
+    hits = np.zeros((4, 1000), dtype=bool)
+    hits[0, :5] = True
+    stats[name] = (("chain", "draw"), hits)
+    tree = make_tree(well_mixed(rng), stats, coords={"feature": FEATURES})
+    with pytest.warns(SamplingWarning, match="maximum tree depth"):
+        diag = check_sampling(tree)
+    assert diag.n_max_treedepth == 5
+    assert diag.problems == ("5 transitions hit the maximum tree depth (0.1% of 4000 draws)",)
+    assert any("tree depth" in a and "reparameterize" in a for a in diag.advice)
+
+
+def test_slowly_wandering_energy_gives_low_bfmi(rng):
+    stats = healthy_stats(rng)
+    stats["energy"] = (("chain", "draw"), np.cumsum(rng.normal(size=(4, 1000)), axis=1))
+    tree = make_tree(well_mixed(rng), stats, coords={"feature": FEATURES})
+    with pytest.warns(SamplingWarning, match="E-BFMI"):
+        diag = check_sampling(tree, prior_name="Horseshoe")
+    assert (diag.bfmi < 0.3).all()
+    (line,) = diag.problems
+    assert line.startswith("E-BFMI < 0.3 on 4 of 4 chains: chain 0 (")
+    (advice,) = diag.advice
+    assert "heavy-tailed scale" in advice and "RegularizedHorseshoe" in advice
+    np.testing.assert_allclose(diag.bfmi, azs.bfmi(tree["sample_stats"]["energy"]).to_numpy())
+
+
+def test_gibbs_output_without_sampler_statistics(rng):
+    # no sample_stats at all, or one without any HMC statistic: checks are not applicable
+    for stats in (None, {"lp": (("chain", "draw"), rng.normal(size=(4, 1000)))}):
+        tree = make_tree(well_mixed(rng), stats, coords={"feature": FEATURES})
+        diag = check_sampling(tree)
+        assert diag.n_divergent is None and diag.n_max_treedepth is None and diag.bfmi is None
+        assert diag.verdict == "ok"
+        assert "Divergences: n/a; max tree depth hits: n/a; E-BFMI per chain: n/a" in str(diag)
+
+
+def test_single_chain_has_nan_rhat_and_a_problem(rng):
+    tree = make_tree(well_mixed(rng, chains=1), coords={"feature": FEATURES})
+    with pytest.warns(SamplingWarning, match="R-hat needs at least 2 chains"):
+        diag = check_sampling(tree)
+    assert diag.table["rhat"].isna().all()
+    assert np.isfinite(diag.table[["ess_bulk", "ess_tail", "mcse_mean"]]).all(axis=None)
+    assert diag.problems == ("R-hat needs at least 2 chains (got 1); it is NaN",)
+    assert any("chains=4" in a for a in diag.advice)
+
+
+def test_labels_follow_coords_and_variable_order(rng):
+    post = {
+        "sigma": (("chain", "draw"), rng.lognormal(size=(2, 100))),
+        "beta": (("chain", "draw", "feature"), rng.normal(size=(2, 100, 3))),
+        "w": (("chain", "draw", "cls", "feature"), rng.normal(size=(2, 100, 2, 3))),
+        "k": (("chain", "draw", "idx"), rng.normal(size=(2, 100, 2))),
+    }
+    tree = make_tree(post, coords={"feature": FEATURES, "cls": ["a", "b"]})
+    diag = check_sampling(tree, warn=False)  # 2 x 100 draws: R-hat may exceed 1.01
+    assert list(diag.table.index) == [
+        "sigma",
+        "beta[x0]",
+        "beta[x1]",
+        "beta[x2]",
+        "w[a, x0]",
+        "w[a, x1]",
+        "w[a, x2]",
+        "w[b, x0]",
+        "w[b, x1]",
+        "w[b, x2]",
+        "k[0]",
+        "k[1]",
+    ]
+    # same labels and element order as arviz_stats.summary
+    assert list(azs.summary(tree, round_to="none").index) == list(diag.table.index)
+    # the element of w at (b, x1) is where the label says
+    np.testing.assert_allclose(
+        diag.table.loc["w[b, x1]", "mean"], post["w"][1][:, :, 1, 1].mean(), rtol=1e-12
+    )
+
+
+def test_var_names_selects_variables(rng):
+    tree = make_tree(well_mixed(rng), coords={"feature": FEATURES})
+    assert list(check_sampling(tree, var_names="sigma").table.index) == ["sigma"]
+    assert len(check_sampling(tree, var_names=["beta"]).table) == 3
+    with pytest.raises(KeyError, match="tau"):
+        check_sampling(tree, var_names=["beta", "tau"])
+
+
+def test_constant_parameter_is_not_a_problem_but_nonfinite_draws_are(rng):
+    post = well_mixed(rng)
+    post["c"] = (("chain", "draw"), np.full((4, 1000), 2.0))
+    diag = check_sampling(make_tree(post, coords={"feature": FEATURES}))
+    assert diag.verdict == "ok"
+    assert np.isnan(diag.table.loc["c", "rhat"]) and diag.table.loc["c", "ess_bulk"] == 4000
+
+    beta = post["beta"][1].copy()
+    beta[2, 10, 1] = np.nan
+    post["beta"] = (("chain", "draw", "feature"), beta)
+    with pytest.warns(SamplingWarning, match=r"non-finite draws .* beta\[x1\]"):
+        diag = check_sampling(make_tree(post, coords={"feature": FEATURES}))
+    assert diag.table.loc["beta[x1]"].isna().all()
+    assert diag.table.drop(index=["beta[x1]", "c"]).notna().all(axis=None)
+
+
+def test_gibbs_advice_for_horseshoe_depends_on_p_and_n(rng):
+    def advice(p, n):
+        post = {"tau": (("chain", "draw"), ar1(rng, 0.995, (4, 500)))}
+        post["beta"] = (("chain", "draw", "feature"), rng.normal(size=(4, 500, p)))
+        observed = None if n is None else {"y": (("obs",), rng.normal(size=n))}
+        with pytest.warns(SamplingWarning):
+            return " ".join(check_sampling(make_tree(post, observed=observed), **kw).advice)
+
+    kw = {"prior_name": "Horseshoe"}
+    assert "with p = 60 > n = 20, use sampler='gibbs'" in advice(60, 20)
+    assert "gibbs" not in advice(5, 20)
+    assert "if p >> n, use sampler='gibbs'" in advice(5, None)
+    kw = {"prior_name": "Normal"}
+    assert "gibbs" not in advice(60, 20)
+
+
+def test_to_dict_is_json_serializable(rng):
+    stats = healthy_stats(rng, chains=1)
+    stats["diverging"][1][0, :2] = True
+    tree = make_tree(well_mixed(rng, chains=1), stats, coords={"feature": FEATURES})
+    with pytest.warns(SamplingWarning):
+        diag = check_sampling(tree, prior_name="Laplace")
+    summary = diag.to_dict()
+    text = json.dumps(summary, allow_nan=False)  # NaN R-hat of one chain becomes null
+    back = json.loads(text)
+    assert back["verdict"] == "check" and back["max_rhat"] is None
+    assert back["n_divergent"] == 2 and back["n_chains"] == 1 and back["n_parameters"] == 4
+    assert back["problems"] == list(diag.problems) and back["advice"] == list(diag.advice)
+    assert back["thresholds"]["rhat_max"] == 1.01 and len(back["bfmi"]) == 1
+    # and in DataTree attrs, as the estimators store it
+    tree.attrs["bayes_l1_diagnostics"] = text
+    assert json.loads(tree.attrs["bayes_l1_diagnostics"])["verdict"] == "check"
+
+
+def test_str_reports_verdict_problems_advice_and_worst_rows(rng):
+    stats = healthy_stats(rng)
+    stats["diverging"][1][0, 0] = True
+    post = well_mixed(rng)
+    post["tau"] = (("chain", "draw"), ar1(rng, 0.99, (4, 1000)))
+    tree = make_tree(post, stats, coords={"feature": FEATURES})
+    with pytest.warns(SamplingWarning):
+        diag = check_sampling(tree)
+    text = str(diag)
+    assert text.startswith("Sampling diagnostics: check (4 chains x 1000 draws, 5 parameters)")
+    for item in diag.problems + diag.advice:
+        assert item in text
+    assert "Largest R-hat:" in text and "Smallest ESS:" in text
+    worst_rhat, worst_ess = diag.worst()
+    assert worst_rhat.index[0] == "tau" and worst_ess.index[0] == "tau"
+
+
+def test_agrees_with_arviz_stats(rng):
+    # odd draws (the split drops the middle one), ties, strong and negative autocorrelation
+    shape = (3, 301)
+    post = {
+        "a": (("chain", "draw"), rng.normal(size=shape)),
+        "b": (("chain", "draw"), ar1(rng, 0.9, shape)),
+        "c": (("chain", "draw"), ar1(rng, -0.6, shape) + np.array([0, 0, 0.5])[:, None]),
+        "d": (("chain", "draw"), np.round(rng.normal(size=shape), 1)),
+        "e": (("chain", "draw"), rng.standard_cauchy(size=shape)),
+    }
+    tree = make_tree(post)
+    table = check_sampling(tree, warn=False).table
+    for name in post:
+        assert table.loc[name, "rhat"] == pytest.approx(float(azs.rhat(tree)[name]), rel=1e-12)
+        for method in ("bulk", "tail"):
+            expected = float(azs.ess(tree, method=method)[name])
+            assert table.loc[name, f"ess_{method}"] == pytest.approx(expected, rel=1e-12)
+        expected = float(azs.mcse(tree, method="mean")[name])
+        assert table.loc[name, "mcse_mean"] == pytest.approx(expected, rel=1e-12)
+    summary = azs.summary(tree, round_to="none")
+    columns = {"mean": "mean", "sd": "sd", "rhat": "r_hat", "ess_bulk": "ess_bulk"}
+    columns |= {"ess_tail": "ess_tail", "mcse_mean": "mcse_mean"}
+    for ours, theirs in columns.items():
+        np.testing.assert_allclose(table[ours], summary.loc[table.index, theirs], rtol=1e-12)
+
+
+def test_large_posterior_is_fast(rng):
+    chains, draws, p = 4, 1000, 5000
+    post = {
+        "beta": (("chain", "draw", "feature"), rng.normal(size=(chains, draws, p))),
+        "sigma": (("chain", "draw"), rng.lognormal(size=(chains, draws))),
+    }
+    tree = make_tree(post, healthy_stats(rng), coords={"feature": [f"x{j}" for j in range(p)]})
+    start = time.perf_counter()
+    diag = check_sampling(tree)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 10, f"check_sampling took {elapsed:.1f} s on 4 x 1000 x 5000"
+    assert diag.verdict == "ok" and len(diag.table) == p + 1
+    assert diag.table.index[-2:].tolist() == ["beta[x4999]", "sigma"]
