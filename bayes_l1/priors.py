@@ -175,7 +175,9 @@ class Horseshoe:
         return self.tau0 if self.tau0 is not None else _tau0(self.p0, ctx)
 
     def _scales(self, pm, ctx):
-        tau = _half_cauchy(pm, "tau", self.global_scale(ctx) * ctx.noise)
+        # ctx.sigma, not ctx.noise: for the logistic likelihood the global scale uses the
+        # pseudo-sigma (Piironen & Vehtari 2017, sec. 3.3)
+        tau = _half_cauchy(pm, "tau", self.global_scale(ctx) * ctx.sigma)
         local = _half_cauchy(pm, "local", 1.0, dims="feature")
         return tau, local
 

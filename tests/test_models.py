@@ -142,6 +142,9 @@ def test_logistic_model_uses_pseudo_sigma():
     assert data.pseudo_sigma() == pytest.approx(1 / np.sqrt(mu * (1 - mu)))
     model = build_model(data, bl.RegularizedHorseshoe(p0=2))
     assert "sigma" not in model.named_vars
+    # tau = tau0 * pseudo_sigma * a * sqrt(b): at a = b = 1 it is the prior scale
+    tau = model["tau"].eval({model["tau_a"]: 1.0, model["tau_b"]: 1.0})
+    assert tau == pytest.approx(2 / 6 / np.sqrt(200) * data.pseudo_sigma())
     assert np.isfinite(model.compile_logp()(model.initial_point()))
 
 
