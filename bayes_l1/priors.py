@@ -69,10 +69,11 @@ class Laplace:
 
     Parameters
     ----------
-    lam : float, "cv" or None
+    lam : float, "cv", "eb" or None
         A fixed rate; ``"cv"`` takes the cross-validated lasso alpha (``lasso_map_cv``,
-        minimum rule) and maps it to lam; None (default) puts a Gamma(r, delta) prior on
-        lam**2.
+        minimum rule) and maps it to lam; ``"eb"`` the empirical-Bayes (marginal maximum
+        likelihood) rate by Monte Carlo EM, with ``sampler="gibbs"`` only; None (default)
+        puts a Gamma(r, delta) prior on lam**2.
     alpha : float, optional
         Fix lam from a scikit-learn alpha on the original scale of y (as ``lasso_map``'s
         default standardized fit): ``lam = n alpha / sigma_hat``, with sigma_hat the noise
@@ -92,8 +93,10 @@ class Laplace:
         if self.lam is not None and self.alpha is not None:
             raise ValueError("Give either lam or alpha to Laplace, not both.")
         if isinstance(self.lam, str):
-            if self.lam != "cv":
-                raise ValueError(f"Laplace lam must be a number, 'cv' or None; got {self.lam!r}.")
+            if self.lam not in ("cv", "eb"):
+                raise ValueError(
+                    f"Laplace lam must be a number, 'cv', 'eb' or None; got {self.lam!r}."
+                )
         elif self.lam is not None:
             check_positive(self.lam, "lam")
         if self.alpha is not None:
@@ -103,12 +106,15 @@ class Laplace:
 
     @property
     def needs_sigma_hat(self) -> bool:
-        return self.lam is not None or self.alpha is not None
+        return (self.lam is not None and self.lam != "eb") or self.alpha is not None
 
     def fixed_lam(self, ctx: BuildContext) -> float | None:
-        """The fixed rate, from ``lam``, ``alpha`` or the CV alpha (None: hyperprior)."""
+        """The fixed rate, from ``lam``, ``alpha`` or the CV alpha (None: hyperprior, or
+        ``lam="eb"``, which the Gibbs sampler estimates from the data)."""
         if isinstance(self.lam, int | float):
             return float(self.lam)
+        if self.lam == "eb":
+            return None
         alpha = ctx.alpha_cv if self.lam == "cv" else self.alpha
         if alpha is None:
             return None
@@ -121,6 +127,11 @@ class Laplace:
         return None if lam is None else (lam * ctx.noise_hat * ctx.y_scale / ctx.n, 1.0)
 
     def build(self, pm, ctx: BuildContext):
+        if self.lam == "eb":
+            raise ValueError(
+                "Laplace(lam='eb') (empirical-Bayes lam by Monte Carlo EM) needs "
+                "sampler='gibbs'; with NUTS use lam=None (Gamma hyperprior), 'cv' or a number."
+            )
         lam = self.fixed_lam(ctx)
         if lam is None:
             lam2 = pm.Gamma("lam2", alpha=self.r, beta=self.delta)

@@ -1,0 +1,576 @@
+"""Exact Gibbs samplers for the Gaussian-likelihood models of :mod:`bayes_l1.model`.
+
+They sample the same posterior as the PyMC model (working scale; sigma ~ HalfNormal(1);
+intercept ~ N(0, 5^2); the coefficient prior of :mod:`bayes_l1.priors`) and return the
+same ``xarray.DataTree`` schema as :func:`~bayes_l1.samplers.sample_nuts`, so everything
+downstream is unaware of the sampler. Each iteration updates, with y' = y - intercept:
+
+* **Laplace** (Park & Casella 2008): (sigma^2, w) in a block given the mixing variances
+  tau_j^2 (sigma^2 from its marginal with w integrated out, exact rejection for the
+  HalfNormal prior), the intercept, 1 / tau_j^2 ~ InverseGaussian, and lam^2 ~ Gamma when
+  it has a hyperprior. ``lam="eb"`` sets lam by Monte Carlo EM first (Park & Casella 3.1).
+* **Horseshoe**: local scales with the inverse-gamma auxiliaries of Makalic & Schmidt
+  (2016); the global scale t = tau / sigma by Metropolis-Hastings with w *and* sigma^2
+  integrated out, then sigma^2 and w from their exact conditionals: the blocked update
+  of Johndrow, Orenstein & Bhattacharya (2020), which keeps tau mixing when p is large.
+  One eigendecomposition per iteration makes each global-scale proposal O(min(n, p)).
+* **Normal**: the horseshoe machinery with unit local scales (one decomposition in all)
+  and the HalfNormal(1) prior on the ridge scale.
+* **Regularized horseshoe**: tau by Metropolis-Hastings with w integrated out, sigma^2
+  by exact rejection, local scales and the slab c^2 by slice sampling (no conjugate steps).
+
+The w draw uses the Cholesky factor of Z^T Z + D^-1 (Z^T Z cached) when p <= n and the
+O(n^2 p) algorithm of Bhattacharya, Chakraborty & Mallick (2016) when p > n.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue as queue_module
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from bayes_l1.model import INTERCEPT_SD, ModelData, build_context
+from bayes_l1.priors import (
+    ElasticNetPrior,
+    Horseshoe,
+    Laplace,
+    Normal,
+    RegularizedHorseshoe,
+    resolve_prior,
+)
+from bayes_l1.samplers._draw_beta import (
+    METHODS,
+    GaussianFactor,
+    Problem,
+    SpectralFactor,
+    choose_method,
+    draw_sigma2,
+    log_gig_integral,
+    slice_sample,
+)
+
+__all__ = ["GIBBS_PRIORS", "check_gibbs_supported", "sample_gibbs"]
+
+GIBBS_PRIORS = (Laplace, Horseshoe, RegularizedHorseshoe, Normal)
+_NUTS_NAMES = "'nuts', 'nutpie', 'pymc' or 'numpyro'"
+_ACCEPT_TARGET = 0.44  # random-walk Metropolis on one scalar (Roberts & Rosenthal 2001)
+_GLOBAL_PROPOSALS = 4  # global-scale proposals per iteration when each costs O(min(n, p))
+
+
+def check_gibbs_supported(prior, likelihood: str = "gaussian") -> None:
+    """Raise ValueError when ``sampler="gibbs"`` does not apply to this model."""
+    if likelihood != "gaussian":
+        raise ValueError(
+            f"sampler='gibbs' needs the Gaussian likelihood (BayesianLinearRegression); for "
+            f"the {likelihood} likelihood use sampler={_NUTS_NAMES}."
+        )
+    if isinstance(prior, ElasticNetPrior) or not isinstance(prior, GIBBS_PRIORS):
+        raise ValueError(
+            f"sampler='gibbs' supports the Laplace, Horseshoe, RegularizedHorseshoe and "
+            f"Normal priors; for {type(prior).__name__} use sampler={_NUTS_NAMES}."
+        )
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """What a chain needs to know about the prior, resolved against the data (picklable)."""
+
+    kind: str  # "laplace", "horseshoe", "normal", "regularized-horseshoe"
+    lam: float | None = None  # Laplace: fixed rate (None: Gamma(r, delta) prior on lam^2)
+    r: float = 1.0
+    delta: float = 0.1
+    tau0: float = 1.0  # horseshoes: tau ~ C+(0, tau0 sigma)
+    scale: float | None = None  # Normal: fixed ridge scale (None: HalfNormal(1) prior)
+    slab_scale: float = 2.0
+    slab_df: float = 4.0
+
+
+# -- the conditional updates ------------------------------------------------------------
+
+
+def _draw_intercept(prob: Problem, sigma2: float, rng) -> float:
+    """c0 | sigma^2, y: Z^T 1 = 0 decouples it from w."""
+    prec = prob.n / sigma2 + 1.0 / INTERCEPT_SD**2
+    return float(prob.sy / sigma2 / prec + rng.standard_normal() / np.sqrt(prec))
+
+
+def _adapt(st: dict, accepted: float, it: int) -> None:
+    """Robbins-Monro step-size adaptation of a random-walk proposal (warm-up only)."""
+    st["log_step"] += (accepted - _ACCEPT_TARGET) / (it + 1.0) ** 0.6
+
+
+def _laplace_step(prob: Problem, spec: _Spec, st: dict, rng, tuning: bool, it: int) -> None:
+    n = prob.n
+    f = GaussianFactor(prob, st["tau2"])
+    st["sigma2"] = draw_sigma2(0.5 * (n - 1), 0.5 * f.quad(st["c0"]), rng)
+    sigma = np.sqrt(st["sigma2"])
+    st["w"] = f.draw(sigma, st["c0"], rng)
+    st["c0"] = _draw_intercept(prob, st["sigma2"], rng)
+    lam = np.sqrt(st["lam2"])
+    absw = np.maximum(np.abs(st["w"]), 1e-12 * sigma)
+    st["tau2"] = 1.0 / rng.wald(lam * sigma / absw, st["lam2"])
+    if spec.lam is None and not st.get("eb", False):
+        st["lam2"] = rng.gamma(prob.p + spec.r, 1.0 / (0.5 * st["tau2"].sum() + spec.delta))
+    st["accept"] = np.nan
+
+
+def _global_log_target(spec: _Spec, f: SpectralFactor, t: float, c0: float, n: int) -> float:
+    """log p(t | local, c0, y) + log t, with w and sigma^2 integrated out."""
+    if spec.kind == "horseshoe":
+        log_prior = -np.log1p((t / spec.tau0) ** 2)  # t = tau / sigma ~ C+(0, tau0)
+    else:
+        log_prior = -0.5 * t * t  # ridge scale ~ HalfNormal(1)
+    return (
+        log_prior + np.log(t) - 0.5 * f.logdet(t) + log_gig_integral(0.5 * (1 - n), f.quad(t, c0))
+    )
+
+
+def _global_local_step(prob: Problem, spec: _Spec, st: dict, rng, tuning: bool, it: int):
+    """Horseshoe (local scales updated) and Normal (unit local scales, factor cached)."""
+    n, c0 = prob.n, st["c0"]
+    if spec.kind == "horseshoe" or "factor" not in st:
+        st["factor"] = SpectralFactor(prob, st["local"])
+    f = st["factor"]
+    t = st["t"]
+    if not (spec.kind == "normal" and spec.scale is not None):
+        cur = _global_log_target(spec, f, t, c0, n)
+        n_acc = 0
+        for _ in range(_GLOBAL_PROPOSALS):
+            prop = t * np.exp(np.exp(st["log_step"]) * rng.standard_normal())
+            new = _global_log_target(spec, f, prop, c0, n)
+            if np.log(rng.uniform()) < new - cur:
+                t, cur, n_acc = prop, new, n_acc + 1
+        st["accept"] = n_acc / _GLOBAL_PROPOSALS
+        if tuning:
+            _adapt(st, st["accept"], it)
+    else:
+        st["accept"] = np.nan
+    st["t"] = t
+    st["sigma2"] = draw_sigma2(0.5 * (n - 1), 0.5 * f.quad(t, c0), rng)
+    sigma = np.sqrt(st["sigma2"])
+    st["w"] = f.draw(t, sigma, c0, rng)
+    st["c0"] = _draw_intercept(prob, st["sigma2"], rng)
+    if spec.kind == "horseshoe":  # Makalic & Schmidt (2016)
+        scale = 1.0 / st["nu"] + st["w"] ** 2 / (2.0 * st["sigma2"] * t * t)
+        local2 = np.maximum(scale / rng.standard_exponential(prob.p), 1e-300)
+        st["local"] = np.sqrt(local2)
+        st["nu"] = (1.0 + 1.0 / local2) / rng.standard_exponential(prob.p)
+
+
+def _log_slab_var(log_tau: float, log_local, log_c2: float):
+    """log of tau^2 local~^2 = c^2 tau^2 local^2 / (c^2 + tau^2 local^2)."""
+    a = 2.0 * (log_tau + log_local)
+    return log_c2 + a - np.logaddexp(log_c2, a)
+
+
+def _reg_horseshoe_step(prob: Problem, spec: _Spec, st: dict, rng, tuning: bool, it: int):
+    n, c0, sigma2 = prob.n, st["c0"], st["sigma2"]
+    sigma = np.sqrt(sigma2)
+    log_local, log_c2 = np.log(st["local"]), np.log(st["c2"])
+
+    def log_target(tau):  # log p(tau | sigma, local, c, y) + log tau, w integrated out
+        f = GaussianFactor(prob, np.exp(_log_slab_var(np.log(tau), log_local, log_c2)) / sigma2)
+        lp = -0.5 * f.logdet - 0.5 * f.quad(c0) / sigma2
+        return lp - np.log1p((tau / (spec.tau0 * sigma)) ** 2) + np.log(tau), f
+
+    tau = st["tau"]
+    cur, f = log_target(tau)
+    prop = tau * np.exp(np.exp(st["log_step"]) * rng.standard_normal())
+    new, f_new = log_target(prop)
+    st["accept"] = float(np.log(rng.uniform()) < new - cur)
+    if st["accept"]:
+        tau, f = prop, f_new
+    if tuning:
+        _adapt(st, st["accept"], it)
+    st["tau"] = tau
+    w = st["w"] = f.draw(sigma, c0, rng)
+    # sigma^2 | w, tau, c0: likelihood x HalfNormal x the C+(0, tau0 sigma) density of tau,
+    # whose sigma-dependence sigma / (sigma^2 + k^2) peaks at 1 / (2k), k = tau / tau0.
+    resid = prob.y - c0 - prob.Z @ w
+    k = tau / spec.tau0
+    st["sigma2"] = draw_sigma2(
+        0.5 * (n - 1),
+        0.5 * float(resid @ resid),
+        rng,
+        log_extra=lambda x: np.log(2.0 * k * np.sqrt(x) / (x + k * k)),
+    )
+    st["c0"] = _draw_intercept(prob, st["sigma2"], rng)
+    log_tau, w2 = np.log(tau), w**2
+
+    def log_local_density(x, idx):  # x = log local_j; prior C+(0, 1); + log-Jacobian
+        lv = _log_slab_var(log_tau, x, log_c2)
+        return -0.5 * lv - 0.5 * w2[idx] * np.exp(-lv) - np.logaddexp(0.0, 2.0 * x) + x
+
+    log_local = slice_sample(log_local, log_local_density, rng)
+    st["local"] = np.exp(log_local)
+    half_df, log_s2 = 0.5 * spec.slab_df, 2.0 * np.log(spec.slab_scale)
+
+    def log_c2_density(x, idx):  # x = log c^2; c^2 / s^2 ~ InvGamma(df/2, df/2)
+        lv = _log_slab_var(log_tau, log_local[None, :], x[:, None])
+        loglik = -0.5 * lv.sum(axis=1) - 0.5 * (w2 * np.exp(-lv)).sum(axis=1)
+        return loglik - half_df * (x - log_s2) - half_df * np.exp(log_s2 - x)
+
+    st["c2"] = float(np.exp(slice_sample(np.array([log_c2]), log_c2_density, rng)[0]))
+
+
+_STEPS = {
+    "laplace": _laplace_step,
+    "horseshoe": _global_local_step,
+    "normal": _global_local_step,
+    "regularized-horseshoe": _reg_horseshoe_step,
+}
+
+
+def _init_state(prob: Problem, spec: _Spec, rng) -> dict:
+    """Dispersed starting values (on the working scale y has sd 1)."""
+    jitter = np.exp(rng.uniform(-0.5, 0.5, size=3))
+    st = {"w": np.zeros(prob.p), "c0": 0.0, "sigma2": 0.5 * jitter[0], "log_step": 0.0}
+    if spec.kind == "laplace":
+        st["lam2"] = spec.lam**2 if spec.lam is not None else spec.r / spec.delta * jitter[1]
+        st["tau2"] = np.full(prob.p, 2.0 / st["lam2"])
+    elif spec.kind in ("horseshoe", "normal"):
+        st["local"], st["nu"] = np.ones(prob.p), np.ones(prob.p)
+        st["t"] = (spec.tau0 if spec.kind == "horseshoe" else spec.scale or 1.0) * jitter[1]
+    else:
+        st["local"] = np.ones(prob.p)
+        st["tau"] = spec.tau0 * np.sqrt(st["sigma2"]) * jitter[1]
+        st["c2"] = spec.slab_scale**2 * jitter[2]
+    return st
+
+
+def _record(prob: Problem, spec: _Spec, st: dict) -> dict:
+    """The posterior variables (model names) and statistics of the current state."""
+    sigma = float(np.sqrt(st["sigma2"]))
+    resid = prob.y - st["c0"] - prob.Z @ st["w"]
+    loglik = -0.5 * np.log(2.0 * np.pi * st["sigma2"]) - 0.5 * resid**2 / st["sigma2"]
+    out = {"beta_std": st["w"], "intercept_std": st["c0"], "sigma_std": sigma, "_ll": loglik}
+    if spec.kind == "laplace":
+        if spec.lam is None:
+            out["lam2"] = st["lam2"]
+        out["lam"] = np.sqrt(st["lam2"])
+    elif spec.kind == "horseshoe":
+        out["tau"], out["local"] = sigma * st["t"], st["local"]
+    elif spec.kind == "normal":
+        out["ridge_scale"] = st["t"]
+    else:
+        out["tau"], out["local"], out["c"] = st["tau"], st["local"], np.sqrt(st["c2"])
+    out["loglik"] = float(loglik.sum())
+    if spec.kind != "laplace" and not (spec.kind == "normal" and spec.scale is not None):
+        out["global_accept"] = st["accept"]
+    return out
+
+
+def _run_chain(
+    Z,
+    y,
+    spec: _Spec,
+    method: str,
+    tune: int,
+    draws: int,
+    thin: int,
+    seed,
+    progress,
+    chain: int,
+    threads: int | None,
+):
+    """Run one chain; returns {name: array with leading draw axis}."""
+    if threads is not None:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=threads):
+            return _run_chain(Z, y, spec, method, tune, draws, thin, seed, progress, chain, None)
+    rng = np.random.default_rng(seed)
+    prob = Problem(Z, y, method)
+    st = _init_state(prob, spec, rng)
+    step = _STEPS[spec.kind]
+    total = tune + draws * thin
+    tick = max(total // 100, 1)
+    records = []
+    for it in range(total):
+        step(prob, spec, st, rng, it < tune, it)
+        if it >= tune and (it - tune + 1) % thin == 0:
+            records.append(_record(prob, spec, st))
+        if progress is not None and ((it + 1) % tick == 0 or it + 1 == total):
+            progress((chain, min(tick, (it % tick) + 1)))
+    return {k: np.asarray([r[k] for r in records]) for k in records[0]}
+
+
+def _eb_lam(prob: Problem, spec: _Spec, n_iter: int, rng) -> float:
+    """Empirical-Bayes lam (marginal maximum likelihood) by Monte Carlo EM (Park & Casella
+    2008, sec. 3.1): lam_k = sqrt(2p / sum_j E[tau_j^2]), with the E-step averaged over a
+    block of Gibbs iterations at lam_{k-1}, Rao-Blackwellized through
+    E[tau_j^2 | w_j, sigma, lam] = |w_j| / (lam sigma) + 1 / lam^2, and the iterates of the
+    second half averaged (Polyak) to damp the Monte Carlo noise."""
+    st = _init_state(prob, spec, rng)
+    st["lam2"], st["eb"] = 1.0, True
+    st["tau2"] = np.full(prob.p, 2.0)
+    block = max(10, n_iter // 25)
+    n_blocks = max(n_iter // block, 4)
+    lams = []
+    for _ in range(n_blocks):
+        acc = 0.0
+        for it in range(block):
+            _laplace_step(prob, spec, st, rng, True, it)
+            lam = np.sqrt(st["lam2"])
+            acc += np.sum(np.abs(st["w"]) / (lam * np.sqrt(st["sigma2"])) + 1.0 / st["lam2"])
+        st["lam2"] = 2.0 * prob.p / (acc / block)
+        lams.append(np.sqrt(st["lam2"]))
+    return float(np.mean(lams[len(lams) // 2 :]))
+
+
+# -- driver -------------------------------------------------------------------------------
+
+
+def _resolve_spec(data: ModelData, prior, context) -> tuple[_Spec, str | None]:
+    """Translate the prior into a chain spec; returns (spec, note on lam)."""
+    if isinstance(prior, Laplace):
+        if prior.lam == "eb":
+            return _Spec("laplace", lam=None, r=prior.r, delta=prior.delta), "eb"
+        return _Spec("laplace", lam=prior.fixed_lam(context), r=prior.r, delta=prior.delta), None
+    if isinstance(prior, RegularizedHorseshoe):
+        tau0 = prior.global_scale(context)
+        return _Spec(
+            "regularized-horseshoe", tau0=tau0, slab_scale=prior.slab_scale, slab_df=prior.slab_df
+        ), None
+    if isinstance(prior, Horseshoe):
+        return _Spec("horseshoe", tau0=prior.global_scale(context)), None
+    return _Spec("normal", scale=prior.fixed_scale(context)), None
+
+
+def _seed_sequence(random_seed) -> np.random.SeedSequence:
+    if random_seed is None or isinstance(random_seed, int | np.integer):
+        return np.random.SeedSequence(None if random_seed is None else int(random_seed))
+    if isinstance(random_seed, np.random.SeedSequence):
+        return random_seed
+    if isinstance(random_seed, np.random.Generator):
+        return np.random.SeedSequence(int(random_seed.integers(2**63)))
+    raise TypeError(
+        f"random_seed must be None, an int, a SeedSequence or a Generator; got {random_seed!r}."
+    )
+
+
+def _check_count(value, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
+    return int(value)
+
+
+def _run_all(Z, y, spec, method, tune, draws, thin, seeds, cores, progressbar):
+    """Run the chains, in parallel processes when cores > 1, with a rich progress bar."""
+    chains = len(seeds)
+    total = chains * (tune + draws * thin)
+    workers = min(chains, cores)
+    progress_ctx = None
+    if progressbar:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        progress_ctx = Progress(
+            TextColumn("Gibbs ({task.fields[chains]} chains)"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeRemainingColumn(),
+        )
+    if workers == 1:
+        if progress_ctx is None:
+            return [
+                _run_chain(Z, y, spec, method, tune, draws, thin, s, None, i, None)
+                for i, s in enumerate(seeds)
+            ]
+        with progress_ctx as bar:
+            task = bar.add_task("gibbs", total=total, chains=chains)
+
+            def advance(msg):
+                bar.advance(task, msg[1])
+
+            return [
+                _run_chain(Z, y, spec, method, tune, draws, thin, s, advance, i, None)
+                for i, s in enumerate(seeds)
+            ]
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn: forking a process whose BLAS / PyMC threads are running can deadlock; each
+    # worker gets its share of the cores for BLAS so that chains do not oversubscribe.
+    mp = multiprocessing.get_context("spawn")
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    manager = mp.Manager() if progress_ctx is not None else None
+    q = manager.Queue() if manager is not None else None
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp) as ex:
+            futures = [
+                ex.submit(
+                    _run_chain,
+                    Z,
+                    y,
+                    spec,
+                    method,
+                    tune,
+                    draws,
+                    thin,
+                    s,
+                    q.put if q is not None else None,
+                    i,
+                    threads,
+                )
+                for i, s in enumerate(seeds)
+            ]
+            if progress_ctx is not None:
+                with progress_ctx as bar:
+                    task = bar.add_task("gibbs", total=total, chains=chains)
+                    while not all(fut.done() for fut in futures):
+                        try:
+                            bar.advance(task, q.get(timeout=0.2)[1])
+                        except queue_module.Empty:
+                            pass
+                    while not q.empty():
+                        bar.advance(task, q.get()[1])
+            return [fut.result() for fut in futures]
+    finally:
+        if manager is not None:
+            manager.shutdown()
+
+
+def sample_gibbs(
+    data: ModelData,
+    prior=None,
+    *,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    random_seed=None,
+    progressbar: bool = False,
+    thin: int = 1,
+    method: str = "auto",
+    cores: int | None = None,
+    context=None,
+):
+    """Sample the posterior of the Gaussian model ``build_model(data, prior)`` by Gibbs.
+
+    Parameters
+    ----------
+    data : ModelData
+        From :func:`bayes_l1.model.prepare` with ``likelihood="gaussian"``.
+    prior : Laplace, Horseshoe, RegularizedHorseshoe or Normal (or a name); default Laplace.
+        ``Laplace(lam="eb")`` first sets lam by Monte Carlo EM (``tune`` iterations), then
+        samples with lam fixed; the value is recorded in the posterior attrs ``eb_lam``.
+    draws : int
+        Saved draws per chain (after thinning: ``draws * thin`` iterations are run).
+    tune : int
+        Warm-up iterations per chain, discarded (the global-scale proposal is tuned there).
+    chains : int
+        Independent chains, seeded from ``SeedSequence(random_seed).spawn(chains)``.
+    random_seed : int, SeedSequence, Generator or None
+        The same seed gives the same draws, whatever ``cores``.
+    progressbar : bool
+        Show a rich progress bar.
+    thin : int
+        Keep every ``thin``-th iteration.
+    method : {"auto", "cholesky", "bhattacharya"}
+        How w is drawn: Cholesky in feature space (O(p^3), Z^T Z cached) or the O(n^2 p)
+        sample-space algorithm; "auto" takes the first when p <= n.
+    cores : int, optional
+        Processes for the chains; default ``min(chains, os.cpu_count())``.
+    context : BuildContext, optional
+        Pre-resolved data summaries (:func:`bayes_l1.model.build_context`), e.g. the
+        cross-validated alpha behind ``Laplace(lam="cv")``.
+
+    Returns
+    -------
+    xarray.DataTree
+        Groups ``posterior`` (``beta_std``, ``intercept_std``, ``sigma_std``, ``beta``,
+        ``intercept``, ``sigma`` and the prior's scales), ``sample_stats`` (``loglik``: the
+        log-likelihood of each draw, ``global_accept``: Metropolis acceptance rate of the
+        global scale, where there is one), ``observed_data``, ``log_likelihood`` (working
+        scale, as the NUTS path before ``to_original_scale``) and ``constant_data``.
+
+    Examples
+    --------
+    >>> import bayes_l1 as bl
+    >>> from bayes_l1.model import prepare
+    >>> X, y = bl.load_diabetes()
+    >>> idata = sample_gibbs(prepare(X, y), bl.Horseshoe(), draws=50, tune=50, chains=1,
+    ...                      random_seed=0)
+    >>> idata["posterior"]["beta"].sizes["feature"]
+    10
+    """
+    from arviz_base import from_dict
+
+    prior = resolve_prior(prior)
+    check_gibbs_supported(prior, data.likelihood)
+    draws = _check_count(draws, "draws", 1)
+    tune = _check_count(tune, "tune", 0)
+    chains = _check_count(chains, "chains", 1)
+    thin = _check_count(thin, "thin", 1)
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}; got {method!r}.")
+    cores = min(chains, os.cpu_count() or 1) if cores is None else _check_count(cores, "cores", 1)
+    seed_seq = _seed_sequence(random_seed)
+    if context is None:
+        seed = int(random_seed) if isinstance(random_seed, int | np.integer) else 0
+        context = build_context(data, prior, random_state=seed)
+    spec, note = _resolve_spec(data, prior, context)
+    seeds = seed_seq.spawn(chains + 1)
+    start = time.perf_counter()
+    attrs = {}
+    if note == "eb":
+        prob = Problem(data.Z, data.y_work, method)
+        lam = _eb_lam(prob, spec, max(tune, 200), np.random.default_rng(seeds[-1]))
+        spec = _Spec("laplace", lam=lam, r=spec.r, delta=spec.delta)
+        attrs["eb_lam"] = lam
+    results = _run_all(
+        data.Z, data.y_work, spec, method, tune, draws, thin, seeds[:chains], cores, progressbar
+    )
+    elapsed = time.perf_counter() - start
+    out = {k: np.stack([r[k] for r in results]) for k in results[0]}
+
+    y_ratio = data.y_scale / data.design.scale
+    beta = out["beta_std"] * y_ratio
+    posterior = {
+        "beta_std": out["beta_std"],
+        "intercept_std": out["intercept_std"],
+        "sigma_std": out["sigma_std"],
+    }
+    for name in ("lam2", "lam", "tau", "local", "c", "ridge_scale"):
+        if name in out:
+            posterior[name] = out[name]
+    if spec.kind == "laplace" and spec.lam is not None:
+        posterior["lam"] = np.full((chains, draws), spec.lam)
+    if spec.kind == "normal" and spec.scale is not None:
+        posterior["ridge_scale"] = np.full((chains, draws), spec.scale)
+    posterior["beta"] = beta
+    posterior["intercept"] = (
+        data.y_center + data.y_scale * out["intercept_std"] - beta @ data.design.offset
+    )
+    posterior["sigma"] = out["sigma_std"] * data.y_scale
+    stats = {k: out[k] for k in ("loglik", "global_accept") if k in out}
+    info = {
+        "inference_library": "bayes_l1",
+        "sampler": "gibbs",
+        "method": choose_method(data.n, data.p, method),
+        "sampling_time": elapsed,
+        "tuning_steps": tune,
+        "thin": thin,
+        **attrs,
+    }
+    names = np.asarray(data.feature_names, dtype=object)
+    return from_dict(
+        {
+            "posterior": posterior,
+            "sample_stats": stats,
+            "observed_data": {"y": data.y_work},
+            "log_likelihood": {"y": out["_ll"]},
+            "constant_data": {"X": data.Z},
+        },
+        coords={"feature": names, "obs": np.arange(data.n)},
+        dims={
+            "beta_std": ["feature"],
+            "beta": ["feature"],
+            "local": ["feature"],
+            "y": ["obs"],
+            "X": ["obs", "feature"],
+        },
+        attrs={"posterior": info, "sample_stats": dict(info)},
+    )
