@@ -43,6 +43,20 @@ _LAZY = {
     "check_sampling": "bayes_l1.diagnostics",
     "Diagnostics": "bayes_l1.diagnostics",
     "SamplingWarning": "bayes_l1.diagnostics",
+    "default_eps": "bayes_l1.summary",
+    "diagnose": "bayes_l1.summary",
+    "effective_nonzeros": "bayes_l1.summary",
+    "inclusion_summary": "bayes_l1.summary",
+    "joint_inclusion": "bayes_l1.summary",
+    "rank_distribution": "bayes_l1.summary",
+    "shrinkage_factors": "bayes_l1.summary",
+    "top_k_probability": "bayes_l1.summary",
+    "DSSResult": "bayes_l1.compare",
+    "MapLassoComparison": "bayes_l1.compare",
+    "ParetoKWarning": "bayes_l1.compare",
+    "compare_map_lasso": "bayes_l1.compare",
+    "compare_models": "bayes_l1.compare",
+    "dss": "bayes_l1.compare",
 }
 
 
@@ -59,6 +73,20 @@ def __dir__():
 
 
 __all__ = [
+    "DSSResult",
+    "MapLassoComparison",
+    "ParetoKWarning",
+    "compare_map_lasso",
+    "compare_models",
+    "default_eps",
+    "diagnose",
+    "dss",
+    "effective_nonzeros",
+    "inclusion_summary",
+    "joint_inclusion",
+    "rank_distribution",
+    "shrinkage_factors",
+    "top_k_probability",
     "BayesianLinearRegression",
     "BayesianLogisticRegression",
     "CVResult",
