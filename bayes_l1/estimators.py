@@ -20,7 +20,15 @@ from bayes_l1.priors import resolve_prior
 from bayes_l1.samplers import sample_nuts
 from bayes_l1.samplers.nuts import check_nuts_sampler
 
-__all__ = ["BayesianLinearRegression", "BayesianLogisticRegression"]
+__all__ = ["BayesianLinearRegression", "BayesianLogisticRegression", "NotFittedError"]
+
+try:  # scikit-learn's class when it is installed, so its tools recognize the error
+    from sklearn.exceptions import NotFittedError
+except ImportError:  # pragma: no cover - scikit-learn is optional
+
+    class NotFittedError(ValueError, AttributeError):
+        """The estimator was used before ``fit``."""
+
 
 # Posterior variables checked on every fit (those present and not constant).
 _DIAGNOSED = ("beta", "intercept", "sigma", "lam", "tau", "local", "c", "ridge_scale")
@@ -46,6 +54,22 @@ class _ParamsMixin:
                 )
             setattr(self, key, value)
         return self
+
+    def __sklearn_tags__(self):
+        # Called only by scikit-learn (Pipeline, GridSearchCV, check_estimator), so importing
+        # it here keeps scikit-learn an optional dependency.
+        from sklearn.utils import ClassifierTags, InputTags, RegressorTags, Tags, TargetTags
+
+        classifier = self._likelihood == "logistic"
+        return Tags(
+            estimator_type="classifier" if classifier else "regressor",
+            target_tags=TargetTags(required=True),
+            transformer_tags=None,
+            regressor_tags=None if classifier else RegressorTags(),
+            classifier_tags=ClassifierTags(multi_class=False) if classifier else None,
+            input_tags=InputTags(),
+            non_deterministic=self.random_state is None,
+        )
 
     def __repr__(self):
         defaults = inspect.signature(type(self).__init__).parameters
@@ -155,14 +179,15 @@ class _BayesianLinearModel(_ParamsMixin):
 
     def _check_fitted(self):
         if not hasattr(self, "idata_"):
-            raise ValueError(f"This {type(self).__name__} is not fitted yet; call fit(X, y).")
+            raise NotFittedError(f"This {type(self).__name__} is not fitted yet; call fit(X, y).")
 
     def _check_new_X(self, X) -> np.ndarray:
         self._check_fitted()
         Xa, names = check_X(X)
         if Xa.shape[1] != self.n_features_in_:
             raise ValueError(
-                f"X has {Xa.shape[1]} features; the model was fitted with {self.n_features_in_}."
+                f"X has {Xa.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input (the number seen in fit)."
             )
         if hasattr(X, "columns") and tuple(names) != tuple(self.feature_names_in_):
             raise ValueError("X's columns differ from the feature names seen in fit.")
@@ -276,7 +301,9 @@ class BayesianLogisticRegression(_BayesianLinearModel):
         return np.column_stack([1.0 - p1, p1])
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[(self.predict_proba(X)[:, 1] > 0.5).astype(int)]
+        """The class with posterior mean probability above 1/2."""
+        proba = self.predict_proba(X)
+        return self.classes_[(proba[:, 1] > 0.5).astype(int)]
 
     def score(self, X, y) -> float:
         """Accuracy."""

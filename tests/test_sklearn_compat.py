@@ -1,0 +1,166 @@
+"""scikit-learn compliance: check_estimator, Pipeline, GridSearchCV, pickle, and the
+``idata_`` DataTree round trip through netCDF and zarr.
+
+The estimators sample with PyMC's own NUTS (``sampler="pymc"``: compiled once per model
+graph, then ~0.5 s a fit) and tiny draws, so the checks test the API contract, not the
+posterior (which tests/test_estimators.py covers).
+"""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import bayes_l1 as bl
+
+pytest.importorskip("pymc")
+sklearn = pytest.importorskip("sklearn")
+from sklearn.model_selection import GridSearchCV, KFold  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+# Tiny draws always fail the convergence rules; the checks are about the API, not mixing.
+pytestmark = pytest.mark.filterwarnings("ignore::bayes_l1.diagnostics.SamplingWarning")
+
+TINY = {"draws": 20, "tune": 20, "chains": 1, "sampler": "pymc", "random_state": 0}
+
+# Checks that fail on purpose, with the reason. All are input validation in
+# bayes_l1/_validation.py: the input is rejected (or accepted) deliberately, with our own
+# message, where scikit-learn's check looks for its exact wording or a warning.
+_VALIDATION = {
+    "check_complex_data": "complex X raises TypeError 'X must be real-valued', not sklearn's "
+    "ValueError 'Complex data not supported'",
+    "check_dtype_object": "object-dtype X is rejected even when it holds numbers: convert "
+    "with astype(float) first (TypeError 'X must be numeric')",
+    "check_estimators_empty_data_messages": "0-column X raises 'X has 0 columns; at least one "
+    "feature is needed', not sklearn's '0 feature(s) (shape=(n, 0))' wording",
+    "check_supervised_y_2d": "a column-vector y of shape (n, 1) is raveled silently instead "
+    "of emitting DataConversionWarning",
+    "check_fit2d_predict1d": "1-D X raises 'X must be 2-D ... Use X.reshape(-1, 1)', without "
+    "sklearn's literal 'Reshape your data'",
+    "check_requires_y_none": "y=None raises 'y must be 1-D (n_samples,); got shape ()', not one "
+    "of sklearn's three literal messages",
+}
+EXPECTED_FAILED = {
+    "BayesianLinearRegression": _VALIDATION,
+    "BayesianLogisticRegression": {
+        **_VALIDATION,
+        "check_classifier_not_supporting_multiclass": "a 3-class y raises 'y has 3 distinct "
+        "values; the logistic likelihood needs a binary target', not sklearn's literal 'Only "
+        "binary classification is supported.'",
+        "check_fit2d_1sample": "one row of one class raises 'y has a single class ...; logistic "
+        "regression needs both classes', which sklearn's regexes ('1 class') do not match",
+    },
+}
+
+
+def expected_failed(estimator):
+    return EXPECTED_FAILED.get(type(estimator).__name__, {})
+
+
+# The estimators implement the protocol (get_params/set_params, __sklearn_tags__) without
+# inheriting BaseEstimator, keeping scikit-learn optional; sklearn warns about that once.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", "Estimator .* does not inherit", UserWarning)
+    checks = parametrize_with_checks(
+        [bl.BayesianLinearRegression(**TINY), bl.BayesianLogisticRegression(**TINY)],
+        expected_failed_checks=expected_failed,
+    )
+
+
+@pytest.mark.slow  # ~4 min: about 100 fits, each compiling a PyMC model; CI runs it
+@checks
+def test_check_estimator(estimator, check):
+    check(estimator)
+
+
+def diabetes_subset(n=120, p=5):
+    X, y = bl.load_diabetes()
+    return X.iloc[:n, :p], y.iloc[:n]
+
+
+@pytest.fixture(scope="module")
+def fitted_linear():
+    X, y = diabetes_subset()
+    return bl.BayesianLinearRegression(**TINY).fit(X, y), X, y
+
+
+@pytest.fixture(scope="module")
+def fitted_logistic():
+    X, y = diabetes_subset()
+    label = np.where(y > y.median(), "high", "low")
+    return bl.BayesianLogisticRegression(**TINY).fit(X, label), X, label
+
+
+def test_tags_and_not_fitted_error():
+    from sklearn.base import is_classifier, is_regressor
+    from sklearn.exceptions import NotFittedError
+
+    assert is_regressor(bl.BayesianLinearRegression())
+    assert is_classifier(bl.BayesianLogisticRegression())
+    X, _ = diabetes_subset()
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        bl.BayesianLogisticRegression().predict(X)
+
+
+def test_pipeline_equals_manual_scaling(fitted_linear):
+    _, X, y = fitted_linear
+    pipe = make_pipeline(StandardScaler(), bl.BayesianLinearRegression(**TINY)).fit(X, y)
+    Z = StandardScaler().fit_transform(X)
+    direct = bl.BayesianLinearRegression(**TINY).fit(Z, y)
+    # Same seed and same input to the estimator: the same draws, the same predictions.
+    np.testing.assert_allclose(pipe.predict(X), direct.predict(Z), rtol=1e-10)
+    assert pipe.score(X, y) > 0.2  # diabetes, 5 features: R^2 about 0.4
+
+
+def test_grid_search_over_priors(fitted_linear):
+    _, X, y = fitted_linear
+    grid = GridSearchCV(
+        bl.BayesianLinearRegression(**TINY),
+        {"prior": [bl.Normal(), bl.Laplace()]},
+        cv=KFold(2, shuffle=True, random_state=0),
+    ).fit(X, y)
+    scores = grid.cv_results_["mean_test_score"]
+    assert np.all(np.isfinite(scores)) and scores.shape == (2,)
+    assert grid.best_params_["prior"] == [bl.Normal(), bl.Laplace()][int(np.argmax(scores))]
+    refit = bl.BayesianLinearRegression(**TINY, prior=grid.best_params_["prior"]).fit(X, y)
+    np.testing.assert_allclose(grid.predict(X), refit.predict(X), rtol=1e-10)
+
+
+@pytest.mark.parametrize("which", ["fitted_linear", "fitted_logistic"])
+def test_pickle_round_trip(which, request):
+    model, X, _ = request.getfixturevalue(which)
+    clone = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(clone.predict(X), model.predict(X))
+    np.testing.assert_array_equal(clone.coef_, model.coef_)
+    assert clone.idata_["posterior"].identical(model.idata_["posterior"])
+    assert clone.get_params() == model.get_params()
+
+
+def _assert_same_tree(loaded, original):
+    assert set(loaded.children) == set(original.children)
+    for group in original.children:
+        assert loaded[group].to_dataset().equals(original[group].to_dataset()), group
+    assert loaded.attrs == original.attrs
+    names = loaded["posterior"]["feature"].to_numpy().tolist()
+    assert names == original["posterior"]["feature"].to_numpy().tolist()
+
+
+def test_idata_netcdf_round_trip(fitted_linear, tmp_path):
+    pytest.importorskip("h5netcdf")
+    model = fitted_linear[0]
+    model.idata_.to_netcdf(tmp_path / "fit.nc", engine="h5netcdf")
+    with xr.open_datatree(tmp_path / "fit.nc", engine="h5netcdf") as loaded:
+        _assert_same_tree(loaded.load(), model.idata_)
+
+
+def test_idata_zarr_round_trip(fitted_linear, tmp_path):
+    pytest.importorskip("zarr")
+    model = fitted_linear[0]
+    # Zarr 3 warns that consolidated metadata is outside its spec; none is needed here.
+    model.idata_.to_zarr(tmp_path / "fit.zarr", consolidated=False)
+    with xr.open_datatree(tmp_path / "fit.zarr", engine="zarr", consolidated=False) as loaded:
+        _assert_same_tree(loaded.load(), model.idata_)
