@@ -1,0 +1,255 @@
+"""Figures: rendered with the Agg backend, checked for what is drawn (artists, positions,
+labels) against independent computations from the draws."""
+
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+import bayes_l1 as bl
+
+mpl = pytest.importorskip("matplotlib")
+mpl.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
+
+from bayes_l1 import plots  # noqa: E402
+
+QUIET = pytest.mark.filterwarnings("ignore::bayes_l1.diagnostics.SamplingWarning")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def make_tree(p, *, draws=60, n=100, horseshoe=False, seed=0):
+    """A posterior in the package's schema: a few strong features, the rest near zero."""
+    rng = np.random.default_rng(seed)
+    center = np.zeros(p)
+    center[: min(5, p)] = [1.0, -0.8, 0.6, 0.4, 0.2][: min(5, p)]
+    beta_std = center + 0.05 * rng.standard_normal((1, draws, p))
+    names = [f"x{j}" for j in range(p)]
+    post = {
+        "beta_std": (("chain", "draw", "feature"), beta_std),
+        "beta": (("chain", "draw", "feature"), 3.0 * beta_std),
+        "sigma_std": (("chain", "draw"), 0.5 + 0.01 * rng.standard_normal((1, draws))),
+    }
+    if horseshoe:
+        post["tau"] = (("chain", "draw"), np.exp(rng.normal(-3, 0.2, (1, draws))))
+        post["local"] = (("chain", "draw", "feature"), np.abs(rng.standard_cauchy((1, draws, p))))
+    return xr.DataTree.from_dict(
+        {
+            "posterior": xr.Dataset(post, coords={"feature": names}),
+            "observed_data": xr.Dataset({"y": (("obs",), rng.standard_normal(n))}),
+        }
+    )
+
+
+def legend_texts(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_import_bayes_l1_does_not_import_matplotlib():
+    code = "import sys, bayes_l1; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------------- path
+
+
+@pytest.fixture(scope="module")
+def diabetes_cv(diabetes):
+    X, y = diabetes
+    return bl.lasso_map_cv(X, y, cv=3, n_alphas=40, random_state=0)
+
+
+def test_path_draws_lines_entries_and_cv_lines(diabetes_cv):
+    cv = diabetes_cv
+    ax = plots.plot_path(cv, n_labels=3)
+    paths = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert len(paths) == 1
+    segments = paths[0].get_segments()
+    entered = np.flatnonzero((cv.path.coefs != 0).any(axis=1))
+    assert len(segments) == len(entered)
+    np.testing.assert_allclose(segments[0][:, 0], np.log10(cv.alphas))
+    np.testing.assert_allclose(segments[0][:, 1], cv.path.coefs_working[entered[0]])
+    entries = next(c for c in ax.collections if isinstance(c, PathCollection))
+    expected = np.sort(np.log10(cv.path.entry_alpha[entered]))
+    np.testing.assert_allclose(np.sort(entries.get_offsets()[:, 0]), expected)
+    vlines = {line.get_label(): line.get_xdata()[0] for line in ax.get_lines()}
+    assert vlines["CV alpha"] == pytest.approx(np.log10(cv.alpha))
+    assert vlines["alpha_1se"] == pytest.approx(np.log10(cv.alpha_1se))
+    assert [t.get_text() for t in ax.texts] == list(cv.path.entry_order[:3])
+    assert "log10(alpha)" in ax.get_xlabel() and "standardized" in ax.get_ylabel()
+
+
+def test_path_original_scale_and_bad_input(diabetes_cv):
+    ax = plots.plot_path(diabetes_cv.path, standardized=False, n_labels=0)
+    seg = ax.collections[0].get_segments()[0]
+    j = np.flatnonzero((diabetes_cv.path.coefs != 0).any(axis=1))[0]
+    np.testing.assert_allclose(seg[:, 1], diabetes_cv.path.coefs[j])
+    assert "CV alpha" not in [line.get_label() for line in ax.get_lines()]
+    with pytest.raises(TypeError, match="PathResult"):
+        plots.plot_path(np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="prob"):
+        plots.plot_path(diabetes_cv, prob=1.5)
+
+
+@pytest.fixture(scope="module")
+def laplace_cv_fit(diabetes):
+    pytest.importorskip("pymc")
+    X, y = diabetes
+    model = bl.BayesianLinearRegression(
+        prior=bl.Laplace(lam="cv"), draws=100, tune=100, chains=1, sampler="pymc", random_state=0
+    )
+    with pytest.warns(bl.SamplingWarning):  # 100 draws: too few for the ESS rule
+        return model.fit(X, y)
+
+
+def test_path_overlays_posterior_at_matching_alpha(diabetes, diabetes_cv, laplace_cv_fit):
+    X, _ = diabetes
+    fit = laplace_cv_fit
+    ax = plots.plot_path(diabetes_cv, fit=fit, prob=0.8)
+    intervals = [c for c in ax.collections if c.get_label() == "posterior 80%"]
+    assert len(intervals) == 1
+    segments = intervals[0].get_segments()
+    assert len(segments) == X.shape[1]
+    draws = fit.idata_["posterior"]["beta"].values[0] * X.std(ddof=0).to_numpy()
+    lo, hi = np.quantile(draws, [0.1, 0.9], axis=0)
+    np.testing.assert_allclose([s[:, 1].min() for s in segments], lo, rtol=1e-10)
+    np.testing.assert_allclose([s[:, 1].max() for s in segments], hi, rtol=1e-10)
+    centre = np.mean([s[0, 0] for s in segments])
+    # Laplace(lam="cv") has a fixed rate, so its lasso counterpart is fit.map_.
+    assert centre == pytest.approx(np.log10(fit.map_.alpha))
+
+
+def test_matching_alpha_for_sampled_lam_and_horseshoe():
+    tree = make_tree(4)
+    rng = np.random.default_rng(1)
+    lam = rng.gamma(5.0, 2.0, (1, 60))
+    sigma = rng.gamma(50.0, 1.0, (1, 60))
+    post = (
+        tree["posterior"]
+        .to_dataset()
+        .assign(lam=(("chain", "draw"), lam), sigma=(("chain", "draw"), sigma))
+    )
+    tree["posterior"] = post
+    stub = SimpleNamespace(map_=None, idata_=tree, model_data_=SimpleNamespace(n=200))
+    assert plots.matching_alpha(stub) == pytest.approx(np.median(lam * sigma / 200))
+    stub.idata_ = make_tree(4, horseshoe=True)
+    stub.prior_ = bl.Horseshoe()
+    with pytest.raises(ValueError, match="no lasso alpha"):
+        plots.matching_alpha(stub)
+
+
+# --------------------------------------------------------------------- posterior tables
+
+
+def test_coefficients_at_large_p_draws_only_top_rows():
+    tree = make_tree(20_000, draws=40)
+    table = bl.inclusion_summary(tree)
+    ax = plots.plot_coefficients(tree, top=25)
+    segments = ax.collections[0].get_segments()
+    assert len(segments) == 25
+    labels = [t.get_text().split()[0] for t in ax.get_yticklabels()]
+    assert labels == list(table.index[:25])
+    lo = np.array([s[:, 0].min() for s in segments])
+    np.testing.assert_allclose(lo, table["hdi_lower"].to_numpy()[:25])
+    note = ax.texts[-1].get_text()
+    assert "19,975 more features" in note
+    assert f"max pip {table['pip'].iloc[25:].max():.2f}" in note
+
+
+def test_coefficients_markers_and_lasso_overlay():
+    tree = make_tree(6)
+    table = bl.inclusion_summary(tree, lasso=False)
+    table["map_coef"] = table["median"] * 0.9
+    lasso = pd.Series(table["median"].to_numpy() * 0.8, index=table.index)
+    ax = plots.plot_coefficients(table, lasso=lasso)
+    assert legend_texts(ax) == [
+        "90% HDI",
+        "posterior median",
+        "MAP (lasso at matching alpha)",
+        "scikit-learn lasso",
+    ]
+    lasso_points = ax.collections[-1].get_offsets()
+    np.testing.assert_allclose(lasso_points[:, 0], lasso.loc[table.index])
+    assert not ax.texts  # all six drawn: nothing summarized
+    with pytest.raises(TypeError, match="Series"):
+        plots.plot_coefficients(table, lasso=np.zeros(6))
+    with pytest.raises(ValueError, match="estimator"):
+        plots.plot_coefficients(table, standardized=True)
+    with pytest.raises(ValueError, match="missing columns"):
+        plots.plot_coefficients(table.drop(columns="pip"))
+
+
+def test_coefficients_standardized_from_fit(laplace_cv_fit, diabetes):
+    X, _ = diabetes
+    ax = plots.plot_coefficients(laplace_cv_fit, top=4)
+    table = bl.inclusion_summary(laplace_cv_fit)
+    sd = X.std(ddof=0)[table.index[:4]].to_numpy()
+    upper = np.array([s[:, 0].max() for s in ax.collections[0].get_segments()])
+    np.testing.assert_allclose(upper, table["hdi_upper"].to_numpy()[:4] * sd, rtol=1e-10)
+    assert "standardized" in ax.get_xlabel()
+
+
+def test_inclusion_bars_and_threshold():
+    tree = make_tree(12)
+    table = bl.inclusion_summary(tree, eps=0.3)
+    ax = plots.plot_inclusion(table, top=8, threshold=0.6)
+    bars = ax.patches
+    assert len(bars) == 8
+    np.testing.assert_allclose([b.get_width() for b in bars], table["pip"].iloc[:8])
+    blue = mpl.colors.to_rgba("C0")
+    selected = [b.get_facecolor() == blue for b in bars]
+    assert selected == list(table["pip"].iloc[:8] > 0.6)
+    threshold = next(line for line in ax.get_lines() if line.get_label() == "threshold 0.6")
+    assert threshold.get_xdata()[0] == 0.6
+    assert f"{int((table['pip'] > 0.6).sum())} of 12 features" in ax.get_title()
+    with pytest.raises(ValueError, match="threshold"):
+        plots.plot_inclusion(table, threshold=2)
+    with pytest.raises(ValueError, match="top"):
+        plots.plot_inclusion(table, top=0)
+
+
+def test_ranks_heat_map_matches_direct_count():
+    tree = make_tree(8, draws=200)
+    ax = plots.plot_ranks(tree, top=5, max_rank=6)
+    shown = ax.images[0].get_array()
+    assert shown.shape == (5, 6)
+    size = np.abs(tree["posterior"]["beta_std"].values[0])  # (draws, p)
+    rank = (-size).argsort(axis=1).argsort(axis=1) + 1
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    for row, name in enumerate(labels):
+        j = int(name[1:])
+        expected = [(rank[:, j] == r).mean() for r in range(1, 7)]
+        np.testing.assert_allclose(shown[row], expected)
+    assert labels[:3] == ["x0", "x1", "x2"]  # the three largest effects, in order
+
+
+def test_shrinkage_panels_match_kappa_formula():
+    tree = make_tree(30, horseshoe=True)
+    fig = plots.plot_shrinkage(tree, bins=10)
+    left, right = fig.axes[:2]
+    post = tree["posterior"]
+    tau, local, sigma = (post[v].values[0] for v in ("tau", "local", "sigma_std"))
+    kappa = 1 / (1 + 100 * tau[:, None] ** 2 * local**2 / sigma[:, None] ** 2)
+    assert sum(patch.get_height() for patch in left.patches) == 30
+    assert sum(patch.get_height() for patch in right.patches) == 60
+    assert legend_texts(right) == [f"mean {(1 - kappa).sum(axis=1).mean():.1f}"]
+    with pytest.raises(ValueError, match="horseshoe"):
+        plots.plot_shrinkage(make_tree(5))
+
+
+def test_save_figures_writes_png(tmp_path, diabetes_cv):
+    paths = plots.save_figures({"path": plots.plot_path(diabetes_cv)}, tmp_path / "figs")
+    assert [p.name for p in paths] == ["path.png"]
+    assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert plt.get_fignums() == []
