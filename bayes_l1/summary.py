@@ -328,21 +328,29 @@ def shrinkage_factors(fit) -> xr.DataArray:
     """
     tree, _ = _datatree(fit)
     post = tree["posterior"]
+    kappa = _kappa_matrix(tree).reshape(post.sizes["chain"], post.sizes["draw"], -1)
+    return xr.DataArray(
+        kappa, dims=(*_SAMPLE_DIMS, "feature"), coords={"feature": post["feature"].values}
+    ).rename("kappa")
+
+
+def _kappa_matrix(tree: xr.DataTree) -> np.ndarray:
+    """kappa as a (draws, features) array, computed in place (one p x S temporary)."""
+    post = tree["posterior"]
     if "tau" not in post.data_vars or "local" not in post.data_vars:
         raise ValueError(
             "Shrinkage factors need the horseshoe scales 'tau' and 'local' in the posterior; "
             "this fit has another prior."
         )
-    tau2 = post["tau"] ** 2
-    local2 = post["local"] ** 2
-    if "c" in post.data_vars:  # regularized horseshoe
-        c2 = post["c"] ** 2
-        local2 = c2 * local2 / (c2 + tau2 * local2)
-    noise = xr.DataArray(
-        _noise_draws(tree).reshape(post.sizes["chain"], post.sizes["draw"]), dims=_SAMPLE_DIMS
-    )
-    kappa = 1.0 / (1.0 + _n_obs(tree) * tau2 * local2 / noise**2)
-    return kappa.transpose(*_SAMPLE_DIMS, "feature").rename("kappa")
+    tau2 = _matrix(post["tau"])[:, None] ** 2
+    x = _matrix(post["local"]) ** 2  # a new array: the DataTree's draws are never modified
+    if "c" in post.data_vars:  # regularized: local~^2 = c^2 local^2 / (c^2 + tau^2 local^2)
+        c2 = _matrix(post["c"])[:, None] ** 2
+        x *= c2 / (c2 + tau2 * x)
+    x *= tau2 * (_n_obs(tree) / _noise_draws(tree)[:, None] ** 2)
+    x += 1.0
+    np.reciprocal(x, out=x)
+    return x
 
 
 def effective_nonzeros(fit) -> xr.DataArray:
@@ -407,6 +415,20 @@ def _hdi_sorted(sorted_draws: np.ndarray, prob: float) -> tuple[np.ndarray, np.n
     start = np.argmin(widths, axis=0)
     cols = np.arange(sorted_draws.shape[1])
     return sorted_draws[start, cols], sorted_draws[start + inc, cols]
+
+
+def _rank_quantiles(ranks: np.ndarray, prob: float):
+    """Per-feature lower, median and upper rank from one partition of (features, draws):
+    the ``prob`` interval's ends as ``np.quantile(method="lower"/"higher")``, the median as
+    ``np.median``."""
+    n = ranks.shape[0]
+    q = (1.0 - prob) / 2.0
+    lo, hi = int(np.floor(q * (n - 1))), int(np.ceil((1.0 - q) * (n - 1)))
+    mids = (n // 2,) if n % 2 else (n // 2 - 1, n // 2)
+    kth = sorted({lo, hi, *mids})
+    part = np.partition(np.ascontiguousarray(ranks.T), kth, axis=1)
+    median = part[:, list(mids)].mean(axis=1)
+    return part[:, lo].astype(float), median, part[:, hi].astype(float)
 
 
 def inclusion_summary(
@@ -521,19 +543,17 @@ def inclusion_summary(
     selected = pip > threshold
     k = max(int(selected.sum()), 1) if k is None else _check_k(k, p)
     ranks = _rank_matrix(tree, "abs_standardized")
-    q = (1.0 - prob) / 2.0
-    rank_lower = np.quantile(ranks, q, axis=0, method="lower")
-    rank_upper = np.quantile(ranks, 1.0 - q, axis=0, method="higher")
-    rank_median = np.median(ranks, axis=0)
     p_top_k = (ranks <= k).mean(axis=0)
+    rank_lower, rank_median, rank_upper = _rank_quantiles(ranks, prob)
     del ranks
 
     m_eff = None
     kappa = np.full(p, np.nan)
     if "tau" in post.data_vars and "local" in post.data_vars:
-        kappa_draws = shrinkage_factors(tree)
-        kappa = kappa_draws.mean(_SAMPLE_DIMS).values
-        m = _matrix((1.0 - kappa_draws).sum("feature"))
+        kappa_draws = _kappa_matrix(tree)
+        kappa = kappa_draws.mean(axis=0)
+        m = p - kappa_draws.sum(axis=1)
+        del kappa_draws
         lo, hi = _hdi_sorted(np.sort(m)[:, None], prob)
         m_eff = {"mean": float(m.mean()), "sd": float(m.std()), "hdi": (float(lo[0]), float(hi[0]))}
 

@@ -1,0 +1,356 @@
+"""Inclusion summaries and rankings: exact checks on synthetic draws (brute force, ArviZ), the
+"Done when" claims of issue 5 on sampled regularized-horseshoe fits, and bad input."""
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+import bayes_l1 as bl
+
+QUIET = pytest.mark.filterwarnings("ignore::bayes_l1.diagnostics.SamplingWarning")
+DIMS = ("chain", "draw", "feature")
+N_OBS = 50
+
+
+def synthetic_tree(n_chains=2, n_draws=60, p=6, *, horseshoe=False, seed=0, ties=False):
+    """A DataTree with the posterior schema of the samplers, from known random draws."""
+    rng = np.random.default_rng(seed)
+    shape = (n_chains, n_draws, p)
+    b = rng.standard_normal(shape) * np.linspace(1.0, 0.05, p)
+    if ties:  # rounded draws: many exact ties, to pin down the tie rule
+        b = np.round(b, 1)
+    scale = rng.uniform(0.5, 2.0, p)
+    data = {
+        "beta_std": (DIMS, b),
+        "beta": (DIMS, b * scale),
+        "sigma_std": (("chain", "draw"), rng.uniform(0.8, 1.2, shape[:2])),
+    }
+    if horseshoe:
+        data["tau"] = (("chain", "draw"), rng.uniform(0.01, 0.1, shape[:2]))
+        data["local"] = (DIMS, np.abs(rng.standard_cauchy(shape)))
+        data["c"] = (("chain", "draw"), rng.uniform(1.0, 3.0, shape[:2]))
+    post = xr.Dataset(data, coords={"feature": [f"f{j}" for j in range(p)]})
+    obs = xr.Dataset({"y": (("obs",), rng.standard_normal(N_OBS))})
+    return xr.DataTree.from_dict({"posterior": post, "observed_data": obs})
+
+
+def flat(tree, var):
+    da = tree["posterior"][var]
+    return da.values.reshape(-1, *da.shape[2:])
+
+
+def brute_force_ranks(draws):
+    """Rank of each feature in each draw by |value|, 1 = largest, ties to the lower index."""
+    n_draws, p = draws.shape
+    ranks = np.zeros((n_draws, p), dtype=int)
+    for s in range(n_draws):
+        for j in range(p):
+            a = abs(draws[s, j])
+            bigger = sum(abs(draws[s, i]) > a for i in range(p))
+            tied_before = sum(abs(draws[s, i]) == a for i in range(j))
+            ranks[s, j] = 1 + bigger + tied_before
+    return ranks
+
+
+# --------------------------------------------------------------------- exact, no sampling
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_rank_distribution_matches_brute_force(ties):
+    tree = synthetic_tree(n_draws=40, p=5, ties=ties, seed=3)
+    ranks = brute_force_ranks(flat(tree, "beta_std"))
+    expected = np.array([[np.mean(ranks[:, j] == r) for r in range(1, 6)] for j in range(5)])
+    got = bl.rank_distribution(tree)
+    np.testing.assert_allclose(got.to_numpy(), expected, atol=1e-15)
+    np.testing.assert_allclose(got.sum(axis=1), 1.0)
+    np.testing.assert_allclose(got.sum(axis=0), 1.0)  # each rank is held by one feature
+    assert list(got.columns) == [1, 2, 3, 4, 5]
+    # truncated table = leading columns of the full one; top-k = cumulative sums
+    np.testing.assert_allclose(bl.rank_distribution(tree, max_rank=2), got.iloc[:, :2])
+    top2 = bl.top_k_probability(tree, 2)
+    np.testing.assert_allclose(top2.to_numpy(), np.mean(ranks <= 2, axis=0))
+    assert top2.sum() == pytest.approx(2.0)
+    # ranking on the original scale
+    ranks_raw = brute_force_ranks(flat(tree, "beta"))
+    got_raw = bl.rank_distribution(tree, by="abs")
+    assert got_raw.loc["f0", 1] == pytest.approx(np.mean(ranks_raw[:, 0] == 1))
+
+
+def test_inclusion_summary_columns_match_direct_computation():
+    import arviz_stats as azs
+
+    tree = synthetic_tree(n_draws=101, p=6, seed=1)  # odd draw count per chain, S = 202
+    eps = 0.3
+    table = bl.inclusion_summary(tree, eps=eps, prob=0.8, k=2)
+    work, beta = flat(tree, "beta_std"), flat(tree, "beta")
+    names = [f"f{j}" for j in range(6)]
+    t = table.loc[names]
+    np.testing.assert_allclose(t["pip"], np.mean(np.abs(work) > eps, axis=0))
+    np.testing.assert_allclose(t["mean"], beta.mean(axis=0))
+    np.testing.assert_allclose(t["median"], np.median(beta, axis=0))
+    np.testing.assert_allclose(t["sd"], beta.std(axis=0, ddof=1))
+    np.testing.assert_allclose(t["mean_std"], work.mean(axis=0))
+    med_sign = np.sign(np.median(work, axis=0))
+    np.testing.assert_allclose(t["p_sign"], np.mean(np.sign(work) == med_sign, axis=0))
+    hdi = azs.hdi(tree["posterior"]["beta"], prob=0.8).transpose("feature", "ci_bound")
+    np.testing.assert_allclose(t[["hdi_lower", "hdi_upper"]].to_numpy(), hdi.values)
+    np.testing.assert_array_equal(
+        t["ci_excludes_zero"], (hdi.values[:, 0] > 0) | (hdi.values[:, 1] < 0)
+    )
+    np.testing.assert_array_equal(t["selected"], t["pip"] > 0.5)
+    ranks = brute_force_ranks(work)
+    np.testing.assert_allclose(t["rank_median"], np.median(ranks, axis=0))
+    np.testing.assert_allclose(t["rank_lower"], np.quantile(ranks, 0.1, axis=0, method="lower"))
+    np.testing.assert_allclose(t["rank_upper"], np.quantile(ranks, 0.9, axis=0, method="higher"))
+    np.testing.assert_allclose(t["p_top_k"], np.mean(ranks <= 2, axis=0))
+    assert t["kappa"].isna().all() and table.attrs["m_eff"] is None  # not a horseshoe
+    # sorted by relevance: pip descending
+    assert (np.diff(table["pip"].to_numpy()) <= 0).all()
+    assert table.attrs["eps"] == eps and table.attrs["k"] == 2
+    # no lasso columns without data
+    assert "map_coef" not in table
+
+
+def test_default_eps_is_one_standard_error():
+    tree = synthetic_tree(seed=2)
+    expected = flat(tree, "sigma_std").mean() / np.sqrt(N_OBS)
+    assert bl.default_eps(tree) == pytest.approx(expected)
+    assert bl.inclusion_summary(tree).attrs["eps"] == pytest.approx(expected)
+    # logistic analogue: pseudo-sigma / sqrt(n) from the observed event rate
+    post = tree["posterior"].to_dataset().drop_vars("sigma_std")
+    y = np.r_[np.ones(10), np.zeros(N_OBS - 10)]
+    logit = xr.DataTree.from_dict(
+        {"posterior": post, "observed_data": xr.Dataset({"y": (("obs",), y)})}
+    )
+    assert bl.default_eps(logit) == pytest.approx(1 / np.sqrt(0.2 * 0.8) / np.sqrt(N_OBS))
+
+
+def test_shrinkage_factors_and_m_eff():
+    tree = synthetic_tree(n_draws=30, p=4, horseshoe=True, seed=4)
+    tau, c, sigma = flat(tree, "tau"), flat(tree, "c"), flat(tree, "sigma_std")
+    local = flat(tree, "local").copy()
+    expected = np.empty_like(local)
+    for s in range(local.shape[0]):
+        for j in range(local.shape[1]):
+            lt2 = c[s] ** 2 * local[s, j] ** 2 / (c[s] ** 2 + tau[s] ** 2 * local[s, j] ** 2)
+            expected[s, j] = 1 / (1 + N_OBS * tau[s] ** 2 * lt2 / sigma[s] ** 2)
+    kappa = bl.shrinkage_factors(tree)
+    assert kappa.dims == DIMS
+    np.testing.assert_allclose(kappa.values.reshape(-1, 4), expected)
+    m_eff = bl.effective_nonzeros(tree)
+    np.testing.assert_allclose(m_eff.values.ravel(), (1 - expected).sum(axis=1))
+    table = bl.inclusion_summary(tree)
+    np.testing.assert_allclose(table.loc[["f0", "f1", "f2", "f3"], "kappa"], expected.mean(0))
+    assert table.attrs["m_eff"]["mean"] == pytest.approx((1 - expected).sum(axis=1).mean())
+    lo, hi = table.attrs["m_eff"]["hdi"]
+    assert lo <= table.attrs["m_eff"]["mean"] <= hi
+    np.testing.assert_array_equal(flat(tree, "local"), local)  # draws left untouched
+    with pytest.raises(ValueError, match="horseshoe"):
+        bl.shrinkage_factors(synthetic_tree())
+
+
+def test_joint_inclusion_direct():
+    tree = synthetic_tree(seed=5)
+    work = flat(tree, "beta_std")
+    eps = 0.4
+    any_ = np.mean((np.abs(work[:, [1, 3]]) > eps).any(axis=1))
+    all_ = np.mean((np.abs(work[:, [1, 3]]) > eps).all(axis=1))
+    assert bl.joint_inclusion(tree, ["f1", "f3"], eps=eps) == pytest.approx(any_)
+    assert bl.joint_inclusion(tree, ["f1", "f3"], eps=eps, how="all") == pytest.approx(all_)
+    assert bl.joint_inclusion(tree, "f1", eps=eps) == pytest.approx(
+        np.mean(np.abs(work[:, 1]) > eps)
+    )
+
+
+def test_bad_input():
+    tree = synthetic_tree()
+    with pytest.raises(ValueError, match="Unknown feature names"):
+        bl.joint_inclusion(tree, ["f1", "nope"])
+    with pytest.raises(ValueError, match="k must be between 1"):
+        bl.top_k_probability(tree, 7)
+    with pytest.raises(ValueError, match="k must be between 1"):
+        bl.inclusion_summary(tree, k=0)
+    with pytest.raises(TypeError, match="integer"):
+        bl.top_k_probability(tree, 2.5)
+    with pytest.raises(ValueError, match="eps must be"):
+        bl.inclusion_summary(tree, eps=-0.1)
+    with pytest.raises(ValueError, match="prob"):
+        bl.inclusion_summary(tree, prob=1.0)
+    with pytest.raises(ValueError, match="by must be"):
+        bl.rank_distribution(tree, by="signed")
+    with pytest.raises(ValueError, match="no 'posterior' group"):
+        bl.inclusion_summary(xr.DataTree.from_dict({"observed_data": xr.Dataset()}))
+    empty = xr.DataTree.from_dict(
+        {"posterior": xr.Dataset({"sigma": (("chain", "draw"), [[1.0]])})}
+    )
+    with pytest.raises(ValueError, match="lacks"):
+        bl.rank_distribution(empty)
+    with pytest.raises(ValueError, match="not fitted"):
+        bl.inclusion_summary(bl.BayesianLinearRegression())
+    with pytest.raises(ValueError, match="not fitted"):
+        bl.diagnose(bl.BayesianLinearRegression())
+    with pytest.raises(TypeError, match="fitted BayesianLinearRegression"):
+        bl.inclusion_summary(np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="pass eps explicitly"):
+        bl.inclusion_summary(xr.DataTree.from_dict({"posterior": tree["posterior"].to_dataset()}))
+
+
+def test_diagnose_on_a_datatree_checks_the_reported_parameters():
+    tree = synthetic_tree(n_chains=4, n_draws=200, seed=6)
+    diag = bl.diagnose(tree, warn=False)
+    assert isinstance(diag, bl.Diagnostics)
+    assert set(diag.table.index) == {f"beta[f{j}]" for j in range(6)}  # beta; no sigma here
+    assert {"rhat", "ess_bulk", "ess_tail", "mcse_mean"} <= set(diag.table.columns)
+    assert diag.verdict == "ok"  # independent draws
+
+
+@pytest.mark.slow
+def test_summaries_of_4000_draws_by_5000_features_take_seconds():
+    rng = np.random.default_rng(0)
+    shape = (4, 1000, 5000)
+    b = rng.standard_normal(shape) * np.r_[np.ones(20), np.full(shape[2] - 20, 0.02)]
+    post = xr.Dataset(
+        {
+            "beta_std": (DIMS, b),
+            "beta": (DIMS, 3.0 * b),
+            "sigma_std": (("chain", "draw"), np.ones(shape[:2])),
+            "tau": (("chain", "draw"), np.full(shape[:2], 0.01)),
+            "local": (DIMS, np.abs(rng.standard_cauchy(shape))),
+        },
+        coords={"feature": [f"x{j}" for j in range(shape[2])]},
+    )
+    tree = xr.DataTree.from_dict(
+        {"posterior": post, "observed_data": xr.Dataset({"y": (("obs",), np.zeros(200))})}
+    )
+    start = time.perf_counter()
+    table = bl.inclusion_summary(tree)
+    elapsed = time.perf_counter() - start
+    assert set(table.index[:20]) == {f"x{j}" for j in range(20)}
+    assert elapsed < 30, f"inclusion_summary took {elapsed:.1f} s"  # ~7 s on 2 shared cores
+    start = time.perf_counter()
+    bl.rank_distribution(tree, max_rank=100)
+    assert time.perf_counter() - start < 15
+
+
+# --------------------------------------------------------------------- sampled fits
+
+N, P, K = 200, 100, 8
+FIT = dict(draws=500, tune=500, chains=2, target_accept=0.95)
+
+
+def simulate(seed, *, pair=False):
+    """n=200, p=100, 8 true features, AR(1) correlation 0.5; with ``pair``, a null column
+    is replaced by a copy of the strongest true one with correlation 0.98."""
+    sim = bl.make_sparse_regression(N, P, K, snr=3.0, rho=0.5, random_state=seed)
+    X, coef = sim.X.copy(), sim.coef
+    a = b = None
+    if pair:
+        rng = np.random.default_rng(seed + 1000)
+        true = np.flatnonzero(coef.to_numpy())
+        ja = true[np.argmax(np.abs(coef.to_numpy()[true]))]
+        null = np.setdiff1d(np.arange(P), np.r_[true, true - 1, true + 1])
+        jb = rng.choice(null)
+        X.iloc[:, jb] = 0.98 * X.iloc[:, ja] + np.sqrt(1 - 0.98**2) * rng.standard_normal(N)
+        a, b = X.columns[ja], X.columns[jb]
+    # standardized effect: |w| sd(x) / noise sd, against 5 / sqrt(n)
+    strong = coef.index[np.abs(coef * X.std(ddof=0) / sim.noise_sd) >= 5 / np.sqrt(N)]
+    return X, sim.y, coef, strong, (a, b)
+
+
+def horseshoe_fit(X, y, seed):
+    prior = bl.RegularizedHorseshoe(p0=K)
+    return bl.BayesianLinearRegression(prior=prior, random_state=seed, **FIT).fit(X, y)
+
+
+def check_recovery(table, coef, strong):
+    """(all strong pip >= 0.9 and rank_median <= 8, false-discovery proportion)."""
+    ok = (table.loc[strong, "pip"] >= 0.9).all() and (table.loc[strong, "rank_median"] <= K).all()
+    selected = table.index[table["selected"]]
+    fdp = float(np.mean(coef[selected] == 0)) if len(selected) else 0.0
+    return bool(ok), fdp
+
+
+@pytest.fixture(scope="module")
+def sparse_fit():
+    X, y, coef, strong, _ = simulate(4)
+    return X, y, coef, strong, horseshoe_fit(X, y, 4)
+
+
+@QUIET
+def test_strong_features_found_and_few_false_discoveries(sparse_fit):
+    _, _, coef, strong, fit = sparse_fit
+    table = bl.inclusion_summary(fit)
+    assert len(strong) >= 5
+    ok, fdp = check_recovery(table, coef, strong)
+    assert ok, table.loc[strong, ["pip", "rank_median"]]
+    assert fdp <= 0.1
+    # eps is one standard error of a standardized coefficient
+    sigma = float(fit.idata_["posterior"]["sigma_std"].mean())
+    assert table.attrs["eps"] == pytest.approx(sigma / np.sqrt(N))
+    # the horseshoe's shrinkage: true features barely shrunk, the rest mostly
+    assert table.loc[strong, "kappa"].max() < 0.2
+    assert table.loc[coef.index[coef == 0], "kappa"].median() > 0.5
+    assert 0 < table.attrs["m_eff"]["mean"] < P
+
+
+@QUIET
+def test_lasso_columns_at_the_cv_alpha(sparse_fit):
+    X, y, _, _, fit = sparse_fit
+    table = bl.inclusion_summary(fit)
+    info = table.attrs["lasso"]
+    assert info["alpha_source"] == "cv"  # the horseshoe has no MAP counterpart
+    assert info["alpha"] == pytest.approx(bl.lasso_map_cv(X, y, random_state=0).alpha)
+    ref = bl.lasso_map(X, y, info["alpha"], tol=1e-12)
+    np.testing.assert_allclose(table.loc[X.columns, "map_coef"], ref.coef, atol=1e-6)
+    np.testing.assert_array_equal(table.loc[X.columns, "lasso_selected"], ref.coef != 0)
+    entered = table["lasso_entry_rank"].dropna().sort_values()
+    assert list(entered) == list(range(1, len(entered) + 1))
+    assert set(entered.index) == set(ref.selected)
+    # same table from the bare DataTree when X, y are given
+    again = bl.inclusion_summary(fit.idata_, X=X, y=y)
+    pd.testing.assert_frame_equal(again, table)
+    assert "map_coef" not in bl.inclusion_summary(fit.idata_)
+
+
+@QUIET
+def test_diagnose_returns_the_fit_report(sparse_fit):
+    fit = sparse_fit[-1]
+    assert bl.diagnose(fit) is fit.diagnostics_
+    again = bl.diagnose(fit.idata_, prior_name="RegularizedHorseshoe", warn=False)
+    pd.testing.assert_frame_equal(again.table, fit.diagnostics_.table)
+
+
+@pytest.fixture(scope="module")
+def pair_fit():
+    X, y, _, _, pair = simulate(0, pair=True)
+    return pair, horseshoe_fit(X, y, 0)
+
+
+@QUIET
+def test_collinear_pair_is_split_but_jointly_included(pair_fit):
+    (a, b), fit = pair_fit
+    table = bl.inclusion_summary(fit)
+    joint = bl.joint_inclusion(fit, [a, b])
+    assert joint >= 0.9
+    assert table.loc[a, "pip"] < 0.9 and table.loc[b, "pip"] < 0.9
+    assert joint > max(table.loc[a, "pip"], table.loc[b, "pip"]) + 0.1
+    # the draws put the effect on one or the other: P(both relevant) is well below each pip
+    assert bl.joint_inclusion(fit, [a, b], how="all") < min(table.loc[[a, b], "pip"])
+
+
+@QUIET
+@pytest.mark.slow
+def test_recovery_over_seeds():
+    """The issue's claims over several seeds: strong features found in most, mean FDP <= 10%."""
+    results = []
+    for seed in range(6):
+        X, y, coef, strong, _ = simulate(seed)
+        results.append(
+            check_recovery(bl.inclusion_summary(horseshoe_fit(X, y, seed)), coef, strong)
+        )
+    ok, fdp = zip(*results, strict=True)
+    assert sum(ok) >= 4, results
+    assert np.mean(fdp) <= 0.1, results
