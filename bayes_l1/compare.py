@@ -315,15 +315,13 @@ def compare_models(
             raise ValueError(f"Model {name!r} has no log_likelihood['y'] group: LOO needs it.")
         with warnings.catch_warnings():
             # ArviZ warns per model; the table and one ParetoKWarning report it instead.
-            warnings.simplefilter("ignore", UserWarning)
+            warnings.filterwarnings("ignore", "Estimated shape parameter of Pareto", UserWarning)
             elpd = azs.loo(tree, pointwise=True, var_name="y")
         k = np.asarray(elpd.pareto_k).ravel()
         good = elpd.good_k if pareto_k_max is None else pareto_k_max
         elpds[name] = elpd
         k_max[name], n_high[name], thresholds[name] = float(np.max(k)), int(np.sum(k > good)), good
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        table = azs.compare(elpds)
+    table = azs.compare(elpds, round_to="none")  # full precision; round for display
     table["pareto_k_max"] = pd.Series(k_max)
     table["n_high_k"] = pd.Series(n_high)
     bad = {name: n for name, n in n_high.items() if n}
@@ -435,7 +433,9 @@ def dss(
     path = lasso_map_path(
         Z, target, standardize=False, penalty_weights=weights, n_alphas=n_alphas, tol=1e-8
     )
-    G = path.coefs_working  # (p, K)
+    # the path ends at the dense summary itself (alpha -> 0 gives g = beta_bar)
+    G = np.column_stack([path.coefs_working, beta_bar])  # (p, K + 1)
+    alphas = np.append(path.alphas, 0.0)
     # psi per (draw, path point): ||Z b_s - Z g_k||^2 = |Zb_s|^2 - 2 (Zb_s).(Zg_k) + |Zg_k|^2
     E = B @ Z.T  # (S, n)
     F = (Z @ G).T  # (K, n)
@@ -458,7 +458,7 @@ def dss(
         rows.append(
             (
                 int(sizes[k]),
-                path.alphas[k],
+                alphas[k],
                 support,
                 psi[:, k].mean(),
                 excess[:, k].mean(),

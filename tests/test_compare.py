@@ -1,0 +1,195 @@
+"""Lasso vs the PyMC model's MAP (scikit-learn as the reference), LOO comparison with Pareto-k
+warnings, and decoupled shrinkage and selection against a brute-force loss."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+import bayes_l1 as bl
+
+pytest.importorskip("pymc")
+sklm = pytest.importorskip("sklearn.linear_model")
+
+QUIET = pytest.mark.filterwarnings("ignore::bayes_l1.diagnostics.SamplingWarning")
+SMALL = dict(draws=300, tune=300, chains=2)
+
+
+@pytest.mark.parametrize("alpha", [0.1, 1.0])
+def test_compare_map_lasso_matches_sklearn_on_diabetes(diabetes, alpha, capsys):
+    X, y = diabetes
+    res = bl.compare_map_lasso(X, y, alpha=alpha, posterior=False)
+    assert res.max_abs_diff <= 1e-6
+    assert res.max_abs_diff_lasso_map <= 1e-6
+    # an independent scikit-learn fit, not the one inside the function
+    Z = (X - X.mean()) / X.std(ddof=0)
+    ref = sklm.Lasso(alpha=alpha, tol=1e-14, max_iter=1_000_000).fit(Z, y).coef_ / X.std(ddof=0)
+    np.testing.assert_allclose(res.table["pymc_map"], ref, atol=1e-6)
+    # exactly sparse, with the lasso's support
+    np.testing.assert_array_equal(res.table["pymc_map"] == 0, np.abs(ref.to_numpy()) < 1e-12)
+    assert (res.table["pymc_map"] == 0).any()
+    # the model's log density at its mode is not below its value at the lasso solution
+    assert res.logp_gap >= -1e-8
+    assert "max |sklearn - pymc_map|" in capsys.readouterr().out
+    assert "max |sklearn - pymc_map|" in str(res)
+
+
+@pytest.fixture(scope="module")
+def laplace_comparison(diabetes):
+    X, y = diabetes
+    return bl.compare_map_lasso(X, y, alpha=0.5, random_state=1, verbose=False, **SMALL)
+
+
+@QUIET
+def test_compare_map_lasso_posterior_columns(laplace_comparison):
+    res = laplace_comparison
+    t = res.table
+    assert list(t.columns) == [
+        "sklearn",
+        "lasso_map",
+        "pymc_map",
+        "post_mean",
+        "post_median",
+        "post_lower",
+        "post_upper",
+        "pip",
+    ]
+    assert ((t["post_lower"] <= t["post_median"]) & (t["post_median"] <= t["post_upper"])).all()
+    assert t["pip"].between(0, 1).all()
+    beta = res.fit.idata_["posterior"]["beta"]
+    np.testing.assert_allclose(t["post_mean"], beta.mean(("chain", "draw")).values)
+    # bmi, s5 and bp dominate diabetes: the posterior is sure about them
+    assert (t.loc[["bmi", "s5", "bp"], "pip"] > 0.99).all()
+    assert res.max_abs_diff <= 1e-6
+
+
+def test_compare_map_lasso_bad_input(diabetes):
+    X, y = diabetes
+    with pytest.raises(ValueError, match="Give alpha"):
+        bl.compare_map_lasso(X, y, posterior=False)
+    with pytest.raises(ValueError, match="Laplace prior with a fixed rate"):
+        bl.compare_map_lasso(X, y, alpha=0.1, prior=bl.Horseshoe(), posterior=False)
+    with pytest.raises(ValueError, match="Laplace prior with a fixed rate"):
+        bl.compare_map_lasso(X, y, alpha=0.1, prior=bl.Laplace(), posterior=False)
+    with pytest.raises(ValueError, match="disagrees"):
+        bl.compare_map_lasso(X, y, alpha=0.1, prior=bl.Laplace(alpha=0.2), posterior=False)
+
+
+# --------------------------------------------------------------------- LOO
+
+
+def loo_tree(seed, *, bad_obs=False):
+    """A normal-mean model's draws and pointwise log-likelihood; ``bad_obs`` gives one
+    observation importance ratios with a Pareto tail of shape ~2 (LOO unreliable)."""
+    rng = np.random.default_rng(seed)
+    shape, n = (2, 200), 30
+    y = rng.standard_normal(n)
+    mu = rng.normal(0.0, 0.2, shape)
+    ll = -0.5 * (y - mu[..., None]) ** 2 - 0.5 * np.log(2 * np.pi)
+    if bad_obs:
+        ll[..., 0] = -rng.exponential(2.0, shape)
+    b = mu[..., None]
+    dims = ("chain", "draw", "feature")
+    post = xr.Dataset(
+        {
+            "beta_std": (dims, b),
+            "beta": (dims, b),
+            "sigma_std": (("chain", "draw"), np.ones(shape)),
+        },
+        coords={"feature": ["x"]},
+    )
+    return xr.DataTree.from_dict(
+        {
+            "posterior": post,
+            "log_likelihood": xr.Dataset({"y": (("chain", "draw", "obs"), ll)}),
+            "observed_data": xr.Dataset({"y": (("obs",), y)}),
+        }
+    )
+
+
+def test_compare_models_flags_high_pareto_k():
+    import arviz_stats as azs
+
+    trees = {"good": loo_tree(0), "bad": loo_tree(1, bad_obs=True)}
+    with pytest.warns(bl.ParetoKWarning, match="bad"):
+        table = bl.compare_models(trees)
+    assert table.loc["bad", "n_high_k"] >= 1 and table.loc["good", "n_high_k"] == 0
+    with pytest.warns(UserWarning, match="Pareto"):  # ArviZ's own warning, for reference
+        k_bad = azs.loo(trees["bad"], pointwise=True).pareto_k.values
+    assert table.loc["bad", "pareto_k_max"] == pytest.approx(np.max(k_bad))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quiet = bl.compare_models(trees, warn=False)
+    pd.testing.assert_frame_equal(quiet, table)
+
+
+def test_compare_models_bad_input():
+    with pytest.raises(ValueError, match="at least two"):
+        bl.compare_models({"one": loo_tree(0)})
+    no_ll = xr.DataTree.from_dict({"posterior": loo_tree(0)["posterior"].to_dataset()})
+    with pytest.raises(ValueError, match="log_likelihood"):
+        bl.compare_models({"a": loo_tree(0), "b": no_ll})
+
+
+@QUIET
+def test_compare_models_laplace_vs_ridge(diabetes, laplace_comparison):
+    import arviz_stats as azs
+
+    X, y = diabetes
+    ridge = bl.BayesianLinearRegression(prior=bl.Normal(), random_state=2, **SMALL).fit(X, y)
+    fits = {"laplace": laplace_comparison.fit, "ridge": ridge}
+    table = bl.compare_models(fits, warn=False)
+    assert set(table.index) == {"laplace", "ridge"}
+    for name, fit in fits.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            elpd = azs.loo(fit.idata_, var_name="y").elpd
+        assert table.loc[name, "elpd"] == pytest.approx(elpd)
+    assert table["weight"].sum() == pytest.approx(1.0)
+    # both are reasonable linear models of diabetes: elpd close (in units of its se)
+    assert table["elpd_diff"].max() < 3 * max(table["dse"].max(), 1.0)
+
+
+# --------------------------------------------------------------------- DSS
+
+
+@QUIET
+def test_dss_losses_match_brute_force(laplace_comparison, diabetes):
+    X, _ = diabetes
+    fit = laplace_comparison.fit
+    res = bl.dss(fit, n_alphas=30)
+    table = res.table
+    assert list(table.index) == sorted(table.index) and table.index[0] == 0
+    assert table.index[-1] == X.shape[1]
+    assert res.suggested_size in table.index and set(res.selected) <= set(X.columns)
+    # excess loss: large for the empty model, ~0 for the full one
+    assert table["excess"].iloc[0] > 10 * abs(table["excess"].iloc[-1])
+    assert table.loc[res.suggested_size, "excess_lower"] <= 0
+    smaller = table.index[table.index < res.suggested_size]
+    assert (table.loc[smaller, "excess_lower"] > 0).all()
+    # brute force: psi per draw, with explicit loops over draws
+    data = fit.model_data_
+    post = fit.idata_["posterior"]
+    B = post["beta_std"].values.reshape(-1, X.shape[1])
+    sig = post["sigma_std"].values.ravel()
+    beta_bar = B.mean(axis=0)
+    size = int(table.index[len(table) // 2])
+    g = res.coefs[size].to_numpy() * data.design.scale / data.y_scale  # back to working
+    psi, psi_full = np.empty(len(B)), np.empty(len(B))
+    for s in range(len(B)):
+        r = data.Z @ (B[s] - g)
+        r_full = data.Z @ (B[s] - beta_bar)
+        psi[s] = data.y_scale * np.sqrt(sig[s] ** 2 + r @ r / data.n)
+        psi_full[s] = data.y_scale * np.sqrt(sig[s] ** 2 + r_full @ r_full / data.n)
+    assert table.loc[size, "loss"] == pytest.approx(psi.mean(), rel=1e-9)
+    assert table.loc[size, "excess"] == pytest.approx((psi - psi_full).mean(), rel=1e-7)
+    assert res.loss_full == pytest.approx(psi_full.mean(), rel=1e-9)
+    # a DataTree with the raw X gives the same summary
+    again = bl.dss(fit.idata_, X=X, n_alphas=30)
+    pd.testing.assert_frame_equal(again.table, table, rtol=1e-6)
+    with pytest.raises(ValueError, match="needs X"):
+        bl.dss(fit.idata_)
+    with pytest.raises(ValueError, match="columns"):
+        bl.dss(fit.idata_, X=X.iloc[:, :3])
