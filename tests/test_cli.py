@@ -20,8 +20,13 @@ def run(*args, cwd=None):
     )
 
 
-def test_demo_prints_diabetes_result(tmp_path):
-    proc = run("demo", "--out", str(tmp_path))
+# Tiny posterior runs: PyMC's own NUTS compiles fastest; the tables and files are under test.
+TINY = ("--draws", "60", "--tune", "60", "--chains", "1", "--sampler", "pymc")
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_demo_prints_diabetes_result_and_writes_figures(tmp_path):
+    proc = run("demo", "--out", str(tmp_path), *TINY)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "Entry order along the path: bmi, s5, bp" in out
@@ -31,6 +36,87 @@ def test_demo_prints_diabetes_result(tmp_path):
     assert path.shape == (10, 100)
     cv = pd.read_csv(tmp_path / "cv.csv")
     assert list(cv.columns) == ["alpha", "cv_mean", "cv_se"]
+    assert "The Bayesian lasso" in out and "Sampling diagnostics" in out
+    for name in ("path", "coefficients", "inclusion", "ranks"):
+        assert (tmp_path / f"{name}.png").read_bytes()[:8] == PNG
+    table = pd.read_csv(tmp_path / "inclusion_summary.csv", index_col=0)
+    assert set(table.index) == set(bl.load_diabetes()[0].columns)
+    assert set(table.index[:2]) == {"bmi", "s5"}  # the two largest standardized effects
+    assert "Initializing NUTS" not in proc.stderr  # PyMC's chatter is silenced
+
+
+@pytest.fixture(scope="module")
+def sparse_csv(tmp_path_factory):
+    sim = bl.make_sparse_regression(100, 8, 2, snr=10, random_state=3)
+    csv = tmp_path_factory.mktemp("fit") / "data.csv"
+    sim.X.assign(response=sim.y).to_csv(csv, index=False)
+    return csv, sim
+
+
+def test_fit_writes_tables_and_figures(tmp_path, sparse_csv):
+    csv, sim = sparse_csv
+    runs = []
+    for name in ("a", "b"):
+        proc = run("fit", str(csv), "--target", "response", *TINY, "--out", str(tmp_path / name))
+        assert proc.returncode == 0, proc.stderr
+        runs.append(pd.read_csv(tmp_path / name / "inclusion_summary.csv", index_col=0))
+    out = tmp_path / "a"
+    table = runs[0]
+    pd.testing.assert_frame_equal(runs[0], runs[1])  # same --seed, same results
+    for column in ("mean", "median", "sd", "hdi_lower", "hdi_upper", "pip", "p_sign", "kappa"):
+        assert column in table.columns
+    truth = set(sim.coef.index[sim.coef != 0])
+    assert set(table.index[:2]) == truth and table["pip"].iloc[:2].min() > 0.9
+    compare = pd.read_csv(out / "compare.csv", index_col=0)
+    # The MAP column is the lasso: scikit-learn at the same alpha agrees.
+    np.testing.assert_allclose(compare["lasso_map"], compare["sklearn_lasso"], atol=1e-6)
+    diagnostics = pd.read_csv(out / "diagnostics.csv", index_col=0)
+    assert {"rhat", "ess_bulk"} <= set(diagnostics.columns) and "sigma" in diagnostics.index
+    assert "Sampling diagnostics" in (out / "diagnostics.txt").read_text()
+    for name in ("path", "coefficients", "inclusion", "ranks"):
+        assert (out / f"{name}.png").read_bytes()[:8] == PNG
+    assert not (out / "shrinkage.png").exists()  # Laplace prior: no kappa
+
+
+@pytest.mark.slow  # ~30 s: compiles the logistic horseshoe model; CI runs it (.ci/run)
+def test_fit_logistic_horseshoe(tmp_path):
+    sim = bl.make_sparse_classification(120, 6, 2, random_state=4)
+    csv = tmp_path / "binary.csv"
+    sim.X.assign(label=np.where(sim.y == 1, "yes", "no")).to_csv(csv, index=False)
+    out = tmp_path / "out"
+    proc = run(
+        "fit", str(csv), "--target", "label", "--logistic", "--prior", "horseshoe",
+        "--p0", "2", *TINY, "--out", str(out),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "m_eff" in proc.stdout
+    table = pd.read_csv(out / "inclusion_summary.csv", index_col=0)
+    assert table["kappa"].between(0, 1).all()
+    assert (out / "shrinkage.png").read_bytes()[:8] == PNG
+    assert "sklearn_lasso" not in pd.read_csv(out / "compare.csv").columns
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--target", "nope"], "target column 'nope' not in"),
+        (["--target", "y", "--draws", "0"], "draws must be >= 1"),
+        (["--target", "y", "--p0", "2"], "--p0 applies to the horseshoe priors only"),
+    ],
+)
+def test_fit_errors_are_clear(tmp_path, args, message):
+    frame = pd.DataFrame({"a": [1.0, 2, 3, 4, 5, 6], "b": [2.0, 1, 4, 3, 6, 5], "y": range(6)})
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    proc = run("fit", "data.csv", *args, "--cv", "2", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_fit_rejects_unknown_prior(tmp_path):
+    proc = run("fit", "data.csv", "--target", "y", "--prior", "spike-slab", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "invalid choice: 'spike-slab'" in proc.stderr
 
 
 def test_path_on_csv_recovers_truth(tmp_path):
@@ -63,6 +149,8 @@ def test_path_logistic_on_csv(tmp_path):
         ("ok", ["path", "data.csv", "--target", "nope"], "target column 'nope' not in"),
         ("text", ["path", "data.csv", "--target", "y"], "non-numeric columns ['city']"),
         ("nan", ["path", "data.csv", "--target", "y"], "NaN"),
+        (None, ["fit", "missing.csv", "--target", "y"], "no such file"),
+        ("text", ["fit", "data.csv", "--target", "y"], "non-numeric columns ['city']"),
     ],
 )
 def test_path_errors_are_clear(tmp_path, make_file, args, message):
@@ -82,6 +170,12 @@ def test_path_errors_are_clear(tmp_path, make_file, args, message):
 def test_help_documents_commands():
     proc = run("--help")
     assert proc.returncode == 0
-    assert "demo" in proc.stdout and "path" in proc.stdout
+    assert all(command in proc.stdout for command in ("demo", "path", "fit"))
     proc = run("path", "--help")
     assert "--target" in proc.stdout and "--logistic" in proc.stdout
+    proc = run("fit", "--help")
+    options = ["--target", "--prior", "--logistic", "--sampler", "--draws", "--tune"]
+    options += ["--chains", "--seed", "--out", "--p0", "--eps", "--threshold", "--top"]
+    assert all(option in proc.stdout for option in options)
+    for word in ("regularized-horseshoe", "gibbs", "inclusion_summary.csv", "compare.csv"):
+        assert word in proc.stdout
