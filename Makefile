@@ -4,13 +4,19 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: test test-slow demo lint format bench clean
+DOCS_STAMP := $(VENV)/.installed-docs
+
+.PHONY: test test-slow demo docs lint format bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || "$$(tools/find-python)" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+$(DOCS_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,docs]'
+	@touch $(DOCS_STAMP)
 
 test: $(STAMP) lint
 	$(PY) -m pytest
@@ -29,8 +35,14 @@ format: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/bayes-l1 demo
 
+# Sphinx + myst-nb: the guide, the API from the docstrings, and the notebooks executed (a
+# failing cell or any warning fails the build). BAYES_L1_FAST=1 makes the notebooks small.
+docs: $(DOCS_STAMP)
+	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+	@echo "Docs: docs/_build/html/index.html"
+
 bench: $(STAMP)
 	$(PY) benchmarks/map_vs_sklearn.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache docs/_build
