@@ -253,7 +253,7 @@ def compare_map_lasso(
     if sk is not None:
         table["sklearn"] = sk + 0.0  # no -0.0 in the display
     table["lasso_map"] = lasso.coef
-    table["pymc_map"] = pymc_map
+    table["pymc_map"] = pymc_map + 0.0
     fit = None
     if posterior:
         fit_kwargs.setdefault("random_state", random_state)

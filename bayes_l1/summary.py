@@ -369,6 +369,7 @@ def _lasso_columns(tree, est, X, y, alpha, random_state) -> tuple[pd.DataFrame, 
     """map_coef, lasso_selected and lasso_entry_rank at the alpha matching the fit."""
     likelihood = "gaussian" if _is_gaussian(tree) else "logistic"
     l1_ratio = 1.0
+    source = "given" if alpha is not None else "cv"
     if X is None:
         if est is None:
             return None  # a bare DataTree carries no design matrix
@@ -377,11 +378,10 @@ def _lasso_columns(tree, est, X, y, alpha, random_state) -> tuple[pd.DataFrame, 
         y = data.y
         if alpha is None and getattr(est, "map_", None) is not None and est.map_.l1_ratio > 0:
             alpha, l1_ratio = float(est.map_.alpha), float(est.map_.l1_ratio)
+            source = "fit.map_"
     elif y is None:
         raise ValueError("Pass y together with X.")
-    source = "given" if alpha is not None else "fit.map_"
     if alpha is None:
-        source = "cv"
         alpha = lasso_map_cv(X, y, likelihood=likelihood, random_state=random_state).alpha
     alpha = float(alpha)
     if not alpha > 0:
@@ -392,11 +392,14 @@ def _lasso_columns(tree, est, X, y, alpha, random_state) -> tuple[pd.DataFrame, 
     path = lasso_map_path(
         X, y, alphas=grid, l1_ratio=l1_ratio, likelihood=likelihood, tol=1e-10, max_iter=1000
     )
-    names = list(path.feature_names)
-    coef = path.coefs[:, -1]
-    entry = pd.array([pd.NA] * len(names), dtype="Int64")
-    order = [names.index(f) for f in path.entry_order]
-    entry[order] = np.arange(1, len(order) + 1)
+    names = _feature_names(tree)  # columns are matched by position, as in fit
+    if path.coefs.shape[0] != len(names):
+        raise ValueError(f"X has {path.coefs.shape[0]} columns; the fit has {len(names)}.")
+    coef = path.coefs[:, -1] + 0.0  # no -0.0
+    position = pd.Series(np.arange(len(names)), index=list(path.feature_names))
+    order = position[list(path.entry_order)].to_numpy()
+    entry = pd.array(np.full(len(names), pd.NA), dtype="Int64")
+    entry[order] = np.arange(1, order.size + 1)
     frame = pd.DataFrame(
         {"map_coef": coef, "lasso_selected": coef != 0, "lasso_entry_rank": entry}, index=names
     )

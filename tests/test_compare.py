@@ -193,3 +193,16 @@ def test_dss_losses_match_brute_force(laplace_comparison, diabetes):
         bl.dss(fit.idata_)
     with pytest.raises(ValueError, match="columns"):
         bl.dss(fit.idata_, X=X.iloc[:, :3])
+
+
+@QUIET
+def test_inclusion_summary_lasso_columns_at_the_fit_alpha(laplace_comparison, diabetes):
+    X, y = diabetes
+    table = bl.inclusion_summary(laplace_comparison.fit).loc[X.columns]
+    assert table.attrs["lasso"]["alpha_source"] == "fit.map_"
+    assert table.attrs["lasso"]["alpha"] == pytest.approx(0.5)
+    np.testing.assert_allclose(table["map_coef"], laplace_comparison.table["sklearn"], atol=1e-6)
+    np.testing.assert_array_equal(table["lasso_selected"], table["map_coef"] != 0)
+    entered = table["lasso_entry_rank"].dropna().sort_values()
+    assert set(entered.index) == set(X.columns[table["lasso_selected"]])
+    assert list(entered.index[:3]) == list(bl.lasso_map_path(X, y).entry_order[:3])

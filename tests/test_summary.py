@@ -179,6 +179,8 @@ def test_bad_input():
         bl.inclusion_summary(tree, eps=-0.1)
     with pytest.raises(ValueError, match="prob"):
         bl.inclusion_summary(tree, prob=1.0)
+    with pytest.raises(ValueError, match="Pass y"):
+        bl.inclusion_summary(tree, X=np.zeros((N_OBS, 6)))
     with pytest.raises(ValueError, match="by must be"):
         bl.rank_distribution(tree, by="signed")
     with pytest.raises(ValueError, match="no 'posterior' group"):
