@@ -110,7 +110,8 @@ def _pymc_map(model, *, max_iter: int = 100_000, tol: float = 1e-13):
     coefficients exactly at zero (the prox of the Laplace term is soft thresholding); a
     smooth optimizer on the total log density would only approach zero.
 
-    Returns (beta_std, intercept_std, n_iter, logp) where logp is the model's log density.
+    Returns (beta_std, intercept_std, n_iter, logp, total_fn, value_vars): logp is the
+    model's log density at the mode, total_fn its compiled log density.
     """
     import pytensor
 
@@ -125,7 +126,7 @@ def _pymc_map(model, *, max_iter: int = 100_000, tol: float = 1e-13):
     smooth_fn = pytensor.function(values, [smooth, *pytensor.grad(smooth, values)])
     prior_fn = pytensor.function([values[0]], model.logp(vars=[beta_rv], jacobian=False))
     total_fn = model.compile_logp(jacobian=False)
-    p = int(model.coords["feature"].__len__())
+    p = len(model.coords["feature"])
     # Laplace log density is c - rate * sum|b|: read the rate off two evaluations
     rate = float(prior_fn(np.zeros(p)) - prior_fn(np.ones(p))) / p
     check = float(prior_fn(np.zeros(p)) - prior_fn(-2.0 * np.ones(p))) / (2 * p)

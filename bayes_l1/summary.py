@@ -508,6 +508,13 @@ def inclusion_summary(
     ValueError
         Unfitted estimator or no posterior draws; eps < 0; k outside 1..p; prob outside (0, 1).
 
+    Notes
+    -----
+    Cost: a sort and an argsort of the (draws x features) matrix; about 7 s for 4 x 1000
+    draws of 5000 features on two shared cores. The lasso columns add a MAP path (a few
+    seconds at p = 5000) and, without a matching MAP alpha, a 5-fold CV path (~25 s there);
+    pass ``alpha`` or ``lasso=False`` to skip it.
+
     Examples
     --------
     >>> import numpy as np, xarray as xr

@@ -356,3 +356,19 @@ def test_recovery_over_seeds():
     ok, fdp = zip(*results, strict=True)
     assert sum(ok) >= 4, results
     assert np.mean(fdp) <= 0.1, results
+
+
+@QUIET
+def test_logistic_fit_summary():
+    sim = bl.make_sparse_classification(200, 12, 3, effect=(1.5, 2.0), random_state=7)
+    fit = bl.BayesianLogisticRegression(
+        prior=bl.RegularizedHorseshoe(p0=3), random_state=7, draws=300, tune=300, chains=2
+    ).fit(sim.X, sim.y)
+    table = bl.inclusion_summary(fit)
+    mu = sim.y.mean()
+    assert table.attrs["eps"] == pytest.approx(1 / np.sqrt(mu * (1 - mu)) / np.sqrt(200))
+    true = sim.coef.index[sim.coef != 0]
+    assert set(table.index[:3]) == set(true)  # strong effects rank first
+    assert (table.loc[true, "pip"] > 0.9).all() and table["kappa"].notna().all()
+    ref = bl.lasso_map_cv(sim.X, sim.y, likelihood="logistic", random_state=0)
+    assert table.attrs["lasso"]["alpha"] == pytest.approx(ref.alpha)
