@@ -238,9 +238,9 @@ def plot_coefficients(
     """Forest plot: posterior median and HDI per feature, sorted by pip, with MAP / lasso
     markers.
 
-    Only the ``top`` features by pip are drawn; the rest are summarized in one line below
-    the axis (count, largest pip, how many pass the threshold), so p = 20,000 stays legible
-    and fast.
+    Only the ``top`` features by pip are drawn; the rest are summarized in a second line of
+    the x label (count, largest pip, how many pass the threshold), so p = 20,000 stays
+    legible and fast.
 
     Parameters
     ----------
@@ -293,15 +293,11 @@ def plot_coefficients(
     ax.axvline(0.0, color="0.6", linewidth=0.8, zorder=0)
     ax.set_yticks(ypos, [f"{name}  ({pip:.2f})" for name, pip in shown["pip"].items()])
     ax.set_ylim(-0.7, k - 0.3)
-    ax.set_xlabel("coefficient" + (", standardized (per sd of x)" if standardized else ""))
+    xlabel = "coefficient" + (", standardized (per sd of x)" if standardized else "")
+    note = _rest_note(table, k, table.attrs.get("threshold", 0.5))
+    ax.set_xlabel(xlabel if note is None else f"{xlabel}\n{note}")
     ax.set_ylabel("feature  (pip)")
     ax.set_title(f"Top {k} of {len(table):,} features by posterior inclusion probability")
-    note = _rest_note(table, k, table.attrs.get("threshold", 0.5))
-    if note:
-        ax.annotate(
-            note, (0, 0), xycoords="axes fraction", xytext=(0, -32),
-            textcoords="offset points", fontsize=8, color="0.3",
-        )  # fmt: skip
     ax.legend(fontsize=8, loc="best")
     return ax
 

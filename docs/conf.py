@@ -7,7 +7,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 import bayes_l1  # noqa: E402
 from bayes_l1.cli import build_parser  # noqa: E402
