@@ -282,7 +282,7 @@ def plot_coefficients(
     if "map_coef" in shown.columns:
         ax.scatter(
             shown["map_coef"] * s, ypos, marker="x", color="C3", s=30, zorder=4,
-            label="MAP (lasso at matching alpha)",
+            label=_map_label(table),
         )  # fmt: skip
     if lasso is not None:
         values = _lasso_values(lasso, table)
@@ -300,6 +300,13 @@ def plot_coefficients(
     ax.set_title(f"Top {k} of {len(table):,} features by posterior inclusion probability")
     ax.legend(fontsize=8, loc="best")
     return ax
+
+
+def _map_label(table: pd.DataFrame) -> str:
+    info = table.attrs.get("lasso")
+    if not info:
+        return "MAP = lasso"
+    return f"MAP = lasso, alpha {info['alpha']:.3g} ({info.get('alpha_source', 'given')})"
 
 
 def _lasso_values(lasso, table: pd.DataFrame) -> pd.Series:

@@ -176,7 +176,7 @@ def test_coefficients_markers_and_lasso_overlay():
     assert legend_texts(ax) == [
         "90% HDI",
         "posterior median",
-        "MAP (lasso at matching alpha)",
+        "MAP = lasso",
         "scikit-learn lasso",
     ]
     lasso_points = ax.collections[-1].get_offsets()
@@ -194,6 +194,7 @@ def test_coefficients_standardized_from_fit(laplace_cv_fit, diabetes):
     X, _ = diabetes
     ax = plots.plot_coefficients(laplace_cv_fit, top=4)
     table = bl.inclusion_summary(laplace_cv_fit)
+    assert f"MAP = lasso, alpha {laplace_cv_fit.map_.alpha:.3g}" in legend_texts(ax)[2]
     sd = X.std(ddof=0)[table.index[:4]].to_numpy()
     upper = np.array([s[:, 0].max() for s in ax.collections[0].get_segments()])
     np.testing.assert_allclose(upper, table["hdi_upper"].to_numpy()[:4] * sd, rtol=1e-10)
