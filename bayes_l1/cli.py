@@ -342,7 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
         "posterior (inclusion table, diagnostics) with figures written to --out.",
     )
     common(demo, out="bayes_l1_demo")
-    sampling(demo, draws=500, tune=500, chains=2)
+    sampling(demo, draws=1000, tune=1000, chains=2)
     demo.set_defaults(func=run_demo)
 
     fit = sub.add_parser(
