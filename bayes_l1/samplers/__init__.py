@@ -1,6 +1,11 @@
 """Samplers. Each returns an ``xarray.DataTree`` with the same schema: groups ``posterior``,
-``sample_stats``, ``observed_data``, ``log_likelihood``; dims ``chain``, ``draw``, ``feature``."""
+``sample_stats``, ``observed_data``, ``log_likelihood``; dims ``chain``, ``draw``, ``feature``.
 
+``sample_nuts`` runs NUTS through PyMC (nutpie when installed); ``sample_gibbs`` runs exact
+Gibbs samplers of the same Gaussian-likelihood posteriors, fast when p >> n.
+"""
+
+from bayes_l1.samplers.gibbs import GIBBS_PRIORS, check_gibbs_supported, sample_gibbs
 from bayes_l1.samplers.nuts import NUTS_SAMPLERS, sample_nuts
 
-__all__ = ["NUTS_SAMPLERS", "sample_nuts"]
+__all__ = ["GIBBS_PRIORS", "NUTS_SAMPLERS", "check_gibbs_supported", "sample_gibbs", "sample_nuts"]

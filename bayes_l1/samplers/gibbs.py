@@ -29,6 +29,7 @@ import multiprocessing
 import os
 import queue as queue_module
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +49,7 @@ from bayes_l1.samplers._draw_beta import (
     Problem,
     SpectralFactor,
     choose_method,
+    draw_gamma_gauss,
     draw_sigma2,
     log_gig_integral,
     slice_sample,
@@ -110,11 +112,16 @@ def _laplace_step(prob: Problem, spec: _Spec, st: dict, rng, tuning: bool, it: i
     sigma = np.sqrt(st["sigma2"])
     st["w"] = f.draw(sigma, st["c0"], rng)
     st["c0"] = _draw_intercept(prob, st["sigma2"], rng)
-    lam = np.sqrt(st["lam2"])
     absw = np.maximum(np.abs(st["w"]), 1e-12 * sigma)
-    st["tau2"] = 1.0 / rng.wald(lam * sigma / absw, st["lam2"])
     if spec.lam is None and not st.get("eb", False):
-        st["lam2"] = rng.gamma(prob.p + spec.r, 1.0 / (0.5 * st["tau2"].sum() + spec.delta))
+        # lam | w, sigma with the tau_j^2 integrated out (w_j ~ Laplace(0, sigma / lam)):
+        # density lam^(p + 2r - 1) exp(-lam sum|w_j| / sigma - delta lam^2). The conjugate
+        # Gamma(p + r, sum tau_j^2 / 2 + delta) draw of Park & Casella given the tau_j^2
+        # mixes slowly when p is large.
+        lam = draw_gamma_gauss(prob.p + 2.0 * spec.r, absw.sum() / sigma, spec.delta, rng)
+        st["lam2"] = lam * lam
+    lam = np.sqrt(st["lam2"])
+    st["tau2"] = 1.0 / rng.wald(lam * sigma / absw, st["lam2"])
     st["accept"] = np.nan
 
 
@@ -159,6 +166,39 @@ def _global_local_step(prob: Problem, spec: _Spec, st: dict, rng, tuning: bool, 
         local2 = np.maximum(scale / rng.standard_exponential(prob.p), 1e-300)
         st["local"] = np.sqrt(local2)
         st["nu"] = (1.0 + 1.0 / local2) / rng.standard_exponential(prob.p)
+        _rescale_move(spec, st, rng, tuning, it)
+
+
+def _rescale_move(spec: _Spec, st: dict, rng, tuning: bool, it: int) -> None:
+    """Metropolis move t -> t e^u, local_j -> local_j e^-u with w, sigma and nu fixed.
+
+    The prior variances t^2 local_j^2 of w do not change, so only the priors of t and of
+    the local scales (local_j^2 | nu_j ~ InvGamma(1/2, 1 / nu_j)) enter the ratio: an O(p)
+    step that decouples the global scale from the local ones when n >> p, where the
+    likelihood pins down the products t local_j but not the split.
+    """
+    x, inv_nu, t = np.log(st["local"]), 1.0 / st["nu"], st["t"]
+
+    def log_target(log_t, shift):  # in log coordinates (translations have unit Jacobian)
+        xs = x - shift
+        return (
+            log_t
+            - np.log1p(np.exp(2.0 * log_t) / spec.tau0**2)
+            - np.sum(xs + np.exp(-2.0 * xs) * inv_nu)
+        )
+
+    log_t, shift = np.log(t), 0.0
+    cur = log_target(log_t, shift)
+    n_acc = 0
+    for _ in range(2):
+        u = np.exp(st["log_step_rescale"]) * rng.standard_normal()
+        new = log_target(log_t + u, shift + u)
+        if np.log(rng.uniform()) < new - cur:
+            log_t, shift, cur, n_acc = log_t + u, shift + u, new, n_acc + 1
+    if tuning:
+        st["log_step_rescale"] += (n_acc / 2 - _ACCEPT_TARGET) / (it + 1.0) ** 0.6
+    st["t"] = float(np.exp(log_t))
+    st["local"] = np.exp(x - shift)
 
 
 def _log_slab_var(log_tau: float, log_local, log_c2: float):
@@ -234,6 +274,7 @@ def _init_state(prob: Problem, spec: _Spec, rng) -> dict:
         st["tau2"] = np.full(prob.p, 2.0 / st["lam2"])
     elif spec.kind in ("horseshoe", "normal"):
         st["local"], st["nu"] = np.ones(prob.p), np.ones(prob.p)
+        st["log_step_rescale"] = -1.0
         st["t"] = (spec.tau0 if spec.kind == "horseshoe" else spec.scale or 1.0) * jitter[1]
     else:
         st["local"] = np.ones(prob.p)
@@ -392,45 +433,44 @@ def _run_all(Z, y, spec, method, tune, draws, thin, seeds, cores, progressbar):
             ]
     from concurrent.futures import ProcessPoolExecutor
 
-    # spawn: forking a process whose BLAS / PyMC threads are running can deadlock; each
-    # worker gets its share of the cores for BLAS so that chains do not oversubscribe.
-    mp = multiprocessing.get_context("spawn")
+    # fork where the platform has it (Linux): no re-import of the caller's __main__, so
+    # scripts need no ``if __name__ == "__main__"`` guard, and the chains only run numpy /
+    # BLAS code (OpenBLAS re-initializes its pool after fork). Each worker gets its share of
+    # the cores for BLAS so that the chains do not oversubscribe them.
+    methods = multiprocessing.get_all_start_methods()
+    mp = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     threads = max(1, (os.cpu_count() or 1) // workers)
-    manager = mp.Manager() if progress_ctx is not None else None
-    q = manager.Queue() if manager is not None else None
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp) as ex:
-            futures = [
-                ex.submit(
-                    _run_chain,
-                    Z,
-                    y,
-                    spec,
-                    method,
-                    tune,
-                    draws,
-                    thin,
-                    s,
-                    q.put if q is not None else None,
-                    i,
-                    threads,
-                )
-                for i, s in enumerate(seeds)
-            ]
-            if progress_ctx is not None:
-                with progress_ctx as bar:
-                    task = bar.add_task("gibbs", total=total, chains=chains)
-                    while not all(fut.done() for fut in futures):
-                        try:
-                            bar.advance(task, q.get(timeout=0.2)[1])
-                        except queue_module.Empty:
-                            pass
-                    while not q.empty():
-                        bar.advance(task, q.get()[1])
-            return [fut.result() for fut in futures]
-    finally:
-        if manager is not None:
-            manager.shutdown()
+    with warnings.catch_warnings():
+        # Python >= 3.12 warns about fork in a process with threads: see above.
+        warnings.filterwarnings("ignore", ".*multi-threaded.*fork", DeprecationWarning)
+        manager = mp.Manager() if progress_ctx is not None else None
+        report = manager.Queue() if manager is not None else None
+        try:
+            with ProcessPoolExecutor(workers, mp_context=mp) as ex:
+                args = (Z, y, spec, method, tune, draws, thin)
+                futures = [
+                    ex.submit(_run_chain, *args, s, report and report.put, i, threads)
+                    for i, s in enumerate(seeds)
+                ]
+                if report is not None:
+                    _follow(futures, report, progress_ctx, total, chains)
+                return [fut.result() for fut in futures]
+        finally:
+            if manager is not None:
+                manager.shutdown()
+
+
+def _follow(futures, report, progress_ctx, total: int, chains: int) -> None:
+    """Advance the progress bar with the workers' reports until every chain is done."""
+    with progress_ctx as bar:
+        task = bar.add_task("gibbs", total=total, chains=chains)
+        while not all(fut.done() for fut in futures):
+            try:
+                bar.advance(task, report.get(timeout=0.2)[1])
+            except queue_module.Empty:
+                pass
+        while not report.empty():
+            bar.advance(task, report.get()[1])
 
 
 def sample_gibbs(

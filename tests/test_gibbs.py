@@ -1,0 +1,522 @@
+"""Gibbs samplers: exact kernels against direct linear algebra, agreement with NUTS on the
+same PyMC model, simulation-based calibration, exact posterior by quadrature, seeds, errors."""
+
+import dataclasses
+import warnings
+
+import numpy as np
+import pytest
+from scipy import stats
+from scipy.special import kve, logsumexp
+
+import bayes_l1 as bl
+from bayes_l1.diagnostics import check_sampling
+from bayes_l1.model import INTERCEPT_SD, build_model, prepare
+from bayes_l1.samplers import sample_gibbs, sample_nuts
+from bayes_l1.samplers._draw_beta import (
+    GaussianFactor,
+    Problem,
+    SpectralFactor,
+    choose_method,
+    draw_sigma2,
+    log_gig_integral,
+    slice_sample,
+)
+from tests.conftest import regression_case
+
+# Non-centred auxiliaries of the PyMC model, which the Gibbs samplers do not need.
+_NUTS_ONLY = {"z", "tau_a", "tau_b", "local_a", "local_b", "c2_aux"}
+_COMPARED = ("beta_std", "intercept_std", "sigma_std", "lam", "tau", "c", "ridge_scale")
+
+
+def _simulated(n, p, seed=0, k=3):
+    sim = bl.make_sparse_regression(n, p, k, snr=4.0, rho=0.3, intercept=3.0, random_state=seed)
+    return prepare(sim.X.to_numpy(), sim.y.to_numpy())
+
+
+def _nuts(data, prior, draws, tune=500, chains=2, seed=2):
+    return sample_nuts(
+        build_model(data, prior),
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        target_accept=0.95,
+        random_seed=seed,
+    )
+
+
+def _tables(*idatas):
+    post = idatas[0]["posterior"]
+    names = [v for v in _COMPARED if v in post and float(post[v].std()) > 0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return [check_sampling(i, var_names=names, warn=False).table for i in idatas]
+
+
+def _assert_agree(gibbs, nuts, z_max=4.0, sd_rtol=0.10):
+    """Posterior means within z_max combined MCSEs, sds within sd_rtol, every parameter."""
+    tg, tn = _tables(gibbs, nuts)
+    z = (tg["mean"] - tn["mean"]) / np.hypot(tg["mcse_mean"], tn["mcse_mean"])
+    rel = (tg["sd"] / tn["sd"] - 1.0).abs()
+    assert z.abs().max() < z_max, z.abs().sort_values().tail(3)
+    assert rel.max() < sd_rtol, rel.sort_values().tail(3)
+
+
+class _ScriptedRng:
+    """Stands in for a Generator: standard_normal returns the queued vectors, so a draw of
+    w is an explicit affine function of its noise."""
+
+    def __init__(self, vectors):
+        self.vectors = list(vectors)
+
+    def standard_normal(self, size=None):
+        return self.vectors.pop(0)
+
+
+def _affine_law(draw, noise_sizes):
+    """(mean, covariance) of draw(rng) when rng's normals are standard: evaluate the affine
+    map at zero noise and at every unit vector."""
+    zeros = [np.zeros(k) for k in noise_sizes]
+    mean = draw(_ScriptedRng(zeros))
+    columns = []
+    for i, k in enumerate(noise_sizes):
+        for j in range(k):
+            noise = [z.copy() for z in zeros]
+            noise[i][j] = 1.0
+            columns.append(draw(_ScriptedRng(noise)) - mean)
+    T = np.column_stack(columns)
+    return mean, T @ T.T
+
+
+def _conditional(data, D, sigma, c0):
+    """Exact N(A^-1 Z^T (y - c0), sigma^2 A^-1), A = Z^T Z + D^-1, and the marginal
+    covariance M = I + Z D Z^T of y - c0 (in sigma^2 units)."""
+    Z, y = data.Z, data.y_work
+    A = Z.T @ Z + np.diag(1.0 / D)
+    cov = sigma**2 * np.linalg.inv(A)
+    mean = np.linalg.solve(A, Z.T @ (y - c0))
+    M = np.eye(data.n) + (Z * D) @ Z.T
+    return mean, cov, M
+
+
+@pytest.fixture(scope="module")
+def small():
+    return _simulated(30, 4, seed=1)
+
+
+@pytest.fixture(scope="module")
+def wide():
+    return _simulated(12, 30, seed=2)
+
+
+# -- exact kernels -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["cholesky", "bhattacharya"])
+@pytest.mark.parametrize("shape", [(25, 8), (10, 30)])
+def test_gaussian_factor_is_the_exact_conditional(method, shape):
+    """Both w draws have exactly the analytic conditional law, whatever p vs n; the
+    marginal quadratic form and log-determinant of y are exact too."""
+    data = _simulated(*shape, seed=3)
+    rng = np.random.default_rng(0)
+    D = rng.gamma(0.5, 1.0, size=data.p) + 1e-3
+    sigma, c0 = 0.7, 0.3
+    prob = Problem(data.Z, data.y_work, method)
+    f = GaussianFactor(prob, D)
+    mean, cov, M = _conditional(data, D, sigma, c0)
+    sizes = [data.p] if method == "cholesky" else [data.p, data.n]
+    m_draw, c_draw = _affine_law(lambda r: f.draw(sigma, c0, r), sizes)
+    np.testing.assert_allclose(m_draw, mean, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(c_draw, cov, rtol=1e-8, atol=1e-12)
+    resid = data.y_work - c0
+    assert f.quad(c0) == pytest.approx(resid @ np.linalg.solve(M, resid), rel=1e-10)
+    assert f.logdet == pytest.approx(np.linalg.slogdet(M)[1], rel=1e-10)
+
+
+@pytest.mark.parametrize("method", ["cholesky", "bhattacharya"])
+def test_spectral_factor_is_the_exact_conditional(method):
+    """The horseshoe's eigendecomposition gives the same exact law for every global t."""
+    data = _simulated(15, 12, seed=4)
+    rng = np.random.default_rng(1)
+    local = np.exp(rng.normal(size=data.p))
+    sigma, c0 = 0.5, -0.2
+    f = SpectralFactor(Problem(data.Z, data.y_work, method), local)
+    for t in (0.05, 0.8, 3.0):
+        D = (t * local) ** 2
+        mean, cov, M = _conditional(data, D, sigma, c0)
+        sizes = [data.p] if method == "cholesky" else [data.p, data.n]
+        m_draw, c_draw = _affine_law(lambda r, t=t: f.draw(t, sigma, c0, r), sizes)
+        np.testing.assert_allclose(m_draw, mean, rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(c_draw, cov, rtol=1e-7, atol=1e-12)
+        resid = data.y_work - c0
+        assert f.quad(t, c0) == pytest.approx(resid @ np.linalg.solve(M, resid), rel=1e-9)
+        assert f.logdet(t) == pytest.approx(np.linalg.slogdet(M)[1], rel=1e-9)
+
+
+def test_choose_method():
+    assert choose_method(100, 20) == "cholesky"
+    assert choose_method(100, 2000) == "bhattacharya"
+    assert choose_method(100, 20, "bhattacharya") == "bhattacharya"
+    with pytest.raises(ValueError, match="method must be one of"):
+        choose_method(10, 5, "qr")
+
+
+@pytest.mark.parametrize(("lam", "b"), [(-0.5, 2.0), (-4.5, 3.0), (2.0, 50.0), (-30.0, 40.0)])
+def test_log_gig_integral_matches_bessel(lam, b):
+    """int x^(lam-1) exp(-(x + b/x)/2) dx = 2 b^(lam/2) K_lam(sqrt(b))."""
+    exact = np.log(2.0) + 0.5 * lam * np.log(b) + np.log(kve(lam, np.sqrt(b))) - np.sqrt(b)
+    assert log_gig_integral(lam, b) == pytest.approx(exact, rel=1e-10, abs=1e-10)
+
+
+def test_draw_sigma2_is_the_gig_law():
+    """Rejection from InvGamma with a HalfNormal acceptance draws GIG(-a, chi=2b, psi=1)."""
+    rng = np.random.default_rng(5)
+    shape, scale = 3.5, 2.0
+    x = np.array([draw_sigma2(shape, scale, rng) for _ in range(3000)])
+    law = stats.geninvgauss(-shape, np.sqrt(2.0 * scale), scale=np.sqrt(2.0 * scale))
+    assert stats.kstest(x, law.cdf).pvalue > 1e-3
+
+
+def test_draw_sigma2_with_extra_factor_matches_quadrature():
+    """With the extra bounded factor (regularized horseshoe) the mean matches numerics."""
+    rng = np.random.default_rng(6)
+    shape, scale, k = 4.0, 3.0, 0.3
+
+    def log_extra(x):
+        return np.log(2.0 * k * np.sqrt(x) / (x + k * k))
+
+    x = np.array([draw_sigma2(shape, scale, rng, log_extra) for _ in range(4000)])
+    grid = np.linspace(1e-4, 30.0, 200_001)
+    logd = -(shape + 1) * np.log(grid) - scale / grid - grid / 2 + log_extra(grid)
+    w = np.exp(logd - logd.max())
+    exact = (grid * w).sum() / w.sum()
+    assert abs(x.mean() - exact) < 4 * x.std() / np.sqrt(x.size)
+
+
+def test_slice_sample_vectorized():
+    """Independent slice chains per element reproduce their targets (normal, gamma)."""
+    rng = np.random.default_rng(7)
+    mu = np.array([-2.0, 0.0, 3.0])
+
+    def log_normal(x, idx):
+        return -0.5 * (x - mu[idx]) ** 2
+
+    x, draws = np.zeros(3), []
+    for _ in range(4000):
+        x = slice_sample(x, log_normal, rng)
+        draws.append(x)
+    draws = np.array(draws)[200:]
+    np.testing.assert_allclose(draws.mean(0), mu, atol=0.12)
+    np.testing.assert_allclose(draws.std(0), 1.0, rtol=0.08)
+
+
+# -- schema, seeds, errors ---------------------------------------------------------------
+
+_PRIORS = {
+    "laplace": bl.Laplace(),
+    "laplace-fixed": bl.Laplace(lam=2.0),
+    "horseshoe": bl.Horseshoe(),
+    "regularized-horseshoe": bl.RegularizedHorseshoe(),
+    "normal": bl.Normal(),
+}
+
+
+def test_schema_matches_nuts(small):
+    """Same groups, variables (less the NUTS-only auxiliaries), dims, coords and data as a
+    real NUTS run (regularized horseshoe: tau, local and c)."""
+    prior = bl.RegularizedHorseshoe()
+    nuts = _nuts(small, prior, draws=5, tune=5, chains=1)
+    gibbs = sample_gibbs(small, prior, draws=5, tune=5, chains=1, random_seed=0)
+    assert set(gibbs.children) == set(nuts.children)
+    for group in set(nuts.children) - {"sample_stats"}:  # sampler statistics differ
+        ref, got = nuts[group].to_dataset(), gibbs[group].to_dataset()
+        names = set(ref.data_vars) - _NUTS_ONLY
+        assert set(got.data_vars) == names, group
+        for v in names:
+            assert got[v].dims == ref[v].dims, (group, v)
+            for d in got[v].dims:
+                if d not in ("chain", "draw"):
+                    assert list(got[d].values) == list(ref[d].values), (group, v, d)
+    np.testing.assert_array_equal(gibbs["observed_data"]["y"], nuts["observed_data"]["y"])
+    np.testing.assert_array_equal(gibbs["constant_data"]["X"], nuts["constant_data"]["X"])
+    stats_ = gibbs["sample_stats"]
+    assert "loglik" in stats_ and "diverging" not in stats_
+    np.testing.assert_allclose(stats_["loglik"], gibbs["log_likelihood"]["y"].sum("obs"))
+
+
+@pytest.mark.parametrize("name", sorted(_PRIORS))
+def test_variables_match_the_pymc_model(small, name):
+    """Every prior: the posterior holds the PyMC model's variables with the model's dims."""
+    prior = _PRIORS[name]
+    model = build_model(small, prior)
+    dims = {
+        v: tuple(model.named_vars_to_dims.get(v, ()))
+        for v in model.named_vars
+        if v not in _NUTS_ONLY | {"X", "y_obs", "y"}
+    }
+    post = sample_gibbs(small, prior, draws=4, tune=2, chains=1, random_seed=0)["posterior"]
+    assert set(post.data_vars) == set(dims)
+    for v, d in dims.items():
+        assert post[v].dims == ("chain", "draw", *d), v
+
+
+def test_original_scale_deterministics(small):
+    g = sample_gibbs(small, bl.Horseshoe(), draws=20, tune=10, chains=1, random_seed=0)
+    post = g["posterior"]
+    ratio = small.y_scale / small.design.scale
+    np.testing.assert_allclose(post["beta"], post["beta_std"] * ratio)
+    np.testing.assert_allclose(post["sigma"], post["sigma_std"] * small.y_scale)
+    icpt = small.y_center + small.y_scale * post["intercept_std"]
+    np.testing.assert_allclose(post["intercept"], icpt - post["beta"].values @ small.design.offset)
+    np.testing.assert_allclose(post["tau"] > 0, True)
+
+
+@pytest.mark.parametrize("name", sorted(_PRIORS))
+def test_same_seed_same_draws(wide, name):
+    """Same seed -> identical draws, also across process counts; another seed differs."""
+    kw = dict(draws=15, tune=10, chains=2, thin=2)
+    a = sample_gibbs(wide, _PRIORS[name], random_seed=11, cores=1, **kw)
+    b = sample_gibbs(wide, _PRIORS[name], random_seed=11, cores=1, **kw)
+    c = sample_gibbs(wide, _PRIORS[name], random_seed=12, cores=1, **kw)
+    np.testing.assert_array_equal(a["posterior"]["beta"], b["posterior"]["beta"])
+    assert not np.array_equal(a["posterior"]["beta"], c["posterior"]["beta"])
+    assert a["posterior"].sizes["draw"] == 15
+
+
+def test_parallel_chains_equal_sequential(wide):
+    kw = dict(draws=20, tune=10, chains=2, random_seed=3)
+    seq = sample_gibbs(wide, bl.Horseshoe(), cores=1, **kw)
+    par = sample_gibbs(wide, bl.Horseshoe(), cores=2, progressbar=True, **kw)
+    np.testing.assert_array_equal(seq["posterior"]["beta"], par["posterior"]["beta"])
+    assert not np.array_equal(seq["posterior"]["beta"][0], seq["posterior"]["beta"][1])
+
+
+def test_methods_agree_in_distribution(wide):
+    """Cholesky and Bhattacharya runs of the same chain target the same posterior."""
+    kw = dict(draws=1500, tune=200, chains=2, cores=1)
+    a = sample_gibbs(wide, bl.Laplace(lam=2.0), method="cholesky", random_seed=1, **kw)
+    b = sample_gibbs(wide, bl.Laplace(lam=2.0), method="bhattacharya", random_seed=2, **kw)
+    assert a["posterior"].attrs["method"] == "cholesky"
+    assert b["posterior"].attrs["method"] == "bhattacharya"
+    _assert_agree(a, b, sd_rtol=0.15)
+
+
+def test_bad_input(small):
+    X, y = regression_case("n>p")
+    logistic = prepare(X, (y > np.median(y)).astype(int), likelihood="logistic")
+    with pytest.raises(ValueError, match=r"Gaussian likelihood.*'nuts'"):
+        sample_gibbs(logistic, bl.Laplace(), draws=5, tune=5, chains=1)
+    with pytest.raises(ValueError, match="ElasticNetPrior use sampler='nuts'"):
+        sample_gibbs(small, bl.ElasticNetPrior(alpha=0.1), draws=5, tune=5, chains=1)
+    for kw, msg in [
+        ({"draws": 0}, "draws must be an integer >= 1"),
+        ({"tune": -1}, "tune must be"),
+        ({"thin": 0}, "thin must be"),
+        ({"chains": 1.5}, "chains must be"),
+        ({"method": "qr"}, "method must be one of"),
+    ]:
+        args = {"draws": 5, "tune": 5, "chains": 1, **kw}
+        with pytest.raises(ValueError, match=msg):
+            sample_gibbs(small, bl.Laplace(), **args)
+    with pytest.raises(TypeError, match="random_seed"):
+        sample_gibbs(small, bl.Laplace(), draws=5, tune=5, chains=1, random_seed="a")
+
+
+def test_estimator_errors(small):
+    X, y = regression_case("n>p")
+    with pytest.raises(ValueError, match="Gaussian likelihood"):
+        bl.BayesianLogisticRegression(sampler="gibbs").fit(X, (y > np.median(y)).astype(int))
+    with pytest.raises(ValueError, match="ElasticNetPrior"):
+        bl.BayesianLinearRegression(bl.ElasticNetPrior(alpha=0.1), sampler="gibbs").fit(X, y)
+    with pytest.raises(ValueError, match=r"lam='eb'.*needs sampler='gibbs'"):
+        bl.BayesianLinearRegression(bl.Laplace(lam="eb")).fit(X, y)
+    with pytest.raises(ValueError, match="lam='eb'"):
+        build_model(prepare(X, y), bl.Laplace(lam="eb"))
+    with pytest.raises(ValueError, match="'cv', 'eb'"):
+        bl.Laplace(lam="mle")
+
+
+def test_estimator_with_gibbs(diabetes):
+    """sampler="gibbs" through the estimator: lam from the CV alpha (context passed on), the
+    MAP counterpart, diagnostics without divergence statistics, predictions, LOO data."""
+    X, y = diabetes
+    m = bl.BayesianLinearRegression(
+        bl.Laplace(lam="cv"), sampler="gibbs", draws=500, tune=200, chains=2, random_state=0
+    ).fit(X, y)
+    post = m.idata_["posterior"]
+    assert post.attrs["sampler"] == "gibbs"
+    assert m.diagnostics_.n_divergent is None and m.diagnostics_.verdict
+    expected_lam = m.prior_.fixed_lam(m.context_)
+    np.testing.assert_allclose(post["lam"], expected_lam)
+    assert m.map_ is not None and m.coef_.shape == (10,)
+    # posterior mean near the lasso at the matching alpha, and a good fit
+    assert np.corrcoef(m.coef_, m.map_.coef)[0, 1] > 0.95
+    assert m.score(X, y) > 0.45
+    ll = m.idata_["log_likelihood"]["y"]  # original scale after to_original_scale
+    sigma = post["sigma"].to_numpy()[..., None]
+    eta = m.linear_predictor_draws(X).to_numpy()
+    np.testing.assert_allclose(ll, stats.norm.logpdf(np.asarray(y), eta, sigma), rtol=1e-8)
+
+
+# -- agreement with NUTS -------------------------------------------------------------------
+
+
+def test_agreement_with_nuts_fast(diabetes):
+    """Bayesian lasso on diabetes (Gamma hyperprior on lam^2): same posterior as NUTS."""
+    data = prepare(*diabetes)
+    prior = bl.Laplace()
+    gibbs = sample_gibbs(data, prior, draws=3000, tune=300, chains=2, random_seed=1)
+    nuts = _nuts(data, prior, draws=2000)
+    _assert_agree(gibbs, nuts)
+
+
+def test_agreement_with_nuts_fast_wide(wide):
+    """p > n (n=12, p=30), fixed lam: same posterior as NUTS."""
+    prior = bl.Laplace(lam=2.0)
+    gibbs = sample_gibbs(wide, prior, draws=3000, tune=300, chains=2, random_seed=1)
+    nuts = _nuts(wide, prior, draws=2000)
+    _assert_agree(gibbs, nuts)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ["n>p", "p>>n", "correlated", "diabetes"])
+@pytest.mark.parametrize("name", sorted(_PRIORS))
+def test_agreement_with_nuts(case, name, diabetes):
+    """Every prior, three simulated problems (one p > n) and diabetes. Where NUTS itself
+    diverges (horseshoes with p >> n) it is not a reference: skipped, saying so."""
+    data = prepare(*(diabetes if case == "diabetes" else regression_case(case)))
+    prior = _PRIORS[name]
+    nuts = _nuts(data, prior, draws=4000, tune=1500)
+    n_div = int(nuts["sample_stats"]["diverging"].sum())
+    if n_div:
+        pytest.skip(f"NUTS reports {n_div} divergences: not a reference for {name} on {case}")
+    gibbs = sample_gibbs(data, prior, draws=8000, tune=1000, chains=2, random_seed=1)
+    _assert_agree(gibbs, nuts)
+
+
+# -- exact posterior by quadrature -----------------------------------------------------------
+
+
+def _normal_prior_exact_means(data):
+    """E[ridge_scale | y] and E[sigma | y] under the Normal prior with HalfNormal scales, by
+    2-D quadrature of p(s, sigma | y), with w and the intercept integrated analytically."""
+    n, Z, y = data.n, data.Z, data.y_work
+    ones = np.ones(n) / np.sqrt(n)
+    G = Z @ Z.T
+    big = 1e3 * (1.0 + np.trace(G))  # isolates 1/sqrt(n) as an eigenvector (G 1 = 0)
+    ev, U = np.linalg.eigh(G + big * np.outer(ones, ones))
+    k = np.argmax(ev)
+    ev[k] = 0.0
+    e2 = (U.T @ y) ** 2
+    ls = np.linspace(np.log(1e-3), np.log(20.0), 400)
+    lsig = np.linspace(np.log(1e-3), np.log(5.0), 400)
+    S, SIG = np.exp(ls)[:, None, None], np.exp(lsig)[None, :, None]
+    var = SIG**2 * (1.0 + S**2 * ev)
+    var = np.where(np.arange(n) == k, SIG**2 + INTERCEPT_SD**2 * n, var)
+    loglik = -0.5 * (np.log(var) + e2 / var).sum(-1)
+    logpost = loglik - 0.5 * S[..., 0] ** 2 - 0.5 * SIG[..., 0] ** 2 + ls[:, None] + lsig[None, :]
+    norm = logsumexp(logpost)
+    mean_s = np.exp(logsumexp(logpost + ls[:, None]) - norm)
+    mean_sigma = np.exp(logsumexp(logpost + lsig[None, :]) - norm)
+    return mean_s, mean_sigma
+
+
+def test_normal_prior_matches_quadrature(wide):
+    """p > n: Gibbs means of the ridge scale and sigma equal the exact posterior means."""
+    exact_s, exact_sigma = _normal_prior_exact_means(wide)
+    g = sample_gibbs(wide, bl.Normal(), draws=3000, tune=300, chains=2, random_seed=4)
+    (table,) = _tables(g)
+    for name, exact in (("ridge_scale", exact_s), ("sigma_std", exact_sigma)):
+        row = table.loc[name]
+        assert abs(row["mean"] - exact) < 4 * row["mcse_mean"], (name, row["mean"], exact)
+
+
+# -- empirical Bayes -------------------------------------------------------------------------
+
+
+def test_eb_lam_is_a_marginal_likelihood_stationary_point(diabetes):
+    """At the marginal-likelihood maximum d/dlam log m(y | lam) = E[p / lam - sum|w| / sigma]
+    = 0: the EB lam and a long run at that lam must satisfy it."""
+    data = prepare(*diabetes)
+    g = sample_gibbs(data, bl.Laplace(lam="eb"), draws=3000, tune=600, chains=2, random_seed=0)
+    lam = g["posterior"].attrs["eb_lam"]
+    np.testing.assert_allclose(g["posterior"]["lam"], lam)
+    post = g["posterior"]
+    score = (abs(post["beta_std"]).sum("feature") / post["sigma_std"]).to_numpy().ravel()
+    se = score.std() / np.sqrt(score.size / 5)  # draws are autocorrelated: be generous
+    assert abs(score.mean() - data.p / lam) < 4 * se + 0.02 * data.p / lam
+
+
+# -- simulation-based calibration ------------------------------------------------------------
+
+
+def _sbc_ranks(name, n_sims, seed, n_draws=39, thin=4, tune=100):
+    """Talts et al. (2018): draw parameters from the prior, data from the model, and rank
+    each true value among thinned posterior draws. Design n = 20, p = 5, fixed."""
+    rng = np.random.default_rng(seed)
+    n, p = 20, 5
+    X = rng.standard_normal((n, p))
+    base = prepare(X, rng.standard_normal(n))
+    prior = _PRIORS[name]
+    ctx_tau0 = 1.0 / np.sqrt(n)
+    ranks = []
+    for i in range(n_sims):
+        sigma = abs(rng.standard_normal())
+        c0 = INTERCEPT_SD * rng.standard_normal()
+        truth = {"sigma_std": sigma, "intercept_std": c0}
+        if name.startswith("laplace"):
+            lam = (
+                prior.lam if prior.lam is not None else np.sqrt(rng.gamma(prior.r, 1 / prior.delta))
+            )
+            w = rng.laplace(0.0, sigma / lam, size=p)
+            if prior.lam is None:
+                truth["lam"] = lam
+        elif name == "normal":
+            s = abs(rng.standard_normal())
+            w = sigma * s * rng.standard_normal(p)
+            truth["ridge_scale"] = s
+        else:
+            tau = abs(stats.cauchy.rvs(scale=ctx_tau0 * sigma, random_state=rng))
+            local = abs(stats.cauchy.rvs(size=p, random_state=rng))
+            scale = tau * local
+            if name == "regularized-horseshoe":
+                c2 = prior.slab_scale**2 * stats.invgamma.rvs(
+                    prior.slab_df / 2, scale=prior.slab_df / 2, random_state=rng
+                )
+                scale = np.sqrt(c2 * local**2 / (c2 + tau**2 * local**2)) * tau
+            w = scale * rng.standard_normal(p)
+            truth["tau"] = tau
+        y = c0 + base.Z @ w + sigma * rng.standard_normal(n)
+        data = dataclasses.replace(base, y_work=y)
+        g = sample_gibbs(
+            data, prior, draws=n_draws, tune=tune, thin=thin, chains=1, random_seed=i, cores=1
+        )
+        post = g["posterior"]
+        row = [int((post["beta_std"].values[0] < w).sum(0)[j]) for j in range(p)]
+        row += [int((post[k].values[0] < v).sum()) for k, v in truth.items()]
+        ranks.append(row)
+    return np.array(ranks)
+
+
+def _sbc_pvalues(ranks, n_draws, bins):
+    """Chi-square test of uniform ranks (0..n_draws) in ``bins`` equal bins, per quantity."""
+    counts = np.stack([np.bincount(r * bins // (n_draws + 1), minlength=bins) for r in ranks.T])
+    return stats.chisquare(counts, axis=1).pvalue
+
+
+@pytest.mark.parametrize("name", ["horseshoe", "laplace"])
+def test_sbc_fast(name):
+    """Small SBC (seed 20261123): 60 simulated data sets, ranks of 39 draws in 5 bins; the
+    smallest p-value over the quantities, Bonferroni-corrected, must exceed 0.001."""
+    ranks = _sbc_ranks(name, n_sims=60, seed=20261123)
+    pvals = _sbc_pvalues(ranks, 39, bins=5)
+    assert pvals.min() * pvals.size > 1e-3, pvals
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(_PRIORS))
+def test_sbc(name):
+    """SBC (seed 20261123), p = 5: 500 data sets, 99 thinned draws, 10 bins."""
+    ranks = _sbc_ranks(name, n_sims=500, seed=20261123, n_draws=99, thin=5, tune=200)
+    pvals = _sbc_pvalues(ranks, 99, bins=10)
+    assert pvals.min() * pvals.size > 1e-3, pvals
