@@ -19,6 +19,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -381,8 +382,9 @@ def plot_ranks(
 ) -> Axes:
     """Heat map of P(rank of feature j = r): how sure the posterior is about the ordering.
 
-    Features are ranked by |beta_std| in every draw (1 = largest); rows are the ``top``
-    features with the best median rank, columns ranks 1..``max_rank`` (default ``top``).
+    Features are ranked by |beta_std| in every draw (1 = largest); columns are ranks
+    1..``max_rank`` (default ``top``), rows the ``top`` features most likely to rank within
+    them (ties by their mean rank there). Only ``p x max_rank`` probabilities are computed.
 
     Parameters
     ----------
@@ -399,15 +401,22 @@ def plot_ranks(
     from bayes_l1.summary import rank_distribution
 
     top = _check_top(top)
-    probs = rank_distribution(fit)  # (p, p) but p x p ints are computed once, then cut
-    p = len(probs)
+    tree = fit.idata_ if _is_fit(fit) else fit
+    if not isinstance(tree, xr.DataTree) or "posterior" not in tree.children:
+        raise TypeError(
+            f"plot_ranks needs a fitted estimator or its idata_ DataTree; got {type(fit).__name__}."
+        )
+    p = tree["posterior"].sizes["feature"]
     top = min(top, p)
     max_rank = top if max_rank is None else min(_check_top(max_rank, "max_rank"), p)
-    cumulative = probs.to_numpy().cumsum(axis=1)
-    median_rank = (cumulative < 0.5).sum(axis=1) + 1
-    expected = probs.to_numpy() @ np.arange(1, p + 1)
-    rows = np.lexsort((expected, median_rank))[:top]
-    matrix = probs.iloc[rows, :max_rank]
+    # Only ranks 1..max_rank are tabulated: p x max_rank, never p x p (p = 20,000).
+    probs = rank_distribution(fit, max_rank=max_rank)
+    table = probs.to_numpy()
+    mass = table.sum(axis=1)  # P(rank <= max_rank)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_rank = np.where(mass > 0, table @ np.arange(1, max_rank + 1) / mass, np.inf)
+    rows = np.lexsort((mean_rank, -mass))[:top]
+    matrix = probs.iloc[rows]
     ax = _new_axes(ax, figsize=(1.5 + 0.35 * max_rank, 1.2 + 0.3 * top))
     image = ax.imshow(matrix.to_numpy(), cmap="viridis", vmin=0, vmax=1, aspect="auto")
     ax.figure.colorbar(image, ax=ax, label="P(rank = r)")

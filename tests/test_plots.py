@@ -235,6 +235,16 @@ def test_ranks_heat_map_matches_direct_count():
     assert labels[:3] == ["x0", "x1", "x2"]  # the three largest effects, in order
 
 
+def test_ranks_at_large_p_tabulates_only_the_shown_ranks():
+    tree = make_tree(20_000, draws=40)
+    ax = plots.plot_ranks(tree, top=5)
+    assert ax.images[0].get_array().shape == (5, 5)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["x0", "x1", "x2", "x3", "x4"]
+    assert "20,000 features" in ax.get_title()
+    with pytest.raises(TypeError, match="fitted estimator"):
+        plots.plot_ranks(pd.DataFrame({"pip": [0.5]}))
+
+
 def test_shrinkage_panels_match_kappa_formula():
     tree = make_tree(30, horseshoe=True)
     fig = plots.plot_shrinkage(tree, bins=10)
