@@ -179,3 +179,25 @@ def test_help_documents_commands():
     assert all(option in proc.stdout for option in options)
     for word in ("regularized-horseshoe", "gibbs", "inclusion_summary.csv", "compare.csv"):
         assert word in proc.stdout
+
+
+def test_fit_gibbs_horseshoe(tmp_path, sparse_csv):
+    csv, sim = sparse_csv
+    out = tmp_path / "gibbs"
+    args = ["--prior", "horseshoe", "--sampler", "gibbs", "--draws", "300", "--tune", "200"]
+    proc = run("fit", str(csv), "--target", "response", *args, "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out / "inclusion_summary.csv", index_col=0)
+    assert set(table.index[:2]) == set(sim.coef.index[sim.coef != 0])
+    assert (out / "shrinkage.png").read_bytes()[:8] == PNG
+
+
+def test_fit_gibbs_logistic_is_a_clear_error(tmp_path):
+    frame = pd.DataFrame({"a": [1.0, 2, 3, 4, 5, 6], "b": [2.0, 1, 4, 3, 6, 5], "y": [0, 1] * 3})
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    proc = run(
+        "fit", "data.csv", "--target", "y", "--logistic", "--sampler", "gibbs", "--cv", "2",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "gibbs" in proc.stderr.lower() and "Traceback" not in proc.stderr
