@@ -15,6 +15,7 @@ Z^T 1 = 0, M 1 = 1 and every quantity depending on c0 is a cheap update of its c
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
 from scipy.linalg import blas, cho_solve, cholesky, eigh, solve_triangular
 
 METHODS = ("auto", "cholesky", "bhattacharya")
@@ -159,19 +160,27 @@ class SpectralFactor:
         return u + sigma * t * t * self.local**2 * (prob.Z.T @ z)
 
 
+_ROUNDS = 4  # rejection rounds of 16 proposals before the fallback
+
+
 def draw_sigma2(
     shape: float,
     scale: float,
     rng: np.random.Generator,
     log_extra=None,
+    current: float | None = None,
 ) -> float:
     """Draw x with density proportional to x^(-shape-1) exp(-scale / x) exp(-x / 2) g(x).
 
     That is sigma^2 under a HalfNormal(1) prior on sigma (the exp(-x/2) and half of the
     x^-1/2 Jacobian are in the exponent), by exact rejection from InvGamma(shape, scale):
-    accept with probability exp(-x/2) g(x), where ``log_extra`` gives log g <= 0.
+    accept with probability exp(-x/2) g(x), where ``log_extra`` gives log g <= 0. When the
+    acceptance rate is low (the data far from the prior, as in simulation-based calibration)
+    the rejection rounds give up and an exact GIG draw (scipy's ratio-of-uniforms) or, with
+    g, a slice update from ``current`` is made instead: either choice leaves the target
+    invariant, and whether it happens does not depend on the current state.
     """
-    while True:
+    for _ in range(_ROUNDS):
         x = scale / rng.standard_gamma(shape, size=16)
         log_acc = -0.5 * x
         if log_extra is not None:
@@ -179,23 +188,39 @@ def draw_sigma2(
         ok = np.flatnonzero(np.log(rng.uniform(size=16)) < log_acc)
         if ok.size:
             return float(x[ok[0]])
+    if log_extra is None:
+        root = np.sqrt(2.0 * scale)
+        return float(stats.geninvgauss.rvs(-shape, root, scale=root, random_state=rng))
+
+    def log_density(lx, idx):  # in log x
+        x = np.exp(lx)
+        return -shape * lx - scale / x - 0.5 * x + log_extra(x)
+
+    return float(np.exp(slice_sample(np.log([current]), log_density, rng)[0]))
 
 
-def draw_gamma_gauss(shape: float, rate: float, quad: float, rng: np.random.Generator) -> float:
+def draw_gamma_gauss(
+    shape: float, rate: float, quad: float, rng: np.random.Generator, current: float
+) -> float:
     """Draw x > 0 with density proportional to x^(shape-1) exp(-rate x - quad x^2).
 
     Exact rejection from Gamma(shape, rate + 2 quad m) with m the mode: the remaining
     factor exp(-quad x^2 + 2 quad m x) is at most exp(quad m^2), so accept with probability
-    exp(-quad (x - m)^2), high because the target's sd is small next to 1 / sqrt(quad).
+    exp(-quad (x - m)^2), high when the target's sd is small next to 1 / sqrt(quad); else
+    (after a few rounds, independently of the state) a slice update from ``current``.
     """
-    if quad <= 0:
-        return float(rng.gamma(shape, 1.0 / rate))
     m = (np.sqrt(rate * rate + 8.0 * quad * max(shape - 1.0, 0.0)) - rate) / (4.0 * quad)
-    while True:
+    for _ in range(_ROUNDS):
         x = rng.gamma(shape, 1.0 / (rate + 2.0 * quad * m), size=16)
         ok = np.flatnonzero(np.log(rng.uniform(size=16)) < -quad * (x - m) ** 2)
         if ok.size:
             return float(x[ok[0]])
+
+    def log_density(lx, idx):
+        x = np.exp(lx)
+        return shape * lx - rate * x - quad * x * x
+
+    return float(np.exp(slice_sample(np.log([current]), log_density, rng)[0]))
 
 
 _GIG_GRID = np.linspace(-14.0, 14.0, 97)  # +- 14 sd around the mode (in units of 1 / sqrt(curv))

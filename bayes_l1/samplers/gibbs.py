@@ -118,7 +118,9 @@ def _laplace_step(prob: Problem, spec: _Spec, st: dict, rng, tuning: bool, it: i
         # density lam^(p + 2r - 1) exp(-lam sum|w_j| / sigma - delta lam^2). The conjugate
         # Gamma(p + r, sum tau_j^2 / 2 + delta) draw of Park & Casella given the tau_j^2
         # mixes slowly when p is large.
-        lam = draw_gamma_gauss(prob.p + 2.0 * spec.r, absw.sum() / sigma, spec.delta, rng)
+        lam = draw_gamma_gauss(
+            prob.p + 2.0 * spec.r, absw.sum() / sigma, spec.delta, rng, np.sqrt(st["lam2"])
+        )
         st["lam2"] = lam * lam
     lam = np.sqrt(st["lam2"])
     st["tau2"] = 1.0 / rng.wald(lam * sigma / absw, st["lam2"])
@@ -237,6 +239,7 @@ def _reg_horseshoe_step(prob: Problem, spec: _Spec, st: dict, rng, tuning: bool,
         0.5 * float(resid @ resid),
         rng,
         log_extra=lambda x: np.log(2.0 * k * np.sqrt(x) / (x + k * k)),
+        current=sigma2,
     )
     st["c0"] = _draw_intercept(prob, st["sigma2"], rng)
     log_tau, w2 = np.log(tau), w**2
