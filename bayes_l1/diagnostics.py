@@ -47,6 +47,16 @@ _MAX_THREADS = 4  # threads over blocks; each holds ~15 block-sized temporaries
 _N_LISTED = 5  # parameters named in one problem line; the rest are counted
 
 
+# The reported parameters and the prior's scales, not the non-centred auxiliaries.
+_REPORTED = ("beta", "intercept", "sigma", "lam", "tau", "local", "c", "ridge_scale")
+
+
+def reported_variables(posterior) -> list[str]:
+    """Posterior variables checked by default: the reported parameters and the prior's
+    scales that are present and vary (a fixed lam is stored as a constant)."""
+    return [v for v in _REPORTED if v in posterior.data_vars and float(posterior[v].std()) > 0]
+
+
 class SamplingWarning(UserWarning):
     """MCMC draws failed a convergence or sampler check; see the message for remedies."""
 

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from bayes_l1.diagnostics import Diagnostics, check_sampling
+from bayes_l1.diagnostics import Diagnostics, check_sampling, reported_variables
 from bayes_l1.map import alpha_grid, lasso_map_cv, lasso_map_path
 
 __all__ = [
@@ -41,9 +41,6 @@ __all__ = [
 
 _SAMPLE_DIMS = ("chain", "draw")
 _RANK_BY = ("abs_standardized", "abs")
-# Posterior variables diagnosed by default for a bare DataTree (as the estimators do on fit):
-# the reported parameters and the prior's scales, not the non-centred auxiliaries.
-_DIAGNOSED = ("beta", "intercept", "sigma", "lam", "tau", "local", "c", "ridge_scale")
 
 
 # --------------------------------------------------------------------- inputs
@@ -636,9 +633,7 @@ def diagnose(fit, **kwargs) -> Diagnostics:
         return est.diagnostics_
     post = tree["posterior"]
     if "var_names" not in kwargs:
-        kwargs["var_names"] = [
-            v for v in _DIAGNOSED if v in post.data_vars and float(post[v].std()) > 0
-        ]
+        kwargs["var_names"] = reported_variables(post)
     if est is not None and "prior_name" not in kwargs:
         kwargs["prior_name"] = type(est.prior_).__name__
     return check_sampling(tree, **kwargs)
