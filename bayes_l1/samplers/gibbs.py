@@ -9,11 +9,14 @@ downstream is unaware of the sampler. Each iteration updates, with y' = y - inte
   tau_j^2 (sigma^2 from its marginal with w integrated out, exact rejection for the
   HalfNormal prior), the intercept, 1 / tau_j^2 ~ InverseGaussian, and lam^2 ~ Gamma when
   it has a hyperprior. ``lam="eb"`` sets lam by Monte Carlo EM first (Park & Casella 3.1).
-* **Horseshoe**: local scales with the inverse-gamma auxiliaries of Makalic & Schmidt
-  (2016); the global scale t = tau / sigma by Metropolis-Hastings with w *and* sigma^2
-  integrated out, then sigma^2 and w from their exact conditionals: the blocked update
-  of Johndrow, Orenstein & Bhattacharya (2020), which keeps tau mixing when p is large.
-  One eigendecomposition per iteration makes each global-scale proposal O(min(n, p)).
+* **Horseshoe**: the global scale t = tau / sigma by Metropolis-Hastings with w *and*
+  sigma^2 integrated out, then sigma^2 and w from their exact conditionals: the blocked
+  update of Johndrow, Orenstein & Bhattacharya (2020), which keeps tau mixing when p is
+  large (one eigendecomposition per iteration makes each t proposal O(min(n, p))). The
+  local scales by a sweep of (local_j, w_j) pairs with w_j integrated out of the local
+  update (numba): the inverse-gamma auxiliaries of Makalic & Schmidt (2016) are exact too,
+  but leave noise coefficients stuck in the funnel local_j ~ 0 <-> w_j ~ 0 (min ESS ~6x
+  lower at n=200, p=1000). A rescaling move t e^u, local e^-u decouples global and local.
 * **Normal**: the horseshoe machinery with unit local scales (one decomposition in all)
   and the HalfNormal(1) prior on the ridge scale.
 * **Regularized horseshoe**: tau by Metropolis-Hastings with w integrated out, sigma^2
@@ -49,6 +52,7 @@ from bayes_l1.samplers._draw_beta import (
     Problem,
     SpectralFactor,
     choose_method,
+    collapsed_local_sweep,
     draw_gamma_gauss,
     draw_sigma2,
     log_gig_integral,
@@ -163,31 +167,26 @@ def _global_local_step(prob: Problem, spec: _Spec, st: dict, rng, tuning: bool, 
     sigma = np.sqrt(st["sigma2"])
     st["w"] = f.draw(t, sigma, c0, rng)
     st["c0"] = _draw_intercept(prob, st["sigma2"], rng)
-    if spec.kind == "horseshoe":  # Makalic & Schmidt (2016)
-        scale = 1.0 / st["nu"] + st["w"] ** 2 / (2.0 * st["sigma2"] * t * t)
-        local2 = np.maximum(scale / rng.standard_exponential(prob.p), 1e-300)
-        st["local"] = np.sqrt(local2)
-        st["nu"] = (1.0 + 1.0 / local2) / rng.standard_exponential(prob.p)
+    if spec.kind == "horseshoe":
+        resid = prob.y - st["c0"] - prob.Z @ st["w"]
+        collapsed_local_sweep(prob.Zt, prob.ztz, resid, st["w"], st["local"], t, st["sigma2"], rng)
         _rescale_move(spec, st, rng, tuning, it)
 
 
 def _rescale_move(spec: _Spec, st: dict, rng, tuning: bool, it: int) -> None:
-    """Metropolis move t -> t e^u, local_j -> local_j e^-u with w, sigma and nu fixed.
+    """Metropolis move t -> t e^u, local_j -> local_j e^-u with w and sigma fixed.
 
     The prior variances t^2 local_j^2 of w do not change, so only the priors of t and of
-    the local scales (local_j^2 | nu_j ~ InvGamma(1/2, 1 / nu_j)) enter the ratio: an O(p)
+    the local scales enter the ratio: an O(p)
     step that decouples the global scale from the local ones when n >> p, where the
     likelihood pins down the products t local_j but not the split.
     """
-    x, inv_nu, t = np.log(st["local"]), 1.0 / st["nu"], st["t"]
+    x, t = np.log(st["local"]), st["t"]
 
     def log_target(log_t, shift):  # in log coordinates (translations have unit Jacobian)
-        xs = x - shift
-        return (
-            log_t
-            - np.log1p(np.exp(2.0 * log_t) / spec.tau0**2)
-            - np.sum(xs + np.exp(-2.0 * xs) * inv_nu)
-        )
+        xs = x - shift  # local_j ~ C+(0, 1): density local / (1 + local^2) in log local
+        local_part = np.sum(xs - np.logaddexp(0.0, 2.0 * xs))
+        return log_t - np.log1p(np.exp(2.0 * log_t) / spec.tau0**2) + local_part
 
     log_t, shift = np.log(t), 0.0
     cur = log_target(log_t, shift)
@@ -276,7 +275,7 @@ def _init_state(prob: Problem, spec: _Spec, rng) -> dict:
         st["lam2"] = spec.lam**2 if spec.lam is not None else spec.r / spec.delta * jitter[1]
         st["tau2"] = np.full(prob.p, 2.0 / st["lam2"])
     elif spec.kind in ("horseshoe", "normal"):
-        st["local"], st["nu"] = np.ones(prob.p), np.ones(prob.p)
+        st["local"] = np.ones(prob.p)
         st["log_step_rescale"] = -1.0
         st["t"] = (spec.tau0 if spec.kind == "horseshoe" else spec.scale or 1.0) * jitter[1]
     else:
