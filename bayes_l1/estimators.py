@@ -13,11 +13,12 @@ import xarray as xr
 from scipy.special import expit
 
 from bayes_l1._validation import check_positive, check_X
-from bayes_l1.diagnostics import check_sampling
+from bayes_l1.diagnostics import check_sampling, reported_variables
 from bayes_l1.map import lasso_map
 from bayes_l1.model import ModelData, build_context, build_model, prepare
-from bayes_l1.priors import resolve_prior
+from bayes_l1.priors import Horseshoe, Laplace, resolve_prior
 from bayes_l1.samplers import sample_nuts
+from bayes_l1.samplers.gibbs import check_gibbs_supported, sample_gibbs
 from bayes_l1.samplers.nuts import check_nuts_sampler
 
 __all__ = ["BayesianLinearRegression", "BayesianLogisticRegression", "NotFittedError"]
@@ -28,10 +29,6 @@ except ImportError:  # pragma: no cover - scikit-learn is optional
 
     class NotFittedError(ValueError, AttributeError):
         """The estimator was used before ``fit``."""
-
-
-# Posterior variables checked on every fit (those present and not constant).
-_DIAGNOSED = ("beta", "intercept", "sigma", "lam", "tau", "local", "c", "ridge_scale")
 
 
 class _ParamsMixin:
@@ -81,6 +78,12 @@ class _ParamsMixin:
         return f"{type(self).__name__}({', '.join(changed)})"
 
 
+def default_target_accept(prior) -> float:
+    """NUTS target acceptance: 0.99 for the horseshoe family (Piironen & Vehtari 2017
+    recommend adapt_delta >= 0.99 for its funnel-shaped posteriors), else 0.9."""
+    return 0.99 if isinstance(prior, Horseshoe) else 0.9
+
+
 def to_original_scale(idata, data: ModelData):
     """Put observed data and log-likelihood on the original scale of y: one boundary for
     every sampler, so summaries and LOO never depend on the working scale."""
@@ -102,7 +105,7 @@ class _BayesianLinearModel(_ParamsMixin):
         draws: int = 1000,
         tune: int = 1000,
         chains: int = 4,
-        target_accept: float = 0.9,
+        target_accept: float | None = None,
         sampler: str = "nuts",
         random_state=None,
         progressbar: bool = False,
@@ -122,9 +125,20 @@ class _BayesianLinearModel(_ParamsMixin):
                 raise ValueError(f"{name} must be >= 1; got {getattr(self, name)}.")
         if int(self.tune) < 0:
             raise ValueError(f"tune must be >= 0; got {self.tune}.")
-        if not 0 < check_positive(self.target_accept, "target_accept") < 1:
+        if self.target_accept is not None and not (
+            0 < check_positive(self.target_accept, "target_accept") < 1
+        ):
             raise ValueError(f"target_accept must be in (0, 1); got {self.target_accept}.")
-        check_nuts_sampler(self.sampler)
+        prior = resolve_prior(self.prior)
+        if self.sampler == "gibbs":
+            check_gibbs_supported(prior, self._likelihood)
+        else:
+            check_nuts_sampler(self.sampler)
+            if isinstance(prior, Laplace) and prior.lam == "eb":
+                raise ValueError(
+                    "Laplace(lam='eb') (empirical-Bayes lam by Monte Carlo EM) needs "
+                    "sampler='gibbs'; with NUTS use lam=None (Gamma hyperprior), 'cv' or a number."
+                )
 
     def fit(self, X, y):
         """Sample the posterior of the model given (X, y); returns self."""
@@ -133,21 +147,33 @@ class _BayesianLinearModel(_ParamsMixin):
         data = prepare(X, y, likelihood=self._likelihood)
         seed = self.random_state if isinstance(self.random_state, int) else 0
         context = build_context(data, prior, random_state=seed)
-        model = build_model(data, prior, context=context)
-        idata = sample_nuts(
-            model,
-            draws=int(self.draws),
-            tune=int(self.tune),
-            chains=int(self.chains),
-            target_accept=float(self.target_accept),
-            random_seed=self.random_state,
-            progressbar=self.progressbar,
-            sampler=self.sampler,
-        )
+        if self.sampler == "gibbs":
+            idata = sample_gibbs(
+                data,
+                prior,
+                draws=int(self.draws),
+                tune=int(self.tune),
+                chains=int(self.chains),
+                random_seed=self.random_state,
+                progressbar=self.progressbar,
+                context=context,
+            )
+        else:
+            idata = sample_nuts(
+                build_model(data, prior, context=context),
+                draws=int(self.draws),
+                tune=int(self.tune),
+                chains=int(self.chains),
+                target_accept=self.target_accept or default_target_accept(prior),
+                random_seed=self.random_state,
+                progressbar=self.progressbar,
+                sampler=self.sampler,
+            )
         idata = to_original_scale(idata, data)
         post = idata["posterior"]
-        names = [v for v in _DIAGNOSED if v in post and float(post[v].std()) > 0]
-        self.diagnostics_ = check_sampling(idata, var_names=names, prior_name=type(prior).__name__)
+        self.diagnostics_ = check_sampling(
+            idata, var_names=reported_variables(post), prior_name=type(prior).__name__
+        )
         idata.attrs["bayes_l1_prior"] = repr(prior)
         idata.attrs["bayes_l1_diagnostics"] = json.dumps(self.diagnostics_.to_dict())
         self.idata_ = idata
@@ -234,10 +260,14 @@ class BayesianLinearRegression(_BayesianLinearModel):
         Default :class:`~bayes_l1.Laplace` (the Bayesian lasso).
     draws, tune, chains : int
         Posterior draws and tuning steps per chain, and the number of chains.
-    target_accept : float
-        NUTS target acceptance rate; raise towards 0.99 if divergences are reported.
-    sampler : {"nuts", "nutpie", "pymc", "numpyro"}
-        "nuts" is PyMC's default NUTS (nutpie when installed).
+    target_accept : float, optional
+        NUTS target acceptance rate. Default: 0.99 for the horseshoe family, whose funnels
+        need small steps, 0.9 otherwise; raise it if divergences are reported.
+    sampler : {"nuts", "nutpie", "pymc", "numpyro", "gibbs"}
+        "nuts" is PyMC's default NUTS (nutpie when installed). "gibbs": exact Gibbs
+        samplers of the same posterior (:func:`~bayes_l1.samplers.sample_gibbs`), much
+        faster for p >> n; Laplace (also ``lam="eb"``), Horseshoe, RegularizedHorseshoe and
+        Normal priors with the Gaussian likelihood only.
     random_state : int, optional
         Seed: the same seed gives the same draws.
     progressbar : bool
