@@ -173,7 +173,7 @@ def default_eps(fit) -> float:
 
 def _resolve_eps(tree, eps) -> float:
     if eps is None:
-        return float(np.mean(_noise_draws(tree)) / np.sqrt(_n_obs(tree)))
+        return default_eps(tree)
     eps = float(eps)
     if not np.isfinite(eps) or eps < 0:
         raise ValueError(f"eps must be a finite number >= 0 (working scale); got {eps}.")
