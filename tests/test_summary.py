@@ -114,18 +114,18 @@ def test_inclusion_summary_columns_match_direct_computation():
     assert "map_coef" not in table
 
 
-def test_default_eps_is_one_standard_error():
+def test_default_eps_is_two_standard_errors():
     tree = synthetic_tree(seed=2)
-    expected = flat(tree, "sigma_std").mean() / np.sqrt(N_OBS)
+    expected = 2 * flat(tree, "sigma_std").mean() / np.sqrt(N_OBS)
     assert bl.default_eps(tree) == pytest.approx(expected)
     assert bl.inclusion_summary(tree).attrs["eps"] == pytest.approx(expected)
-    # logistic analogue: pseudo-sigma / sqrt(n) from the observed event rate
+    # logistic analogue: 2 pseudo-sigma / sqrt(n) from the observed event rate
     post = tree["posterior"].to_dataset().drop_vars("sigma_std")
     y = np.r_[np.ones(10), np.zeros(N_OBS - 10)]
     logit = xr.DataTree.from_dict(
         {"posterior": post, "observed_data": xr.Dataset({"y": (("obs",), y)})}
     )
-    assert bl.default_eps(logit) == pytest.approx(1 / np.sqrt(0.2 * 0.8) / np.sqrt(N_OBS))
+    assert bl.default_eps(logit) == pytest.approx(2 / np.sqrt(0.2 * 0.8) / np.sqrt(N_OBS))
 
 
 def test_shrinkage_factors_and_m_eff():
@@ -289,9 +289,9 @@ def test_strong_features_found_and_few_false_discoveries(sparse_fit):
     ok, fdp = check_recovery(table, coef, strong)
     assert ok, table.loc[strong, ["pip", "rank_median"]]
     assert fdp <= 0.1
-    # eps is one standard error of a standardized coefficient
+    # eps is two standard errors of a standardized coefficient
     sigma = float(fit.idata_["posterior"]["sigma_std"].mean())
-    assert table.attrs["eps"] == pytest.approx(sigma / np.sqrt(N))
+    assert table.attrs["eps"] == pytest.approx(2 * sigma / np.sqrt(N))
     # the horseshoe's shrinkage: true features barely shrunk, the rest mostly
     assert table.loc[strong, "kappa"].max() < 0.2
     assert table.loc[coef.index[coef == 0], "kappa"].median() > 0.5
@@ -366,7 +366,7 @@ def test_logistic_fit_summary():
     ).fit(sim.X, sim.y)
     table = bl.inclusion_summary(fit)
     mu = sim.y.mean()
-    assert table.attrs["eps"] == pytest.approx(1 / np.sqrt(mu * (1 - mu)) / np.sqrt(200))
+    assert table.attrs["eps"] == pytest.approx(2 / np.sqrt(mu * (1 - mu)) / np.sqrt(200))
     true = sim.coef.index[sim.coef != 0]
     assert set(table.index[:3]) == set(true)  # strong effects rank first
     assert (table.loc[true, "pip"] > 0.9).all() and table["kappa"].notna().all()
