@@ -97,17 +97,13 @@ def _bayesian_reading(X, y, cv: CVResult) -> str:
 
 
 def _sklearn_check(X, y, alpha) -> str:
-    try:
-        from sklearn.linear_model import Lasso
-        from sklearn.preprocessing import StandardScaler
-    except ImportError:
-        return "scikit-learn not installed: equivalence check skipped."
+    from bayes_l1.compare import sklearn_lasso
     from bayes_l1.map import lasso_map
 
-    scaler = StandardScaler().fit(X)
-    sk = Lasso(alpha=alpha, tol=1e-12, max_iter=100_000).fit(scaler.transform(X), y)
-    ours = lasso_map(X, y, alpha, tol=1e-12)
-    diff = np.abs(ours.coef - sk.coef_ / scaler.scale_).max()
+    sk = sklearn_lasso(X, y, alpha, tol=1e-12)
+    if sk is None:
+        return "scikit-learn not installed: equivalence check skipped."
+    diff = np.abs(lasso_map(X, y, alpha, tol=1e-12).coef - sk).max()
     return (
         f"Check: max |lasso_map - scikit-learn Lasso| at alpha_min = {diff:.2e} "
         "(original units, both at tol 1e-12)."
@@ -251,18 +247,12 @@ def _compare_table(X, y, table: pd.DataFrame, likelihood: str) -> pd.DataFrame:
     compare = table[cols].rename(columns={"map_coef": "lasso_map"})
     info = table.attrs.get("lasso")
     if likelihood == "gaussian" and info and info["l1_ratio"] == 1.0:
-        try:
-            from sklearn.linear_model import Lasso
-            from sklearn.preprocessing import StandardScaler
-        except ImportError:
-            return compare
-        Xa = np.asarray(X, dtype=float)
-        scaler = StandardScaler().fit(Xa)
-        scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-        sk = Lasso(alpha=info["alpha"], tol=1e-12, max_iter=100_000)
-        sk.fit(scaler.transform(Xa), np.asarray(y, dtype=float))
-        names = [str(c) for c in getattr(X, "columns", range(Xa.shape[1]))]
-        compare["sklearn_lasso"] = pd.Series(sk.coef_ / scale, index=names).loc[compare.index]
+        from bayes_l1.compare import sklearn_lasso
+
+        sk = sklearn_lasso(X, y, info["alpha"], tol=1e-12)
+        if sk is not None:
+            names = [str(c) for c in getattr(X, "columns", range(sk.size))]
+            compare["sklearn_lasso"] = pd.Series(sk, index=names).loc[compare.index]
     return compare
 
 

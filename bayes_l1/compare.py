@@ -87,16 +87,19 @@ class MapLassoComparison:
         return "\n".join(lines)
 
 
-def _sklearn_lasso(X: np.ndarray, y: np.ndarray, alpha: float) -> np.ndarray | None:
-    """scikit-learn's Lasso on StandardScaler(X) (as lasso_map standardizes), mapped back."""
+def sklearn_lasso(X, y, alpha: float, *, tol: float = 1e-14) -> np.ndarray | None:
+    """scikit-learn's Lasso on StandardScaler(X) (as lasso_map standardizes), mapped back to
+    the original units; None when scikit-learn is not installed."""
     try:
         from sklearn.linear_model import Lasso
         from sklearn.preprocessing import StandardScaler
     except ImportError:
         return None
+    X = np.asarray(X, dtype=float)
     scaler = StandardScaler().fit(X)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-    model = Lasso(alpha=alpha, tol=1e-14, max_iter=1_000_000).fit(scaler.transform(X), y)
+    model = Lasso(alpha=alpha, tol=tol, max_iter=1_000_000)
+    model.fit(scaler.transform(X), np.asarray(y, dtype=float))
     return model.coef_ / scale
 
 
@@ -250,7 +253,7 @@ def compare_map_lasso(
 
     names = list(data.feature_names)
     table = pd.DataFrame(index=pd.Index(names, name="feature"))
-    sk = _sklearn_lasso(Xa, data.y, alpha)
+    sk = sklearn_lasso(Xa, data.y, alpha)
     if sk is not None:
         table["sklearn"] = sk + 0.0  # no -0.0 in the display
     table["lasso_map"] = lasso.coef

@@ -16,7 +16,7 @@ from bayes_l1._validation import check_positive, check_X
 from bayes_l1.diagnostics import check_sampling, reported_variables
 from bayes_l1.map import lasso_map
 from bayes_l1.model import ModelData, build_context, build_model, prepare
-from bayes_l1.priors import Horseshoe, Laplace, resolve_prior
+from bayes_l1.priors import Horseshoe, resolve_prior
 from bayes_l1.samplers import sample_nuts
 from bayes_l1.samplers.gibbs import check_gibbs_supported, sample_gibbs
 from bayes_l1.samplers.nuts import check_nuts_sampler
@@ -133,12 +133,7 @@ class _BayesianLinearModel(_ParamsMixin):
         if self.sampler == "gibbs":
             check_gibbs_supported(prior, self._likelihood)
         else:
-            check_nuts_sampler(self.sampler)
-            if isinstance(prior, Laplace) and prior.lam == "eb":
-                raise ValueError(
-                    "Laplace(lam='eb') (empirical-Bayes lam by Monte Carlo EM) needs "
-                    "sampler='gibbs'; with NUTS use lam=None (Gamma hyperprior), 'cv' or a number."
-                )
+            check_nuts_sampler(self.sampler)  # Laplace(lam="eb") is refused by its build
 
     def fit(self, X, y):
         """Sample the posterior of the model given (X, y); returns self."""
