@@ -240,7 +240,7 @@ def compare_map_lasso(
         raise ValueError(f"alpha={alpha} disagrees with the prior's alpha {alpha_prior}.")
     alpha = float(alpha_prior)
     sigma_hat = context.sigma_hat * data.y_scale
-    Xa = data.Z * data.design.scale + data.design.offset
+    Xa = data.X
 
     model = build_model(data, prior, sigma=sigma_hat, context=context)
     beta_std, _, n_iter, logp_map, total_fn, values = _pymc_map(model)

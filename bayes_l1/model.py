@@ -46,6 +46,11 @@ class ModelData:
         return self.Z.shape[1]
 
     @property
+    def X(self) -> np.ndarray:
+        """The validated design on its original scale (the inverse of the standardization)."""
+        return self.Z * self.design.scale + self.design.offset
+
+    @property
     def feature_names(self) -> tuple[str, ...]:
         return self.design.feature_names
 

@@ -375,7 +375,7 @@ def _lasso_columns(tree, est, X, y, alpha, random_state) -> tuple[pd.DataFrame, 
         if est is None:
             return None  # a bare DataTree carries no design matrix
         data = est.model_data_
-        X = data.Z * data.design.scale + data.design.offset
+        X = data.X
         y = data.y
         if alpha is None and getattr(est, "map_", None) is not None and est.map_.l1_ratio > 0:
             alpha, l1_ratio = float(est.map_.alpha), float(est.map_.l1_ratio)
