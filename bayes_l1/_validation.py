@@ -201,3 +201,16 @@ def warn_constant_columns(names: Sequence[str], constant: np.ndarray) -> None:
             UserWarning,
             stacklevel=3,
         )
+
+
+def seed_sequence(random_seed) -> np.random.SeedSequence:
+    """A SeedSequence from None, an int, a SeedSequence or a Generator."""
+    if random_seed is None or isinstance(random_seed, int | np.integer):
+        return np.random.SeedSequence(None if random_seed is None else int(random_seed))
+    if isinstance(random_seed, np.random.SeedSequence):
+        return random_seed
+    if isinstance(random_seed, np.random.Generator):
+        return np.random.SeedSequence(int(random_seed.integers(2**63)))
+    raise TypeError(
+        f"random_seed must be None, an int, a SeedSequence or a Generator; got {random_seed!r}."
+    )

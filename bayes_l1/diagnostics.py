@@ -353,6 +353,12 @@ def _advice(found: set, prior_name: str | None, size: tuple[int | None, int | No
         advice.append("run at least 4 chains with enough draws (e.g. chains=4, draws=1000)")
     if "divergences" in found:
         advice.append("raise target_accept (e.g. 0.95-0.99) to take smaller steps")
+        if horseshoe or prior == "normal":
+            advice.append(
+                "with the Gaussian likelihood, integrate the coefficients out "
+                "(marginalize=True: no funnel between a coefficient and its scale) or use "
+                "sampler='gibbs'"
+            )
         if prior == "horseshoe":
             advice.append(
                 "switch to RegularizedHorseshoe, whose slab bounds the largest scales "

@@ -15,7 +15,7 @@ from scipy.special import expit
 from bayes_l1._validation import check_positive, check_X
 from bayes_l1.diagnostics import check_sampling, reported_variables
 from bayes_l1.map import lasso_map
-from bayes_l1.model import ModelData, build_context, build_model, prepare
+from bayes_l1.model import ModelData, build_context, build_model, can_marginalize, prepare
 from bayes_l1.priors import Horseshoe, resolve_prior
 from bayes_l1.samplers import sample_nuts
 from bayes_l1.samplers.gibbs import check_gibbs_supported, sample_gibbs
@@ -78,10 +78,17 @@ class _ParamsMixin:
         return f"{type(self).__name__}({', '.join(changed)})"
 
 
-def default_target_accept(prior) -> float:
-    """NUTS target acceptance: 0.99 for the horseshoe family (Piironen & Vehtari 2017
-    recommend adapt_delta >= 0.99 for its funnel-shaped posteriors), else 0.9."""
-    return 0.99 if isinstance(prior, Horseshoe) else 0.9
+# Automatic marginalization while one gradient costs min(n, p)^2 max(n, p) <= this:
+# n=100, p=200 (2e6) samples 4 x 2000 iterations in ~2 min on 2 cores; n=200, p=1000 (4e7)
+# would take ~30 min, where sampler="gibbs" takes seconds.
+MARGINAL_COST_LIMIT = 1e7
+
+
+def default_target_accept(prior, marginalized: bool = False) -> float:
+    """NUTS target acceptance: 0.99 for the horseshoe family with its coefficients sampled
+    (Piironen & Vehtari 2017 recommend adapt_delta >= 0.99 for its funnel-shaped
+    posteriors), else 0.9: integrating the coefficients out removes the funnel."""
+    return 0.99 if isinstance(prior, Horseshoe) and not marginalized else 0.9
 
 
 def to_original_scale(idata, data: ModelData):
@@ -107,6 +114,7 @@ class _BayesianLinearModel(_ParamsMixin):
         chains: int = 4,
         target_accept: float | None = None,
         sampler: str = "nuts",
+        marginalize: bool | None = None,
         random_state=None,
         progressbar: bool = False,
     ):
@@ -116,6 +124,7 @@ class _BayesianLinearModel(_ParamsMixin):
         self.chains = chains
         self.target_accept = target_accept
         self.sampler = sampler
+        self.marginalize = marginalize
         self.random_state = random_state
         self.progressbar = progressbar
 
@@ -134,6 +143,21 @@ class _BayesianLinearModel(_ParamsMixin):
             check_gibbs_supported(prior, self._likelihood)
         else:
             check_nuts_sampler(self.sampler)  # Laplace(lam="eb") is refused by its build
+        if self.marginalize not in (None, True, False):
+            raise ValueError(f"marginalize must be None, True or False; got {self.marginalize!r}.")
+        if self.marginalize and not can_marginalize(prior, self._likelihood):
+            raise ValueError(
+                f"marginalize=True needs the Gaussian likelihood and a Horseshoe, "
+                f"RegularizedHorseshoe or Normal prior; {type(prior).__name__} with the "
+                f"{self._likelihood} likelihood has no Gaussian conditional to integrate out."
+            )
+
+    def _marginalized(self, prior, n: int, p: int) -> bool:
+        """Whether NUTS samples the model with the coefficients integrated out."""
+        if self.marginalize is None:
+            cost = min(n, p) ** 2 * max(n, p)  # flops of one gradient, up to a constant
+            return can_marginalize(prior, self._likelihood) and cost <= MARGINAL_COST_LIMIT
+        return bool(self.marginalize)
 
     def fit(self, X, y):
         """Sample the posterior of the model given (X, y); returns self."""
@@ -154,15 +178,17 @@ class _BayesianLinearModel(_ParamsMixin):
                 context=context,
             )
         else:
+            marginal = self._marginalized(prior, data.n, data.p)
             idata = sample_nuts(
-                build_model(data, prior, context=context),
+                build_model(data, prior, context=context, marginalize=marginal),
                 draws=int(self.draws),
                 tune=int(self.tune),
                 chains=int(self.chains),
-                target_accept=self.target_accept or default_target_accept(prior),
+                target_accept=self.target_accept or default_target_accept(prior, marginal),
                 random_seed=self.random_state,
                 progressbar=self.progressbar,
                 sampler=self.sampler,
+                data=data,
             )
         idata = to_original_scale(idata, data)
         post = idata["posterior"]
@@ -256,13 +282,22 @@ class BayesianLinearRegression(_BayesianLinearModel):
     draws, tune, chains : int
         Posterior draws and tuning steps per chain, and the number of chains.
     target_accept : float, optional
-        NUTS target acceptance rate. Default: 0.99 for the horseshoe family, whose funnels
-        need small steps, 0.9 otherwise; raise it if divergences are reported.
+        NUTS target acceptance rate. Default 0.9, and 0.99 for the horseshoe family when its
+        coefficients are sampled (logistic, or ``marginalize=False``), whose funnels need
+        small steps; raise it if divergences are reported.
     sampler : {"nuts", "nutpie", "pymc", "numpyro", "gibbs"}
         "nuts" is PyMC's default NUTS (nutpie when installed). "gibbs": exact Gibbs
         samplers of the same posterior (:func:`~bayes_l1.samplers.sample_gibbs`), much
         faster for p >> n; Laplace (also ``lam="eb"``), Horseshoe, RegularizedHorseshoe and
         Normal priors with the Gaussian likelihood only.
+    marginalize : bool, optional
+        NUTS only. Integrate the coefficients out of the Gaussian likelihood (Horseshoe,
+        RegularizedHorseshoe, Normal priors) and draw them exactly from their Gaussian
+        conditional afterwards: the same posterior without the funnel between a coefficient
+        and its local scale, so no divergences where the joint model has dozens, at
+        O(n^2 p) per gradient (O(p^2 n) when p < n). Default None: wherever possible
+        while min(n, p)^2 max(n, p) <= 1e7 (e.g. n=100, p=1000); beyond that the joint
+        model is sampled, and ``sampler="gibbs"`` is the fast exact choice.
     random_state : int, optional
         Seed: the same seed gives the same draws.
     progressbar : bool

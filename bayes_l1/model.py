@@ -4,6 +4,13 @@ Working scale: features standardized (population sd) and centred; for the Gaussi
 likelihood the response is standardized too, so priors mean the same on every data set.
 The posterior holds both the working-scale coefficients (``beta_std``, ``intercept_std``)
 and Deterministics on the original scale (``beta``, ``intercept``, ``sigma``).
+
+``build_model(..., marginalize=True)`` writes the Gaussian-likelihood model of a Gaussian
+scale-mixture prior (horseshoes, Normal) with the coefficients integrated out: NUTS then
+samples only the scales, sigma and the intercept, and
+:func:`~bayes_l1.samplers.nuts.sample_nuts` draws the coefficients from their exact Gaussian
+conditional. Same posterior, without the funnel between a coefficient and its local scale
+that makes NUTS diverge on the joint model.
 """
 
 from __future__ import annotations
@@ -15,9 +22,9 @@ import numpy as np
 from bayes_l1._validation import check_likelihood, check_positive, check_X_y
 from bayes_l1.data import Design
 from bayes_l1.map import lasso_map_cv
-from bayes_l1.priors import BuildContext, Laplace, resolve_prior
+from bayes_l1.priors import BuildContext, Horseshoe, Laplace, Normal, resolve_prior
 
-__all__ = ["ModelData", "build_model", "prepare"]
+__all__ = ["ModelData", "build_model", "can_marginalize", "prepare"]
 
 # Intercept prior sd on the working scale: wide next to the centred response (sd 1) or the
 # log-odds scale, and irrelevant to the coefficients' mode (centred X decouples them).
@@ -109,7 +116,45 @@ def build_context(data: ModelData, prior, *, random_state=0) -> BuildContext:
     )
 
 
-def build_model(data: ModelData, prior=None, *, sigma: float | None = None, context=None):
+def can_marginalize(prior, likelihood: str) -> bool:
+    """Whether the coefficients can be integrated out: Gaussian likelihood and a prior that
+    is Gaussian given its scales (Horseshoe, RegularizedHorseshoe, Normal)."""
+    return likelihood == "gaussian" and isinstance(prior, Horseshoe | Normal)
+
+
+def marginal_loglik(X, y, intercept, sd, sigma, shape: tuple[int, int]):
+    """log N(y | intercept, sigma^2 I + X diag(sd^2) X^T), a PyMC/PyTensor expression: the
+    Gaussian likelihood with w ~ N(0, diag(sd^2)) integrated out. Factors the n x n
+    covariance when n <= p; when p < n, M = I + A^T A with A = X diag(sd) / sigma (p x p,
+    eigenvalues >= 1, so tiny scales are harmless) by Woodbury and the determinant lemma."""
+    import pytensor.tensor as pt
+    from pytensor.tensor.linalg import cholesky, solve_triangular
+
+    n, p = shape
+    r = y - intercept
+    if n <= p:
+        K = (X * sd**2) @ X.T + sigma**2 * pt.eye(n)
+        L = cholesky(K)
+        v = solve_triangular(L, r, lower=True)
+        quad, logdet = v @ v, 2.0 * pt.log(pt.diag(L)).sum()
+    else:
+        a = sd / sigma
+        M = a[:, None] * (X.T @ X) * a[None, :] + pt.eye(p)
+        L = cholesky(M)
+        v = solve_triangular(L, a * (X.T @ r), lower=True)
+        quad = (r @ r - v @ v) / sigma**2
+        logdet = 2.0 * n * pt.log(sigma) + 2.0 * pt.log(pt.diag(L)).sum()
+    return -0.5 * (quad + logdet + n * np.log(2.0 * np.pi))
+
+
+def build_model(
+    data: ModelData,
+    prior=None,
+    *,
+    sigma: float | None = None,
+    context=None,
+    marginalize: bool = False,
+):
     """Write the PyMC model for ``data`` under ``prior``.
 
     Parameters
@@ -122,6 +167,11 @@ def build_model(data: ModelData, prior=None, *, sigma: float | None = None, cont
         the working scale: the setting in which the Laplace MAP is exactly the lasso.
     context : BuildContext, optional
         Pre-resolved data summaries (see :func:`build_context`).
+    marginalize : bool
+        Integrate the coefficients out (see :func:`can_marginalize`): the model then holds
+        the scales, ``sigma_std``, ``intercept_std``, the conditional sd of each coefficient
+        ``coef_sd`` and the potential ``y_marginal``; :func:`~bayes_l1.samplers.sample_nuts`
+        completes its draws with the coefficients.
 
     Returns
     -------
@@ -132,6 +182,12 @@ def build_model(data: ModelData, prior=None, *, sigma: float | None = None, cont
     import pymc as pm
 
     prior = resolve_prior(prior)
+    if marginalize and not can_marginalize(prior, data.likelihood):
+        raise ValueError(
+            f"marginalize=True needs the Gaussian likelihood and a Horseshoe, "
+            f"RegularizedHorseshoe or Normal prior; got {type(prior).__name__} with the "
+            f"{data.likelihood} likelihood."
+        )
     context = context or build_context(data, prior)
     gaussian = data.likelihood == "gaussian"
     coords = {"feature": list(data.feature_names), "obs": np.arange(data.n)}
@@ -145,6 +201,14 @@ def build_model(data: ModelData, prior=None, *, sigma: float | None = None, cont
         else:
             fixed = check_positive(sigma, "sigma") / data.y_scale
             noise = pm.Deterministic("sigma_std", pm.math.constant(fixed, dtype="float64"))
+        if marginalize:
+            sd = prior.coefficient_sd(pm, replace(context, sigma=noise)) * np.ones(data.p)
+            pm.Deterministic("coef_sd", sd, dims="feature")
+            intercept_std = pm.Normal("intercept_std", 0.0, INTERCEPT_SD)
+            pm.Potential(
+                "y_marginal", marginal_loglik(X, y_obs, intercept_std, sd, noise, data.Z.shape)
+            )
+            return model
         beta_std = prior.build(pm, replace(context, sigma=noise))
         intercept_std = pm.Normal("intercept_std", 0.0, INTERCEPT_SD)
         mu = intercept_std + pm.math.dot(X, beta_std)
@@ -162,3 +226,22 @@ def build_model(data: ModelData, prior=None, *, sigma: float | None = None, cont
         if gaussian:
             pm.Deterministic("sigma", noise * data.y_scale)
     return model
+
+
+def original_scale(data: ModelData, beta_std, intercept_std, sigma_std) -> dict:
+    """Draws of ``beta``, ``intercept`` and ``sigma`` on the original scale (numpy), as the
+    Deterministics of :func:`build_model`, for samplers that draw outside PyMC."""
+    beta = beta_std * (data.y_scale / data.design.scale)
+    return {
+        "beta": beta,
+        "intercept": data.y_center + data.y_scale * intercept_std - beta @ data.design.offset,
+        "sigma": sigma_std * data.y_scale,
+    }
+
+
+def gaussian_loglik(data: ModelData, beta_std, intercept_std, sigma_std) -> np.ndarray:
+    """Pointwise log N(y_work | intercept_std + Z beta_std, sigma_std^2) on the working scale,
+    dims (..., obs) for draws with leading dims (...)."""
+    resid = data.y_work - intercept_std[..., None] - beta_std @ data.Z.T
+    sigma2 = np.asarray(sigma_std)[..., None] ** 2
+    return -0.5 * np.log(2.0 * np.pi * sigma2) - 0.5 * resid**2 / sigma2

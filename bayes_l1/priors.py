@@ -192,10 +192,15 @@ class Horseshoe:
         local = _half_cauchy(pm, "local", 1.0, dims="feature")
         return tau, local
 
-    def build(self, pm, ctx: BuildContext):
+    def coefficient_sd(self, pm, ctx: BuildContext):
+        """The scale variables, and the sd of w_j given them: w_j | scales ~ N(0, sd_j^2)."""
         tau, local = self._scales(pm, ctx)
+        return tau * local
+
+    def build(self, pm, ctx: BuildContext):
+        sd = self.coefficient_sd(pm, ctx)
         z = pm.Normal("z", 0.0, 1.0, dims="feature")
-        return pm.Deterministic("beta_std", z * tau * local, dims="feature")
+        return pm.Deterministic("beta_std", z * sd, dims="feature")
 
 
 @dataclass(frozen=True)
@@ -223,14 +228,12 @@ class RegularizedHorseshoe(Horseshoe):
         check_positive(self.slab_scale, "slab_scale")
         check_positive(self.slab_df, "slab_df")
 
-    def build(self, pm, ctx: BuildContext):
+    def coefficient_sd(self, pm, ctx: BuildContext):
         tau, local = self._scales(pm, ctx)
         c2_aux = pm.InverseGamma("c2_aux", 0.5 * self.slab_df, 0.5 * self.slab_df)
         c2 = self.slab_scale**2 * c2_aux
         pm.Deterministic("c", pm.math.sqrt(c2))
-        local_tilde = pm.math.sqrt(c2 * local**2 / (c2 + tau**2 * local**2))
-        z = pm.Normal("z", 0.0, 1.0, dims="feature")
-        return pm.Deterministic("beta_std", z * tau * local_tilde, dims="feature")
+        return tau * pm.math.sqrt(c2 * local**2 / (c2 + tau**2 * local**2))
 
 
 @dataclass(frozen=True)
@@ -271,13 +274,17 @@ class Normal:
         scale = self.fixed_scale(ctx)
         return None if scale is None else (1.0 / (ctx.n * scale**2), 0.0)
 
-    def build(self, pm, ctx: BuildContext):
+    def coefficient_sd(self, pm, ctx: BuildContext):
+        """The scale variable, and the sd of every w_j given it (a scalar)."""
         scale = self.fixed_scale(ctx)
         if scale is None:
             scale = pm.HalfNormal("ridge_scale", 1.0)
         else:
             pm.Deterministic("ridge_scale", pm.math.constant(scale, dtype="float64"))
-        return pm.Normal("beta_std", 0.0, ctx.noise * scale, dims="feature")
+        return ctx.noise * scale
+
+    def build(self, pm, ctx: BuildContext):
+        return pm.Normal("beta_std", 0.0, self.coefficient_sd(pm, ctx), dims="feature")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ structure, and bad input. No sampling here (see test_estimators.py)."""
 
 import numpy as np
 import pytest
+from scipy import stats
 
 import bayes_l1 as bl
 from bayes_l1.model import build_context, build_model, prepare
@@ -127,6 +128,37 @@ def test_model_structure(diabetes_data, prior, free, scales):
     assert np.isfinite(model.compile_logp()(model.initial_point()))
 
 
+@pytest.mark.parametrize("shape", [(30, 8), (12, 30)], ids=["woodbury", "sample-space"])
+@pytest.mark.parametrize(
+    "prior", [bl.RegularizedHorseshoe(p0=2), bl.Horseshoe(), bl.Normal()], ids=repr
+)
+def test_marginal_likelihood_is_the_gaussian_integral(shape, prior):
+    """marginalize=True: the potential is log N(y | c0, sigma^2 I + Z diag(sd^2) Z^T), in
+    both algebraic forms, at random points; the coefficients are no longer variables."""
+    sim = bl.make_sparse_regression(*shape, 3, random_state=0)
+    data = prepare(sim.X, sim.y)
+    model = build_model(data, prior, marginalize=True)
+    assert not {"z", "beta_std", "beta"} & set(model.named_vars)
+    outs = [model[v] for v in ("y_marginal", "coef_sd", "sigma_std", "intercept_std")]
+    fn = model.compile_fn(model.replace_rvs_by_values(outs), inputs=model.value_vars)
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        point = {k: v + rng.normal(0, 0.7, v.shape) for k, v in model.initial_point().items()}
+        ll, sd, sigma, c0 = fn(point)
+        cov = sigma**2 * np.eye(data.n) + (data.Z * sd**2) @ data.Z.T
+        expected = stats.multivariate_normal.logpdf(data.y_work, np.full(data.n, c0), cov)
+        assert ll == pytest.approx(expected, rel=1e-10)
+
+
+def test_marginalize_needs_a_gaussian_scale_mixture(diabetes_data):
+    with pytest.raises(ValueError, match="marginalize=True needs the Gaussian likelihood"):
+        build_model(diabetes_data, bl.Laplace(), marginalize=True)
+    sim = bl.make_sparse_classification(60, 4, 2, random_state=0)
+    logistic = prepare(sim.X, sim.y, likelihood="logistic")
+    with pytest.raises(ValueError, match="with the logistic likelihood"):
+        build_model(logistic, bl.Horseshoe(), marginalize=True)
+
+
 def test_horseshoe_global_scale_from_p0():
     ctx = BuildContext(n=100, p=200, likelihood="gaussian")
     assert bl.Horseshoe(p0=10).global_scale(ctx) == pytest.approx(10 / 190 / 10)
@@ -180,9 +212,19 @@ def test_unknown_prior_and_sampler_names(diabetes):
         bl.BayesianLinearRegression(sampler="hmc").fit(X, y)
     with pytest.raises(ValueError, match=r"p0 .* must be in"):
         bl.BayesianLinearRegression(prior=bl.Horseshoe(p0=10)).fit(X, y)
-    for bad in (dict(draws=0), dict(chains=0), dict(tune=-1), dict(target_accept=1.0)):
+    for bad in (
+        dict(draws=0),
+        dict(chains=0),
+        dict(tune=-1),
+        dict(target_accept=1.0),
+        dict(marginalize="yes"),
+    ):
         with pytest.raises(ValueError, match="must be"):
             bl.BayesianLinearRegression(**bad).fit(X, y)
+    with pytest.raises(ValueError, match="Laplace with the gaussian likelihood has no"):
+        bl.BayesianLinearRegression(prior="laplace", marginalize=True).fit(X, y)
+    with pytest.raises(ValueError, match="Horseshoe with the logistic likelihood has no"):
+        bl.BayesianLogisticRegression("horseshoe", marginalize=True).fit(X, y > y.median())
 
 
 def test_estimator_input_errors(diabetes):

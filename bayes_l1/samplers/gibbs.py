@@ -37,7 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bayes_l1.model import INTERCEPT_SD, ModelData, build_context
+from bayes_l1._validation import seed_sequence
+from bayes_l1.model import INTERCEPT_SD, ModelData, build_context, original_scale
 from bayes_l1.priors import (
     ElasticNetPrior,
     Horseshoe,
@@ -384,18 +385,6 @@ def _resolve_spec(data: ModelData, prior, context) -> tuple[_Spec, str | None]:
     return _Spec("normal", scale=prior.fixed_scale(context)), None
 
 
-def _seed_sequence(random_seed) -> np.random.SeedSequence:
-    if random_seed is None or isinstance(random_seed, int | np.integer):
-        return np.random.SeedSequence(None if random_seed is None else int(random_seed))
-    if isinstance(random_seed, np.random.SeedSequence):
-        return random_seed
-    if isinstance(random_seed, np.random.Generator):
-        return np.random.SeedSequence(int(random_seed.integers(2**63)))
-    raise TypeError(
-        f"random_seed must be None, an int, a SeedSequence or a Generator; got {random_seed!r}."
-    )
-
-
 def _check_count(value, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
@@ -549,7 +538,7 @@ def sample_gibbs(
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}; got {method!r}.")
     cores = min(chains, os.cpu_count() or 1) if cores is None else _check_count(cores, "cores", 1)
-    seed_seq = _seed_sequence(random_seed)
+    seed_seq = seed_sequence(random_seed)
     if context is None:
         seed = int(random_seed) if isinstance(random_seed, int | np.integer) else 0
         context = build_context(data, prior, random_state=seed)
@@ -568,8 +557,6 @@ def sample_gibbs(
     elapsed = time.perf_counter() - start
     out = {k: np.stack([r[k] for r in results]) for k in results[0]}
 
-    y_ratio = data.y_scale / data.design.scale
-    beta = out["beta_std"] * y_ratio
     posterior = {
         "beta_std": out["beta_std"],
         "intercept_std": out["intercept_std"],
@@ -582,11 +569,7 @@ def sample_gibbs(
         posterior["lam"] = np.full((chains, draws), spec.lam)
     if spec.kind == "normal" and spec.scale is not None:
         posterior["ridge_scale"] = np.full((chains, draws), spec.scale)
-    posterior["beta"] = beta
-    posterior["intercept"] = (
-        data.y_center + data.y_scale * out["intercept_std"] - beta @ data.design.offset
-    )
-    posterior["sigma"] = out["sigma_std"] * data.y_scale
+    posterior |= original_scale(data, out["beta_std"], out["intercept_std"], out["sigma_std"])
     stats = {k: out[k] for k in ("loglik", "global_accept") if k in out}
     info = {
         "inference_library": "bayes_l1",
