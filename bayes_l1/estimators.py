@@ -166,6 +166,7 @@ class _BayesianLinearModel(_ParamsMixin):
         data = prepare(X, y, likelihood=self._likelihood)
         seed = self.random_state if isinstance(self.random_state, int) else 0
         context = build_context(data, prior, random_state=seed)
+        self.marginalized_ = self.sampler != "gibbs" and self._marginalized(prior, data.n, data.p)
         if self.sampler == "gibbs":
             idata = sample_gibbs(
                 data,
@@ -178,7 +179,7 @@ class _BayesianLinearModel(_ParamsMixin):
                 context=context,
             )
         else:
-            marginal = self._marginalized(prior, data.n, data.p)
+            marginal = self.marginalized_
             idata = sample_nuts(
                 build_model(data, prior, context=context, marginalize=marginal),
                 draws=int(self.draws),
@@ -313,6 +314,8 @@ class BayesianLinearRegression(_BayesianLinearModel):
         scale), with sigma at its estimate; None where the prior has no such counterpart.
     diagnostics_ : Diagnostics
         R-hat, ESS, divergences, tree depth and E-BFMI, with a verdict and advice.
+    marginalized_ : bool
+        Whether NUTS sampled with the coefficients integrated out (see ``marginalize``).
 
     Examples
     --------

@@ -4,6 +4,8 @@ For each problem and prior, one ``BayesianLinearRegression`` fit at the estimato
 settings (4 chains x 1000 draws after 1000 tuning steps). Wall time includes the model's
 compilation, which a user pays on every fit. The minimum ESS (bulk and tail) is over every
 parameter the fit diagnoses: coefficients, intercept, sigma and the prior's scales.
+Where the default integrates the coefficients out (``coefs = integrated``), the joint model
+(``marginalize=False``, ``coefs = sampled``) runs too, as the reference, with the ratios.
 
     python benchmarks/nuts_models.py            # the three problems of the issue
     python benchmarks/nuts_models.py --quick    # small draws, for a smoke test
@@ -44,28 +46,42 @@ def run(quick: bool, seed: int) -> pd.DataFrame:
     rows = []
     for problem, X, y, p0 in problems(quick):
         for name, prior in priors(p0).items():
-            model = bl.BayesianLinearRegression(prior=prior, random_state=seed, **draws)
-            t0 = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", SamplingWarning)  # reported in the table
-                model.fit(X, y)
-            seconds = time.perf_counter() - t0
-            diag = model.diagnostics_
-            min_ess = float(diag.table[["ess_bulk", "ess_tail"]].min().min())
-            rows.append(
-                {
-                    "problem": problem,
-                    "prior": name,
-                    "seconds": seconds,
-                    "divergences": diag.n_divergent,
-                    "max_rhat": float(diag.table["rhat"].max()),
-                    "min_ess": min_ess,
-                    "min_ess_per_s": min_ess / seconds,
-                    "verdict": diag.verdict,
-                }
-            )
-            print(pd.DataFrame(rows[-1:]).to_string(index=False, header=len(rows) == 1))
+            default = bl.BayesianLinearRegression(prior=prior, random_state=seed, **draws)
+            rows.append({"problem": problem, "prior": name, **fit_row(default, X, y)})
+            show(rows)
+            if default.marginalized_:  # the joint model, as the reference
+                joint = bl.BayesianLinearRegression(
+                    prior=prior, marginalize=False, random_state=seed, **draws
+                )
+                rows.append({"problem": problem, "prior": name, **fit_row(joint, X, y)})
+                rows[-1]["ess_per_s_ratio"] = rows[-2]["min_ess_per_s"] / rows[-1]["min_ess_per_s"]
+                show(rows)
     return pd.DataFrame(rows)
+
+
+def show(rows):
+    print(pd.DataFrame(rows[-1:]).to_string(index=False, header=len(rows) == 1))
+
+
+def fit_row(model, X, y) -> dict:
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SamplingWarning)  # reported in the table
+        model.fit(X, y)
+    seconds = time.perf_counter() - t0
+    diag = model.diagnostics_
+    beta = diag.table.loc[diag.table.index.str.startswith("beta[")]
+    min_ess = float(diag.table[["ess_bulk", "ess_tail"]].min().min())
+    return {
+        "coefs": "integrated" if model.marginalized_ else "sampled",
+        "seconds": seconds,
+        "divergences": diag.n_divergent,
+        "max_rhat": float(diag.table["rhat"].max()),
+        "min_ess": min_ess,
+        "min_ess_beta": float(beta[["ess_bulk", "ess_tail"]].min().min()),
+        "min_ess_per_s": min_ess / seconds,
+        "verdict": diag.verdict,
+    }
 
 
 def main(argv=None):

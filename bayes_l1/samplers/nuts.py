@@ -92,6 +92,7 @@ def draw_coefficients(idata, data, random_seed):
     post = post.drop_vars("coef_sd").assign(beta_std=(dims, w))
     for name, value in original_scale(data, w, c0, sigma).items():
         post[name] = (dims if value.ndim == 3 else dims[:2], value)
+    post.attrs["marginalized"] = 1  # w drawn here, not by NUTS
     idata["posterior"] = post
     idata["observed_data"] = xr.Dataset({"y": (("obs",), data.y_work)})
     idata["constant_data"] = idata["constant_data"].to_dataset().drop_vars("y_obs")
