@@ -15,7 +15,14 @@ from scipy.special import expit
 from bayes_l1._validation import check_positive, check_X
 from bayes_l1.diagnostics import check_sampling, reported_variables
 from bayes_l1.map import lasso_map
-from bayes_l1.model import ModelData, build_context, build_model, can_marginalize, prepare
+from bayes_l1.model import (
+    ModelData,
+    build_context,
+    build_model,
+    can_marginalize,
+    check_marginalize,
+    prepare,
+)
 from bayes_l1.priors import Horseshoe, resolve_prior
 from bayes_l1.samplers import sample_nuts
 from bayes_l1.samplers.gibbs import check_gibbs_supported, sample_gibbs
@@ -145,12 +152,8 @@ class _BayesianLinearModel(_ParamsMixin):
             check_nuts_sampler(self.sampler)  # Laplace(lam="eb") is refused by its build
         if self.marginalize not in (None, True, False):
             raise ValueError(f"marginalize must be None, True or False; got {self.marginalize!r}.")
-        if self.marginalize and not can_marginalize(prior, self._likelihood):
-            raise ValueError(
-                f"marginalize=True needs the Gaussian likelihood and a Horseshoe, "
-                f"RegularizedHorseshoe or Normal prior; {type(prior).__name__} with the "
-                f"{self._likelihood} likelihood has no Gaussian conditional to integrate out."
-            )
+        if self.marginalize:
+            check_marginalize(prior, self._likelihood)
 
     def _marginalized(self, prior, n: int, p: int) -> bool:
         """Whether NUTS samples the model with the coefficients integrated out."""

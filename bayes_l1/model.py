@@ -24,7 +24,7 @@ from bayes_l1.data import Design
 from bayes_l1.map import lasso_map_cv
 from bayes_l1.priors import BuildContext, Horseshoe, Laplace, Normal, resolve_prior
 
-__all__ = ["ModelData", "build_model", "can_marginalize", "prepare"]
+__all__ = ["ModelData", "build_model", "can_marginalize", "check_marginalize", "prepare"]
 
 # Intercept prior sd on the working scale: wide next to the centred response (sd 1) or the
 # log-odds scale, and irrelevant to the coefficients' mode (centred X decouples them).
@@ -122,6 +122,16 @@ def can_marginalize(prior, likelihood: str) -> bool:
     return likelihood == "gaussian" and isinstance(prior, Horseshoe | Normal)
 
 
+def check_marginalize(prior, likelihood: str) -> None:
+    """Raise ValueError where ``marginalize=True`` cannot apply."""
+    if not can_marginalize(prior, likelihood):
+        raise ValueError(
+            f"marginalize=True needs the Gaussian likelihood and a Horseshoe, "
+            f"RegularizedHorseshoe or Normal prior (Gaussian given its scales); got "
+            f"{type(prior).__name__} with the {likelihood} likelihood."
+        )
+
+
 def marginal_loglik(Z: np.ndarray, y: np.ndarray, intercept, sd, sigma):
     """log N(y | intercept, sigma^2 I + Z diag(sd^2) Z^T), a PyTensor expression of the
     scales for fixed data: the Gaussian likelihood with w ~ N(0, diag(sd^2)) integrated out.
@@ -187,12 +197,8 @@ def build_model(
     import pymc as pm
 
     prior = resolve_prior(prior)
-    if marginalize and not can_marginalize(prior, data.likelihood):
-        raise ValueError(
-            f"marginalize=True needs the Gaussian likelihood and a Horseshoe, "
-            f"RegularizedHorseshoe or Normal prior; got {type(prior).__name__} with the "
-            f"{data.likelihood} likelihood."
-        )
+    if marginalize:
+        check_marginalize(prior, data.likelihood)
     context = context or build_context(data, prior)
     gaussian = data.likelihood == "gaussian"
     coords = {"feature": list(data.feature_names), "obs": np.arange(data.n)}

@@ -5,6 +5,7 @@ import dataclasses
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 from scipy.special import kve, logsumexp
@@ -50,20 +51,42 @@ def _nuts(data, prior, draws, tune=500, chains=2, seed=2):
 
 
 def _tables(*idatas):
+    """check_sampling's table of each run, with the Monte Carlo standard error of the sd."""
+    import arviz as az
+
     post = idatas[0]["posterior"]
     names = [v for v in _COMPARED if v in post and float(post[v].std()) > 0]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return [check_sampling(i, var_names=names, warn=False).table for i in idatas]
+    tables = []
+    for idata in idatas:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            table = check_sampling(idata, var_names=names, warn=False).table
+            mcse_sd = az.mcse(idata, var_names=names, method="sd")
+        table["mcse_sd"] = [
+            float(mcse_sd[v].sel(feature=f)) if f else float(mcse_sd[v])
+            for v, f in (_split(label) for label in table.index)
+        ]
+        tables.append(table)
+    return tables
+
+
+def _split(label: str) -> tuple[str, str | None]:
+    """ "beta_std[x3]" -> ("beta_std", "x3"); "sigma_std" -> ("sigma_std", None)."""
+    name, _, rest = label.partition("[")
+    return name, rest[:-1] or None
 
 
 def _assert_agree(gibbs, nuts, z_max=4.0, sd_rtol=0.10):
-    """Posterior means within z_max combined MCSEs, sds within sd_rtol, every parameter."""
+    """Posterior means within z_max combined MCSEs; sds within sd_rtol, or within z_max
+    combined MCSEs where the sd itself is that uncertain (heavy-tailed horseshoe
+    marginals, whose sd rests on rare draws far out)."""
     tg, tn = _tables(gibbs, nuts)
     z = (tg["mean"] - tn["mean"]) / np.hypot(tg["mcse_mean"], tn["mcse_mean"])
-    rel = (tg["sd"] / tn["sd"] - 1.0).abs()
     assert z.abs().max() < z_max, z.abs().sort_values().tail(3)
-    assert rel.max() < sd_rtol, rel.sort_values().tail(3)
+    rel = (tg["sd"] / tn["sd"] - 1.0).abs()
+    z_sd = (tg["sd"] - tn["sd"]).abs() / np.hypot(tg["mcse_sd"], tn["mcse_sd"])
+    off = (rel >= sd_rtol) & (z_sd >= z_max)
+    assert not off.any(), pd.DataFrame({"rel": rel, "z_sd": z_sd})[off]
 
 
 class _ScriptedRng:
