@@ -21,6 +21,7 @@ from bayes_l1.model import (
     build_model,
     can_marginalize,
     check_marginalize,
+    marginal_cost,
     prepare,
 )
 from bayes_l1.priors import Horseshoe, resolve_prior
@@ -85,7 +86,7 @@ class _ParamsMixin:
         return f"{type(self).__name__}({', '.join(changed)})"
 
 
-# Automatic marginalization while one gradient costs min(n, p)^2 max(n, p) <= this:
+# Automatic marginalization while one gradient costs (model.marginal_cost) <= this:
 # n=100, p=200 (2e6) samples 4 x 2000 iterations in ~2 min on 2 cores; n=200, p=1000 (4e7)
 # would take ~30 min, where sampler="gibbs" takes seconds.
 MARGINAL_COST_LIMIT = 1e7
@@ -158,7 +159,7 @@ class _BayesianLinearModel(_ParamsMixin):
     def _marginalized(self, prior, n: int, p: int) -> bool:
         """Whether NUTS samples the model with the coefficients integrated out."""
         if self.marginalize is None:
-            cost = min(n, p) ** 2 * max(n, p)  # flops of one gradient, up to a constant
+            cost = marginal_cost(n, p)
             return can_marginalize(prior, self._likelihood) and cost <= MARGINAL_COST_LIMIT
         return bool(self.marginalize)
 
@@ -298,10 +299,10 @@ class BayesianLinearRegression(_BayesianLinearModel):
         NUTS only. Integrate the coefficients out of the Gaussian likelihood (Horseshoe,
         RegularizedHorseshoe, Normal priors) and draw them exactly from their Gaussian
         conditional afterwards: the same posterior without the funnel between a coefficient
-        and its local scale, so no divergences where the joint model has dozens, at
-        O(n^2 p) per gradient (O(p^2 n) when p < n). Default None: wherever possible
-        while min(n, p)^2 max(n, p) <= 1e7 (e.g. n=100, p=1000); beyond that the joint
-        model is sampled, and ``sampler="gibbs"`` is the fast exact choice.
+        and its local scale that makes NUTS diverge on the joint model, at O(n^2 p) per
+        gradient (O(p^3) when p < n). Default None: wherever possible while that cost is
+        <= 1e7 (e.g. n=100, p=1000, or p=200 at any n); beyond it the joint model is
+        sampled, and ``sampler="gibbs"`` is the fast exact choice.
     random_state : int, optional
         Seed: the same seed gives the same draws.
     progressbar : bool

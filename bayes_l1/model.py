@@ -132,6 +132,11 @@ def check_marginalize(prior, likelihood: str) -> None:
         )
 
 
+def marginal_cost(n: int, p: int) -> int:
+    """Flops of one evaluation of :func:`marginal_loglik`, up to a constant."""
+    return n * n * p if n <= p else p**3
+
+
 def marginal_loglik(Z: np.ndarray, y: np.ndarray, intercept, sd, sigma):
     """log N(y | intercept, sigma^2 I + Z diag(sd^2) Z^T), a PyTensor expression of the
     scales for fixed data: the Gaussian likelihood with w ~ N(0, diag(sd^2)) integrated out.

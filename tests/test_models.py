@@ -250,3 +250,24 @@ def test_get_set_params():
     with pytest.raises(ValueError, match="Invalid parameter 'foo'"):
         m.set_params(foo=1)
     assert "draws=10" in repr(m)
+
+
+@pytest.mark.parametrize(
+    ("estimator", "prior", "n", "p", "marginalize", "expected"),
+    [
+        (bl.BayesianLinearRegression, bl.RegularizedHorseshoe(), 100, 200, None, True),
+        (bl.BayesianLinearRegression, bl.Normal(), 10_000, 200, None, True),  # p^3 = 8e6
+        (bl.BayesianLinearRegression, bl.Horseshoe(), 200, 1000, None, False),  # n^2 p = 4e7
+        (bl.BayesianLinearRegression, bl.Horseshoe(), 200, 1000, True, True),
+        (bl.BayesianLinearRegression, bl.Horseshoe(), 100, 200, False, False),
+        (bl.BayesianLinearRegression, bl.Laplace(), 100, 200, None, False),
+        (bl.BayesianLogisticRegression, bl.Horseshoe(), 100, 200, None, False),
+    ],
+)
+def test_when_coefficients_are_integrated_out(estimator, prior, n, p, marginalize, expected):
+    """Default: wherever possible while a gradient costs <= 1e7 flops."""
+    from bayes_l1.model import marginal_cost
+
+    assert marginal_cost(100, 200) == 100 * 100 * 200 and marginal_cost(300, 20) == 20**3
+    m = estimator(prior=prior, marginalize=marginalize)
+    assert m._marginalized(prior, n, p) is expected
