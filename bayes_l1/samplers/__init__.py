@@ -1,8 +1,10 @@
 """Samplers. Each returns an ``xarray.DataTree`` with the same schema: groups ``posterior``,
 ``sample_stats``, ``observed_data``, ``log_likelihood``; dims ``chain``, ``draw``, ``feature``.
 
-``sample_nuts`` runs NUTS through PyMC (nutpie when installed); ``sample_gibbs`` runs exact
-Gibbs samplers of the same Gaussian-likelihood posteriors, fast when p >> n.
+``sample_nuts`` runs NUTS through PyMC (nutpie when installed), on the joint model or on one
+with the coefficients integrated out (then drawn from their Gaussian conditional);
+``sample_gibbs`` runs exact Gibbs samplers of the same Gaussian-likelihood posteriors, fast
+when p >> n.
 """
 
 from bayes_l1.samplers.gibbs import GIBBS_PRIORS, check_gibbs_supported, sample_gibbs

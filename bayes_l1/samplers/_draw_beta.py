@@ -1,4 +1,5 @@
-"""Linear-algebra and one-dimensional kernels of the Gibbs samplers (numpy / scipy only).
+"""Linear-algebra and one-dimensional kernels of the Gibbs samplers (numpy / scipy only);
+``GaussianFactor`` also completes NUTS runs of a model with the coefficients integrated out.
 
 Everything here works on the working scale, with a centred design Z (``Z.T @ 1 == 0``), a
 response y, an intercept c0 and the Gaussian conditional prior w ~ N(0, sigma^2 D). Writing
