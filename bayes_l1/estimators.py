@@ -183,13 +183,13 @@ class _BayesianLinearModel(_ParamsMixin):
                 context=context,
             )
         else:
-            marginal = self.marginalized_
             idata = sample_nuts(
-                build_model(data, prior, context=context, marginalize=marginal),
+                build_model(data, prior, context=context, marginalize=self.marginalized_),
                 draws=int(self.draws),
                 tune=int(self.tune),
                 chains=int(self.chains),
-                target_accept=self.target_accept or default_target_accept(prior, marginal),
+                target_accept=self.target_accept
+                or default_target_accept(prior, self.marginalized_),
                 random_seed=self.random_state,
                 progressbar=self.progressbar,
                 sampler=self.sampler,

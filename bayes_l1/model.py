@@ -196,8 +196,8 @@ def build_model(
     Returns
     -------
     pymc.Model
-        Coordinates ``feature`` (the feature names) and ``obs``; data ``X`` and ``y_obs`` as
-        ``pm.Data`` so the same model predicts on new rows.
+        Coordinates ``feature`` (the feature names) and ``obs``; data ``X`` and (joint
+        model) ``y_obs`` as ``pm.Data`` so the same model predicts on new rows.
     """
     import pymc as pm
 
@@ -209,7 +209,6 @@ def build_model(
     coords = {"feature": list(data.feature_names), "obs": np.arange(data.n)}
     with pm.Model(coords=coords) as model:
         X = pm.Data("X", data.Z, dims=("obs", "feature"))
-        y_obs = pm.Data("y_obs", data.y_work, dims="obs")
         if not gaussian:
             noise = data.pseudo_sigma()
         elif sigma is None:
@@ -225,6 +224,7 @@ def build_model(
             loglik = marginal_loglik(data.Z, data.y_work, intercept_std, sd, noise)
             pm.Potential("y_marginal", loglik)
             return model
+        y_obs = pm.Data("y_obs", data.y_work, dims="obs")
         beta_std = prior.build(pm, replace(context, sigma=noise))
         intercept_std = pm.Normal("intercept_std", 0.0, INTERCEPT_SD)
         mu = intercept_std + pm.math.dot(X, beta_std)
@@ -255,9 +255,9 @@ def original_scale(data: ModelData, beta_std, intercept_std, sigma_std) -> dict:
     }
 
 
-def gaussian_loglik(data: ModelData, beta_std, intercept_std, sigma_std) -> np.ndarray:
-    """Pointwise log N(y_work | intercept_std + Z beta_std, sigma_std^2) on the working scale,
+def gaussian_loglik(Z, y, beta_std, intercept_std, sigma_std) -> np.ndarray:
+    """Pointwise log N(y | intercept_std + Z beta_std, sigma_std^2) on the working scale,
     dims (..., obs) for draws with leading dims (...)."""
-    resid = data.y_work - intercept_std[..., None] - beta_std @ data.Z.T
+    resid = y - np.asarray(intercept_std)[..., None] - beta_std @ Z.T
     sigma2 = np.asarray(sigma_std)[..., None] ** 2
     return -0.5 * np.log(2.0 * np.pi * sigma2) - 0.5 * resid**2 / sigma2

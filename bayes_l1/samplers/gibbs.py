@@ -38,7 +38,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from bayes_l1._validation import seed_sequence
-from bayes_l1.model import INTERCEPT_SD, ModelData, build_context, original_scale
+from bayes_l1.model import (
+    INTERCEPT_SD,
+    ModelData,
+    build_context,
+    gaussian_loglik,
+    original_scale,
+)
 from bayes_l1.priors import (
     ElasticNetPrior,
     Horseshoe,
@@ -289,8 +295,7 @@ def _init_state(prob: Problem, spec: _Spec, rng) -> dict:
 def _record(prob: Problem, spec: _Spec, st: dict) -> dict:
     """The posterior variables (model names) and statistics of the current state."""
     sigma = float(np.sqrt(st["sigma2"]))
-    resid = prob.y - st["c0"] - prob.Z @ st["w"]
-    loglik = -0.5 * np.log(2.0 * np.pi * st["sigma2"]) - 0.5 * resid**2 / st["sigma2"]
+    loglik = gaussian_loglik(prob.Z, prob.y, st["w"], st["c0"], sigma)
     out = {"beta_std": st["w"], "intercept_std": st["c0"], "sigma_std": sigma, "_ll": loglik}
     if spec.kind == "laplace":
         if spec.lam is None:

@@ -95,7 +95,6 @@ def draw_coefficients(idata, data, random_seed):
     post.attrs["marginalized"] = 1  # w drawn here, not by NUTS
     idata["posterior"] = post
     idata["observed_data"] = xr.Dataset({"y": (("obs",), data.y_work)})
-    idata["constant_data"] = idata["constant_data"].to_dataset().drop_vars("y_obs")
-    loglik = gaussian_loglik(data, w, c0, sigma)
+    loglik = gaussian_loglik(data.Z, data.y_work, w, c0, sigma)
     idata["log_likelihood"] = xr.Dataset({"y": (("chain", "draw", "obs"), loglik)})
     return idata
