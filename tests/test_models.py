@@ -157,6 +157,11 @@ def test_marginalize_needs_a_gaussian_scale_mixture(diabetes_data):
     logistic = prepare(sim.X, sim.y, likelihood="logistic")
     with pytest.raises(ValueError, match="got Horseshoe with the logistic likelihood"):
         build_model(logistic, bl.Horseshoe(), marginalize=True)
+    from bayes_l1.samplers import sample_nuts
+
+    model = build_model(diabetes_data, bl.Horseshoe(), marginalize=True)
+    with pytest.raises(ValueError, match="needs data= to draw beta"):
+        sample_nuts(model, draws=5, tune=5, chains=1, target_accept=0.9, random_seed=0)
 
 
 def test_horseshoe_global_scale_from_p0():
