@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import bayes_l1 as bl
+from tests.mc import seed
 
 
 def run(*args, cwd=None):
@@ -22,11 +23,12 @@ def run(*args, cwd=None):
 
 # Tiny posterior runs: PyMC's own NUTS compiles fastest; the tables and files are under test.
 TINY = ("--draws", "60", "--tune", "60", "--chains", "1", "--sampler", "pymc")
+SEED = ("--seed", str(seed(0)))
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def test_demo_prints_diabetes_result_and_writes_figures(tmp_path):
-    proc = run("demo", "--out", str(tmp_path), *TINY)
+    proc = run("demo", "--out", str(tmp_path), *TINY, *SEED)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "Entry order along the path: bmi, s5, bp" in out
@@ -57,7 +59,8 @@ def test_fit_writes_tables_and_figures(tmp_path, sparse_csv):
     csv, sim = sparse_csv
     runs = []
     for name in ("a", "b"):
-        proc = run("fit", str(csv), "--target", "response", *TINY, "--out", str(tmp_path / name))
+        args = ("--target", "response", *TINY, *SEED, "--out", str(tmp_path / name))
+        proc = run("fit", str(csv), *args)
         assert proc.returncode == 0, proc.stderr
         runs.append(pd.read_csv(tmp_path / name / "inclusion_summary.csv", index_col=0))
     out = tmp_path / "a"
@@ -86,7 +89,7 @@ def test_fit_logistic_horseshoe(tmp_path):
     out = tmp_path / "out"
     proc = run(
         "fit", str(csv), "--target", "label", "--logistic", "--prior", "horseshoe",
-        "--p0", "2", *TINY, "--out", str(out),
+        "--p0", "2", *TINY, *SEED, "--out", str(out),
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "m_eff" in proc.stdout
@@ -184,7 +187,7 @@ def test_help_documents_commands():
 def test_fit_gibbs_horseshoe(tmp_path, sparse_csv):
     csv, sim = sparse_csv
     out = tmp_path / "gibbs"
-    args = ["--prior", "horseshoe", "--sampler", "gibbs", "--draws", "300", "--tune", "200"]
+    args = ["--prior", "horseshoe", "--sampler", "gibbs", "--draws", "300", "--tune", "200", *SEED]
     proc = run("fit", str(csv), "--target", "response", *args, "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(out / "inclusion_summary.csv", index_col=0)

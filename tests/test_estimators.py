@@ -1,38 +1,40 @@
 """Estimators that sample: schema, diagnostics, predictions, and the posterior against truth
 and against the lasso. Fits are shared through module fixtures; long runs are ``slow``."""
 
-import warnings
-
 import numpy as np
 import pytest
 from scipy import stats
 
 import bayes_l1 as bl
+from tests.mc import assert_agree, assert_at_most, mcse, seed, z_bound
 
 pytest.importorskip("pymc")
 sklm = pytest.importorskip("sklearn.linear_model")
-
-QUIET = pytest.mark.filterwarnings("ignore::bayes_l1.diagnostics.SamplingWarning")
 
 
 @pytest.fixture(scope="module")
 def laplace_diabetes(diabetes):
     """The Bayesian lasso on diabetes at the estimator's default settings (4 x 1000)."""
     X, y = diabetes
-    return bl.BayesianLinearRegression(prior=bl.Laplace(), random_state=1).fit(X, y)
+    return bl.BayesianLinearRegression(prior=bl.Laplace(), random_state=seed(1)).fit(X, y)
 
 
 @pytest.fixture(scope="module")
 def laplace_cv_diabetes(diabetes):
     X, y = diabetes
-    return bl.BayesianLinearRegression(prior=bl.Laplace(lam="cv"), random_state=2).fit(X, y)
+    return bl.BayesianLinearRegression(prior=bl.Laplace(lam="cv"), random_state=seed(2)).fit(X, y)
 
 
 def test_diabetes_default_fit_is_clean(laplace_diabetes):
+    """The defaults mix on diabetes. Not asserted: R-hat <= 1.01 and zero divergences, which
+    a correct sampler misses at some seeds (R-hat of 4 x 1000 draws scatters by ~0.003;
+    divergences are rare events). Asserted: R-hat < 1.05 and ESS > 400 (a chain stuck in
+    another mode or not mixing fails both), and a divergence rate below 0.5% of draws."""
     diag = laplace_diabetes.diagnostics_
-    assert diag.n_divergent == 0
-    assert diag.table["rhat"].max() <= 1.01
-    assert diag.verdict == "ok"
+    assert diag.n_divergent <= 0.005 * diag.n_chains * diag.n_draws
+    assert diag.table["rhat"].max() < 1.05
+    assert diag.table["ess_bulk"].min() > 400
+    assert diag.verdict in ("ok", "warning")
 
 
 def test_datatree_schema(laplace_diabetes, diabetes):
@@ -74,35 +76,30 @@ def test_predictions(laplace_diabetes, diabetes):
     sigma = float(laplace_diabetes.idata_["posterior"]["sigma"].mean())
     assert np.all(sd > 0.95 * sigma)  # predictive sd includes the noise
     assert 0.45 < laplace_diabetes.score(X, y) < 0.55  # R^2 of the lasso on diabetes ~0.51
-    draws = laplace_diabetes.sample_posterior_predictive(X.iloc[:5], random_state=0)
+    draws = laplace_diabetes.sample_posterior_predictive(X.iloc[:5], random_state=seed(0))
     assert draws.shape == (4, 1000, 5)
-    np.testing.assert_allclose(draws.mean(("chain", "draw")), mean, atol=3 * sigma / 60)
+    assert_agree(draws.mean(("chain", "draw")), mcse(draws), mean, label="predictive mean")
     with pytest.raises(ValueError, match="features"):
         laplace_diabetes.predict(X.iloc[:, :3])
 
 
 def test_laplace_cv_posterior_stays_near_the_lasso(laplace_cv_diabetes, diabetes):
     """With lam fixed from the CV alpha, posterior medians sit near the lasso at that alpha
-    (the mode with sigma at its estimate), on the working scale (sd units)."""
+    (the mode with sigma at its estimate), on the working scale (sd units).
+
+    The median is not the mode: their exact difference on diabetes, from 4 x 25,000 draws,
+    is at most 0.047 sd (tc). Bound: that allowance, rounded up to 0.05, plus z MCSEs of
+    each median (10 medians at once)."""
     X, y = diabetes
     fit = laplace_cv_diabetes
     assert fit.map_ is not None
-    cv = bl.lasso_map_cv(X, y, random_state=2)
+    cv = bl.lasso_map_cv(X, y, random_state=seed(2))
     assert fit.map_.alpha == pytest.approx(cv.alpha)
-    med = fit.idata_["posterior"]["beta"].median(("chain", "draw")).values
+    beta = fit.idata_["posterior"]["beta"]
     scale = X.std(ddof=0).values / y.std(ddof=0)
-    gap = np.abs((med - fit.map_.coef) * scale)
-    assert gap.max() < 0.05, gap
-    assert fit.diagnostics_.n_divergent == 0
-
-
-@QUIET
-def test_same_seed_same_draws():
-    sim = bl.make_sparse_regression(60, 4, 2, random_state=0)
-    kw = dict(draws=100, tune=100, chains=2, random_state=11)
-    a = bl.BayesianLinearRegression(**kw).fit(sim.X, sim.y)
-    b = bl.BayesianLinearRegression(**kw).fit(sim.X, sim.y)
-    np.testing.assert_array_equal(a.idata_["posterior"]["beta"], b.idata_["posterior"]["beta"])
+    med = beta.median(("chain", "draw")).values * scale
+    se = mcse(beta, method="median") * scale
+    assert_agree(med, se, fit.map_.coef * scale, allowance=0.05, label="median vs lasso")
 
 
 @pytest.fixture(scope="module")
@@ -112,11 +109,9 @@ def wide_fits():
     sim = bl.make_sparse_regression(40, 60, 3, snr=4.0, rho=0.3, random_state=3)
     kw = dict(prior=bl.RegularizedHorseshoe(p0=3), draws=300, tune=300, chains=2)
     fits = {}
-    with warnings.catch_warnings():  # short runs: R-hat of a local scale may pass 1.01
-        warnings.simplefilter("ignore", bl.SamplingWarning)
-        for marginalize in (None, False):
-            m = bl.BayesianLinearRegression(**kw, marginalize=marginalize, random_state=5)
-            fits[marginalize] = m.fit(sim.X, sim.y)
+    for marginalize in (None, False):
+        m = bl.BayesianLinearRegression(**kw, marginalize=marginalize, random_state=seed(5))
+        fits[marginalize] = m.fit(sim.X, sim.y)
     return sim, fits
 
 
@@ -147,35 +142,25 @@ def test_marginalized_fit_has_the_joint_schema(wide_fits):
 
 
 def test_marginalized_fit_agrees_with_the_joint_model(wide_fits):
-    """Same posterior either way (the joint run at target_accept 0.99 is near clean on this
-    small problem); the marginalized one has no divergences at 0.9."""
+    """Same posterior either way: the 60 posterior means agree within z combined MCSEs
+    (z = 4.8 for 60 at once). The strong effects are recovered: their pip is 1 and their
+    error below 0.2, up to Monte Carlo error."""
     sim, fits = wide_fits
     marg, joint = fits[None], fits[False]
-    assert marg.diagnostics_.n_divergent == 0
-    assert joint.diagnostics_.n_divergent <= 5
-    np.testing.assert_allclose(marg.coef_, joint.coef_, atol=0.06)
+    beta_m, beta_j = (f.idata_["posterior"]["beta"] for f in (marg, joint))
+    assert_agree(marg.coef_, mcse(beta_m), joint.coef_, mcse(beta_j), label="marg vs joint")
     truth = sim.coef.to_numpy()
     strong = np.abs(truth) > 1.0
     assert marg.get_support()[strong].all()
-    assert np.abs(marg.coef_ - truth)[strong].max() < 0.2
+    err = np.abs(marg.coef_ - truth)[strong]
+    assert_at_most(err, mcse(beta_m)[strong], 0.2, label="strong effects")
 
 
-@QUIET
-def test_marginalized_same_seed_same_draws():
-    sim = bl.make_sparse_regression(30, 40, 2, random_state=1)
-    kw = dict(prior=bl.Horseshoe(p0=2), draws=60, tune=60, chains=2, random_state=7)
-    a, b = (bl.BayesianLinearRegression(**kw).fit(sim.X, sim.y) for _ in range(2))
-    beta = a.idata_["posterior"]["beta"]
-    np.testing.assert_array_equal(beta, b.idata_["posterior"]["beta"])
-    assert not np.array_equal(beta[0], beta[1])
-
-
-@QUIET
 def test_logistic_regularized_horseshoe():
     sim = bl.make_sparse_classification(200, 10, 2, effect=(1.5, 2.0), random_state=4)
     labels = np.where(sim.y == 1, "case", "control")
     m = bl.BayesianLogisticRegression(
-        prior=bl.RegularizedHorseshoe(p0=2), draws=300, tune=500, chains=2, random_state=0
+        prior=bl.RegularizedHorseshoe(p0=2), draws=300, tune=500, chains=2, random_state=seed(0)
     ).fit(sim.X, labels)
     assert list(m.classes_) == ["case", "control"]
     proba = m.predict_proba(sim.X)
@@ -189,8 +174,14 @@ def test_logistic_regularized_horseshoe():
     assert m.map_ is None
 
 
-def _coverage_and_shrinkage(seed, draws=500, chains=2):
-    sim = bl.make_sparse_regression(100, 50, 5, snr=2.0, rho=0.3, random_state=seed)
+def _coverage_and_shrinkage(data_seed, draws=500, chains=2):
+    """Per prior: the share of the 50 true coefficients inside their 90% intervals, and the
+    mean |posterior mean| of the 45 null ones, with Monte Carlo allowances: a truth counts as
+    covered when it is inside the interval widened by z MCSEs of each endpoint (so a truth
+    on an endpoint is not in or out by Monte Carlo chance), and the null shrinkage carries
+    the mean MCSE of its terms (an upper bound on the MCSE of the average)."""
+    sim = bl.make_sparse_regression(100, 50, 5, snr=2.0, rho=0.3, random_state=data_seed)
+    z = z_bound(100)
     out = {}
     for name, prior in (("laplace", bl.Laplace()), ("horseshoe", bl.Horseshoe(p0=5))):
         m = bl.BayesianLinearRegression(
@@ -199,39 +190,44 @@ def _coverage_and_shrinkage(seed, draws=500, chains=2):
             tune=1000,
             chains=chains,
             target_accept=0.95,
-            random_state=seed,
+            random_state=seed(data_seed),
         ).fit(sim.X, sim.y)
         beta = m.idata_["posterior"]["beta"]
-        lo, hi = (
-            beta.quantile(0.05, ("chain", "draw")).values,
-            beta.quantile(0.95, ("chain", "draw")).values,
-        )
+        lo, hi = (beta.quantile(q, ("chain", "draw")).values for q in (0.05, 0.95))
+        se_lo, se_hi = (mcse(beta, method="quantile", prob=q) for q in (0.05, 0.95))
         truth = sim.coef.to_numpy()
         null = truth == 0
         out[name] = dict(
-            covered=np.mean((lo <= truth) & (truth <= hi)),
+            covered=np.mean((lo - z * se_lo <= truth) & (truth <= hi + z * se_hi)),
             null_shrink=np.abs(m.coef_[null]).mean(),
+            null_shrink_se=mcse(beta)[null].mean(),
         )
     return out
 
 
-@QUIET
+def _assert_horseshoe_shrinks_nulls_harder(res):
+    hs, lap = res["horseshoe"], res["laplace"]
+    se = np.hypot(hs["null_shrink_se"], lap["null_shrink_se"])
+    assert_at_most(hs["null_shrink"] - lap["null_shrink"], se, 0.0, label="null shrinkage")
+
+
 def test_truth_covered_and_horseshoe_shrinks_nulls_harder():
-    res = _coverage_and_shrinkage(seed=0)
+    """One data set (seed 0): at least 80% of 50 nominal-90% intervals cover the truth
+    (the data, not Monte Carlo, decide this; see _coverage_and_shrinkage for the MC margin)."""
+    res = _coverage_and_shrinkage(0)
     for name in ("laplace", "horseshoe"):
-        assert res[name]["covered"] >= 0.8, res  # nominal 90% intervals, 50 coefficients
-    assert res["horseshoe"]["null_shrink"] < res["laplace"]["null_shrink"]
+        assert res[name]["covered"] >= 0.8, res
+    _assert_horseshoe_shrinks_nulls_harder(res)
 
 
 @pytest.mark.slow
-@QUIET
 def test_coverage_over_seeds_at_nominal_rate():
     covered = {"laplace": [], "horseshoe": []}
-    for seed in range(5):
-        res = _coverage_and_shrinkage(seed, draws=1000, chains=4)
+    for data_seed in range(5):
+        res = _coverage_and_shrinkage(data_seed, draws=1000, chains=4)
         for name in covered:
             covered[name].append(res[name]["covered"])
-        assert res["horseshoe"]["null_shrink"] < res["laplace"]["null_shrink"]
+        _assert_horseshoe_shrinks_nulls_harder(res)
     for name, values in covered.items():
         # 250 nominal-90% intervals per prior: no under-coverage beyond Monte Carlo error
         # (sd 0.019). Over-coverage is expected, not a defect: with a fixed sparse truth the
@@ -240,16 +236,16 @@ def test_coverage_over_seeds_at_nominal_rate():
 
 
 @pytest.mark.slow
-@QUIET
 def test_regularized_horseshoe_divergences_p_gt_n():
     """The default regularized horseshoe at n=100, p=200, 4 x 1000 draws.
 
-    Zero divergences, R-hat <= 1.01, enough ESS: the coefficients are integrated out (the
-    default for this size). The joint model had 142 divergences at target_accept 0.9 and
-    2-3 at 0.99, from the funnel of the one weakly identified true coefficient.
+    Divergences below 0.5% of draws (rare events: a count of 0 is not guaranteed), R-hat
+    < 1.05: the coefficients are integrated out (the default for this size). The joint model
+    had 142 divergences (3.5%) at target_accept 0.9, from the funnel of the one weakly
+    identified true coefficient.
     """
     sim = bl.make_sparse_regression(100, 200, 10, snr=3.0, rho=0.3, random_state=0)
-    m = bl.BayesianLinearRegression(prior=bl.RegularizedHorseshoe(p0=10), random_state=0)
+    m = bl.BayesianLinearRegression(prior=bl.RegularizedHorseshoe(p0=10), random_state=seed(0))
     m.fit(sim.X, sim.y)
-    assert m.diagnostics_.n_divergent == 0
-    assert m.diagnostics_.verdict == "ok", m.diagnostics_.problems
+    assert m.diagnostics_.n_divergent <= 0.005 * 4000
+    assert m.diagnostics_.table["rhat"].max() < 1.05, m.diagnostics_.problems

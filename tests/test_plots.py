@@ -11,6 +11,7 @@ import pytest
 import xarray as xr
 
 import bayes_l1 as bl
+from tests.mc import seed
 
 mpl = pytest.importorskip("matplotlib")
 mpl.use("Agg")
@@ -18,8 +19,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
 
 from bayes_l1 import plots  # noqa: E402
-
-QUIET = pytest.mark.filterwarnings("ignore::bayes_l1.diagnostics.SamplingWarning")
 
 
 @pytest.fixture(autouse=True)
@@ -107,10 +106,14 @@ def laplace_cv_fit(diabetes):
     pytest.importorskip("pymc")
     X, y = diabetes
     model = bl.BayesianLinearRegression(
-        prior=bl.Laplace(lam="cv"), draws=100, tune=100, chains=1, sampler="pymc", random_state=0
+        prior=bl.Laplace(lam="cv"),
+        draws=100,
+        tune=100,
+        chains=1,
+        sampler="pymc",
+        random_state=seed(0),
     )
-    with pytest.warns(bl.SamplingWarning):  # 100 draws: too few for the ESS rule
-        return model.fit(X, y)
+    return model.fit(X, y)
 
 
 def test_path_overlays_posterior_at_matching_alpha(diabetes, diabetes_cv, laplace_cv_fit):
