@@ -87,9 +87,10 @@ def test_laplace_cv_posterior_stays_near_the_lasso(laplace_cv_diabetes, diabetes
     """With lam fixed from the CV alpha, posterior medians sit near the lasso at that alpha
     (the mode with sigma at its estimate), on the working scale (sd units).
 
-    The median is not the mode: their exact difference on diabetes, from 4 x 25,000 draws,
-    is at most 0.047 sd (tc). Bound: that allowance, rounded up to 0.05, plus z MCSEs of
-    each median (10 medians at once)."""
+    The median is not the mode. Their exact difference, from Gibbs runs of 2 x 40,000 draws
+    at the CV alphas of 10 fold splits (alpha 0.045 to 1.2: diabetes' CV curve is flat), is
+    at most 0.048 sd. Bound: an allowance of 0.06 sd plus z MCSEs of each median (z = 4.4
+    for 10 at once)."""
     X, y = diabetes
     fit = laplace_cv_diabetes
     assert fit.map_ is not None
@@ -99,7 +100,7 @@ def test_laplace_cv_posterior_stays_near_the_lasso(laplace_cv_diabetes, diabetes
     scale = X.std(ddof=0).values / y.std(ddof=0)
     med = beta.median(("chain", "draw")).values * scale
     se = mcse(beta, method="median") * scale
-    assert_agree(med, se, fit.map_.coef * scale, allowance=0.05, label="median vs lasso")
+    assert_agree(med, se, fit.map_.coef * scale, allowance=0.06, label="median vs lasso")
 
 
 @pytest.fixture(scope="module")
