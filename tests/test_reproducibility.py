@@ -7,8 +7,10 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 
+import bayes_l1 as bl
 from tests.mc import seed
 
 pytest.importorskip("pymc")
@@ -50,6 +52,7 @@ def _digests(*seeds):
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # ~50 s: three interpreters, each compiling two models; CI runs it
 def test_same_seed_same_draws_across_processes():
     """The first process also warms PyTensor's compile cache: a graph compiled cold and the
     same graph linked from the cache can differ in the last bits (pymc-labs/CausalPy#1139),
@@ -60,3 +63,15 @@ def test_same_seed_same_draws_across_processes():
     for name in ("nutpie", "pymc", "gibbs"):
         assert second[f"{name}:{a}"] == third[f"{name}:{a}"], name
         assert first[f"{name}:{a}"] != first[f"{name}:{b}"], name
+
+
+@pytest.mark.parametrize("sampler", ["nutpie", "pymc"])
+def test_same_seed_same_draws_in_one_process(sampler):
+    """The default suite's twin of the test above (the Gibbs one is in test_gibbs.py):
+    nutpie on the marginalized model (coefficients drawn after NUTS), PyMC's own NUTS."""
+    sim = bl.make_sparse_regression(30, 5, 2, random_state=1)
+    kw = dict(prior=bl.Horseshoe(p0=2), draws=40, tune=40, chains=2, sampler=sampler)
+    a, b = (bl.BayesianLinearRegression(**kw, random_state=seed(7)) for _ in range(2))
+    beta = a.fit(sim.X, sim.y).idata_["posterior"]["beta"]
+    np.testing.assert_array_equal(beta, b.fit(sim.X, sim.y).idata_["posterior"]["beta"])
+    assert not np.array_equal(beta[0], beta[1])  # chains get their own streams
