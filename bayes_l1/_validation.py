@@ -205,20 +205,30 @@ def check_l1_ratio(l1_ratio) -> float:
     return v
 
 
+def real_array(values, name: str) -> np.ndarray:
+    """``values`` as a float64 array of the same shape, every entry a real number.
+
+    A list may hold True or "0.1", which ``np.asarray(..., dtype=float)`` would convert
+    silently; such entries are refused with the parameter's name.
+    """
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
+        return values.astype(np.float64)
+    kinds = f"{name} must be real numbers"
+    if isinstance(values, str | bytes) or (
+        isinstance(values, np.ndarray) and values.dtype != object
+    ):
+        raise TypeError(f"{kinds}; got {values!r}.")
+    try:
+        entries = np.asarray(values, dtype=object)
+    except (TypeError, ValueError) as exc:  # e.g. ragged nesting numpy cannot shape
+        raise TypeError(f"{kinds}; got {values!r}.") from exc
+    flat = [check_number(v, f"each of {name}") for v in entries.ravel()]
+    return np.array(flat, dtype=np.float64).reshape(entries.shape)
+
+
 def check_alphas(alphas) -> np.ndarray:
     """A non-empty 1-D grid of finite penalties >= 0, sorted descending."""
-    if isinstance(alphas, np.ndarray) and alphas.dtype.kind in "iuf":
-        a = alphas.astype(np.float64).ravel()
-    elif isinstance(alphas, str | bytes) or (
-        isinstance(alphas, np.ndarray) and alphas.dtype != object
-    ):
-        raise TypeError(f"alphas must be a sequence of real numbers; got {alphas!r}.")
-    else:  # check each entry: a list may hold True or "0.1", which numpy would convert
-        try:
-            entries = np.asarray(alphas, dtype=object).ravel()
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"alphas must be a sequence of real numbers; got {alphas!r}.") from exc
-        a = np.array([check_number(v, "each of alphas") for v in entries], dtype=np.float64)
+    a = real_array(alphas, "alphas").ravel()
     if a.size == 0 or not np.isfinite(a).all() or (a < 0).any():
         raise ValueError("alphas must be a non-empty sequence of finite values >= 0.")
     return np.sort(a)[::-1]
@@ -228,7 +238,7 @@ def check_penalty_weights(weights, n_features: int) -> np.ndarray:
     """Per-feature penalty factors (adaptive lasso); 0 leaves a feature unpenalized."""
     if weights is None:
         return np.ones(n_features)
-    w = np.asarray(weights, dtype=np.float64)
+    w = real_array(weights, "penalty_weights")
     if w.shape != (n_features,):
         raise ValueError(
             f"penalty_weights must have one entry per feature ({n_features}); got shape {w.shape}."

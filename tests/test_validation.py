@@ -857,6 +857,13 @@ def test_alphas_must_be_numbers(data, alphas):
         bl.lasso_map_path(X, y, alphas=alphas)
 
 
+@pytest.mark.parametrize("weights", [["1", "1", "0", "1"], [True, True, False, True]])
+def test_penalty_weights_must_be_numbers(data, weights):
+    X, y = data
+    with pytest.raises(TypeError, match=r"^each of penalty_weights must be a number; got "):
+        bl.lasso_map(X, y, 0.1, penalty_weights=weights)
+
+
 CV_KINDS = r"cv must be an integer >= 2 \(number of folds\), a scikit-learn splitter"
 
 

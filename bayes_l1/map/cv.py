@@ -175,10 +175,19 @@ def lasso_map_cv(
 
     Parameters
     ----------
-    cv : int, scikit-learn splitter, or iterable of (train, test) index arrays
+    cv : int >= 2, scikit-learn splitter, or iterable of (train, test) index arrays
         An int gives shuffled folds (stratified by class for the logistic likelihood),
-        reproducible through ``random_state``.
+        reproducible through ``random_state``. Custom splits need non-empty integer index
+        arrays into the rows (a float such as 5.0 is refused, not truncated).
+    random_state : None, int >= 0, numpy SeedSequence or Generator
+        Seed of the shuffled folds (unused with custom splits).
     Other parameters as :func:`bayes_l1.lasso_map_path`.
+
+    Raises
+    ------
+    ValueError
+        A Gaussian y whose spread float64 cannot square (outside about 1e-150 .. 1e150):
+        the held-out MSE would overflow or underflow. Rescale y.
 
     Returns
     -------
