@@ -5,6 +5,7 @@ Every error names what is wrong and how to fix it. Nothing here imports PyMC.
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -90,7 +91,9 @@ def check_X(X: Any, *, name: str = "X") -> tuple[np.ndarray, tuple[str, ...]]:
         raise ValueError(f"{name} has 0 columns; at least one feature is needed.")
     names = feature_names_of(X, p)
     # One cheap pass: a finite sum means finite entries (overflow only costs a re-check).
-    if not np.isfinite(arr.sum()) and not (finite := np.isfinite(arr)).all():
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = arr.sum()
+    if not np.isfinite(total) and not (finite := np.isfinite(arr)).all():
         cols = [names[j] for j in np.flatnonzero(~finite.all(axis=0))]
         kind = "NaN" if np.isnan(arr).any() else "inf"
         raise ValueError(
@@ -156,31 +159,86 @@ def check_X_y(X, y, *, likelihood: str = "gaussian", min_samples: int = 2):
     return Xa, ya, names, classes
 
 
-def check_positive(value: float, name: str, *, allow_zero: bool = False) -> float:
-    if isinstance(value, str | bytes | bool | np.bool_):  # float() would accept "0.1", True
-        raise TypeError(f"{name} must be a number; got {value!r}.")
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a number; got {value!r}.") from exc
+def _is_bool(value) -> bool:
+    return isinstance(value, bool | np.bool_)
+
+
+def check_number(value, name: str) -> float:
+    """A real number (Python or NumPy scalar, or a 0-d real array) as a float.
+
+    bool and strings are refused: ``True`` or ``"0.1"`` would otherwise pass as 1.0 or 0.1.
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value.item()
+    if _is_bool(value) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number; got {value!r} ({type(value).__name__}).")
+    return float(value)
+
+
+def check_positive(value, name: str, *, allow_zero: bool = False) -> float:
+    """A finite number > 0 (``>= 0`` with ``allow_zero``) as a float."""
+    v = check_number(value, name)
     if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be finite and {bound}; got {value!r}.")
     return v
 
 
-def check_l1_ratio(l1_ratio: float) -> float:
+def check_int(value, name: str, *, minimum: int) -> int:
+    """An integer (Python or NumPy) >= minimum as an int; floats such as 2.5 or 5.0 are
+    refused rather than truncated, bool and strings too."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iu":
+        value = value.item()
+    if _is_bool(value) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{name} must be an integer >= {minimum}; got {value!r} ({type(value).__name__})."
+        )
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
+    return int(value)
+
+
+def check_l1_ratio(l1_ratio) -> float:
     v = check_positive(l1_ratio, "l1_ratio", allow_zero=True)
     if v > 1:
         raise ValueError(f"l1_ratio must be in [0, 1]; got {l1_ratio!r}.")
     return v
 
 
+def real_array(values, name: str) -> np.ndarray:
+    """``values`` as a float64 array of the same shape, every entry a real number.
+
+    A list may hold True or "0.1", which ``np.asarray(..., dtype=float)`` would convert
+    silently; such entries are refused with the parameter's name.
+    """
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
+        return values.astype(np.float64)
+    kinds = f"{name} must be real numbers"
+    if isinstance(values, str | bytes) or (
+        isinstance(values, np.ndarray) and values.dtype != object
+    ):
+        raise TypeError(f"{kinds}; got {values!r}.")
+    try:
+        entries = np.asarray(values, dtype=object)
+    except (TypeError, ValueError) as exc:  # e.g. ragged nesting numpy cannot shape
+        raise TypeError(f"{kinds}; got {values!r}.") from exc
+    flat = [check_number(v, f"each of {name}") for v in entries.ravel()]
+    return np.array(flat, dtype=np.float64).reshape(entries.shape)
+
+
+def check_alphas(alphas) -> np.ndarray:
+    """A non-empty 1-D grid of finite penalties >= 0, sorted descending."""
+    a = real_array(alphas, "alphas").ravel()
+    if a.size == 0 or not np.isfinite(a).all() or (a < 0).any():
+        raise ValueError("alphas must be a non-empty sequence of finite values >= 0.")
+    return np.sort(a)[::-1]
+
+
 def check_penalty_weights(weights, n_features: int) -> np.ndarray:
     """Per-feature penalty factors (adaptive lasso); 0 leaves a feature unpenalized."""
     if weights is None:
         return np.ones(n_features)
-    w = np.asarray(weights, dtype=np.float64)
+    w = real_array(weights, "penalty_weights")
     if w.shape != (n_features,):
         raise ValueError(
             f"penalty_weights must have one entry per feature ({n_features}); got shape {w.shape}."
@@ -203,14 +261,27 @@ def warn_constant_columns(names: Sequence[str], constant: np.ndarray) -> None:
         )
 
 
-def seed_sequence(random_seed) -> np.random.SeedSequence:
-    """A SeedSequence from None, an int, a SeedSequence or a Generator."""
-    if random_seed is None or isinstance(random_seed, int | np.integer):
-        return np.random.SeedSequence(None if random_seed is None else int(random_seed))
-    if isinstance(random_seed, np.random.SeedSequence):
-        return random_seed
-    if isinstance(random_seed, np.random.Generator):
-        return np.random.SeedSequence(int(random_seed.integers(2**63)))
-    raise TypeError(
-        f"random_seed must be None, an int, a SeedSequence or a Generator; got {random_seed!r}."
-    )
+_SEED_KINDS = "None, an integer >= 0, a numpy SeedSequence or a numpy Generator"
+
+
+def check_random_state(random_state, name: str = "random_state"):
+    """None, an integer >= 0 (as int), a SeedSequence or a Generator, unchanged otherwise."""
+    if random_state is None or isinstance(
+        random_state, np.random.SeedSequence | np.random.Generator
+    ):
+        return random_state
+    if _is_bool(random_state) or not isinstance(random_state, numbers.Integral):
+        raise TypeError(f"{name} must be {_SEED_KINDS}; got {random_state!r}.")
+    if random_state < 0:
+        raise ValueError(f"{name} must be {_SEED_KINDS}; got {random_state!r} (negative).")
+    return int(random_state)
+
+
+def seed_sequence(random_seed, name: str = "random_seed") -> np.random.SeedSequence:
+    """A SeedSequence from None, an int >= 0, a SeedSequence or a Generator."""
+    seed = check_random_state(random_seed, name)
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.Generator):
+        return np.random.SeedSequence(int(seed.integers(2**63)))
+    return np.random.SeedSequence(seed)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from bayes_l1._validation import check_positive, check_random_state
 from bayes_l1.data import Design
 from bayes_l1.map import lasso_map, lasso_map_path
 from bayes_l1.summary import _datatree, _feature_names, _is_gaussian, _matrix, inclusion_summary
@@ -223,11 +224,14 @@ def compare_map_lasso(
     from bayes_l1.model import build_context, build_model, prepare
     from bayes_l1.priors import Laplace, resolve_prior
 
+    if alpha is not None:
+        alpha = check_positive(alpha, "alpha")  # "0.1" or True must not pass as a number
+    random_state = check_random_state(random_state)
     data = prepare(X, y, likelihood="gaussian")
     if prior is None:
         if alpha is None:
             raise ValueError("Give alpha (or a Laplace prior with a fixed lam or alpha).")
-        prior = Laplace(alpha=float(alpha))
+        prior = Laplace(alpha=alpha)
     prior = resolve_prior(prior)
     if not isinstance(prior, Laplace) or (prior.lam is None and prior.alpha is None):
         raise ValueError(

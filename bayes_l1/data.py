@@ -20,6 +20,98 @@ __all__ = [
 ]
 
 
+_EPS = np.finfo(np.float64).eps
+# A column is constant when its spread is at most this many ulps of its magnitude. After the
+# corrected two-pass centring below, identical values have spread 0 (or ~eps**2); values that
+# agree up to the rounding of a few arithmetic steps (unit conversions, text round trips)
+# differ by a few ulps. Anything wider is variation the data hold, resolvable after scaling.
+_CONSTANT_ULPS = 16
+# Mean squares below this lose bits to underflow (squares of |z| < 1e-154 are subnormal).
+_MS_LOW = 2.0**-900
+
+
+def _pow2_magnitude(A: np.ndarray) -> np.ndarray:
+    """Per column a power of two within a factor 2 of max|A| (0.5 for an all-zero column).
+
+    Dividing by a power of two is exact, so rescaled columns give bit-identical results
+    wherever the unscaled arithmetic neither overflows nor underflows.
+    """
+    _, e = np.frexp(np.max(np.abs(A), axis=0))
+    return np.ldexp(1.0, e - 1)
+
+
+def _column_mean(X: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is redone below
+        mean = X.mean(axis=0)
+    bad = ~np.isfinite(mean)  # the sum overflowed: entries near the float64 maximum
+    if bad.any():
+        sub = X[:, bad]
+        s = _pow2_magnitude(sub)
+        mean[bad] = (sub / s).mean(axis=0) * s
+    return mean
+
+
+def _column_rms(Z: np.ndarray) -> np.ndarray:
+    """sqrt(mean(z**2)) per column, computed so that the squares never overflow or underflow.
+
+    The fast path squares Z as is; columns whose mean square overflowed or fell below
+    ``_MS_LOW`` (|z| beyond about 1e154 or below 1e-135) are redone on a power-of-two
+    rescaling: units from 1e-300 to 1e300 give the same standardized column.
+    """
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):  # redone below
+        ms = np.einsum("ij,ij->j", Z, Z) / Z.shape[0]
+    rms = np.sqrt(ms)
+    bad = ~(ms >= _MS_LOW) | np.isinf(ms)
+    if bad.any():
+        sub = Z[:, bad]
+        s = _pow2_magnitude(sub)
+        t = sub / s
+        rms[bad] = np.sqrt(np.einsum("ij,ij->j", t, t) / Z.shape[0]) * s
+    return rms
+
+
+def _recentre(X: np.ndarray, Z: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> None:
+    """Second pass of the corrected two-pass algorithm, in place on Z = X - mean, mean, sd.
+
+    The mean's rounding error (up to ~n ulps of |mean| for a sequential sum) is left in the
+    centred column; where it is more than an ulp of the spread, correct the mean by the
+    centred column's own mean and recentre, so that a column of identical values has sd
+    exactly 0 and Z stays exactly ``X - offset`` (what :meth:`Design.transform` computes).
+    """
+    resid = _column_mean(Z)
+    fix = np.flatnonzero(np.abs(resid) > _EPS * sd)
+    if fix.size:
+        mean[fix] += resid[fix]
+        Z[:, fix] = X[:, fix] - mean[fix]
+        sd[fix] = _column_rms(Z[:, fix])
+
+
+def _uncentred_sd(X: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Population sd of each column of X without writing a centred copy of X."""
+    rms = _column_rms(X)
+    m = np.abs(mean)
+    # sqrt(rms^2 - mean^2), factored so that nothing is squared
+    sd = np.sqrt(np.maximum(rms - m, 0.0)) * np.sqrt(rms + m)
+    # That difference cancels when |mean| >> sd: redo those columns in two passes.
+    far = np.flatnonzero(m > 10.0 * sd)
+    if far.size:
+        Xf = X[:, far]
+        Zf = Xf - mean[far]
+        sd_far = _column_rms(Zf)
+        _recentre(Xf, Zf, mean[far].copy(), sd_far)
+        sd[far] = sd_far
+    return sd
+
+
+def _check_representable(sd: np.ndarray, feature_names) -> None:
+    if not np.isfinite(sd).all():
+        cols = [feature_names[j] for j in np.flatnonzero(~np.isfinite(sd))]
+        raise ValueError(
+            f"X columns {cols[:10]} hold values too large for float64 arithmetic (their "
+            "differences overflow beyond 1.8e308); rescale them, e.g. divide by 1e300."
+        )
+
+
 @dataclass(frozen=True, eq=False)
 class Design:
     """How raw columns map to the scale the model works on, and back.
@@ -29,6 +121,11 @@ class Design:
     ``scale`` is the population standard deviation (``ddof=0``, as scikit-learn's
     ``StandardScaler``) when standardizing, else 1. Constant columns keep scale 1 and are
     flagged in ``constant``; their coefficients are held at exactly 0.
+
+    A column is constant when its spread is within a few float64 ulps of its own magnitude
+    (sd <= 16 eps (|mean| + sd)): the cut-off is relative, so the units of a column never
+    decide whether it is constant, and means and sds are computed without overflow or
+    underflow, so standardized columns are the same in any units from 1e-300 to 1e300.
     """
 
     feature_names: tuple[str, ...]
@@ -54,21 +151,19 @@ class Design:
         centring nor scaling a Fortran-ordered float64 X is used as is (never modified).
         """
         p = X.shape[1]
-        mean = X.mean(axis=0)
+        mean = _column_mean(X)
         if fit_intercept:
             Z = np.empty(X.shape, order="F")
-            np.subtract(X, mean, out=Z)
+            with np.errstate(over="ignore"):  # reported by _check_representable
+                np.subtract(X, mean, out=Z)
+            sd = _column_rms(Z)
+            _check_representable(sd, feature_names)
+            _recentre(X, Z, mean, sd)
         else:
             Z = np.asfortranarray(X, dtype=np.float64)
-        sd = np.sqrt(np.einsum("ij,ij->j", Z, Z) / X.shape[0])
-        if not fit_intercept:  # sd about the mean, from the raw second moment
-            sd = np.sqrt(np.maximum(sd**2 - mean**2, 0.0))
-            # That difference cancels when |mean| >> sd: redo those columns in two passes.
-            far = np.flatnonzero(np.abs(mean) > 10.0 * sd)
-            if far.size:
-                sd[far] = Z[:, far].std(axis=0)
-        # Constant up to rounding: the spread is negligible next to the magnitude.
-        constant = sd <= 1e-12 * np.maximum(np.abs(mean), 1.0)
+            sd = _uncentred_sd(Z, mean)
+            _check_representable(sd, feature_names)
+        constant = sd <= _CONSTANT_ULPS * _EPS * (np.abs(mean) + sd)
         if warn and fit_intercept:
             warn_constant_columns(feature_names, constant)
         offset = mean if fit_intercept else np.zeros(p)

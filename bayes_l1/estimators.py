@@ -12,7 +12,7 @@ import numpy as np
 import xarray as xr
 from scipy.special import expit
 
-from bayes_l1._validation import check_positive, check_X
+from bayes_l1._validation import check_positive, check_random_state, check_X
 from bayes_l1.diagnostics import check_sampling, reported_variables
 from bayes_l1.map import lasso_map
 from bayes_l1.model import (
@@ -151,6 +151,7 @@ class _BayesianLinearModel(_ParamsMixin):
             check_gibbs_supported(prior, self._likelihood)
         else:
             check_nuts_sampler(self.sampler)  # Laplace(lam="eb") is refused by its build
+        check_random_state(self.random_state)
         if self.marginalize not in (None, True, False):
             raise ValueError(f"marginalize must be None, True or False; got {self.marginalize!r}.")
         if self.marginalize:
@@ -168,7 +169,8 @@ class _BayesianLinearModel(_ParamsMixin):
         self._check_settings()
         prior = resolve_prior(self.prior)
         data = prepare(X, y, likelihood=self._likelihood)
-        seed = self.random_state if isinstance(self.random_state, int) else 0
+        seed = check_random_state(self.random_state)  # an int for any integer, np.int64 too
+        seed = seed if isinstance(seed, int) else 0
         context = build_context(data, prior, random_state=seed)
         self.marginalized_ = self.sampler != "gibbs" and self._marginalized(prior, data.n, data.p)
         if self.sampler == "gibbs":

@@ -52,6 +52,19 @@ class BuildContext:
         return 1.0 if self.likelihood == "logistic" else self.sigma
 
 
+def _set_positive(spec, *names: str, optional: bool = False) -> None:
+    """Validate numeric fields of a frozen prior and store them as floats.
+
+    Any real number is accepted (NumPy scalars included), so that ``lam=np.int64(5)`` means
+    the fixed rate 5.0 everywhere downstream, never something else.
+    """
+    for name in names:
+        value = getattr(spec, name)
+        if value is None and optional:
+            continue
+        object.__setattr__(spec, name, check_positive(value, name))
+
+
 def _half_cauchy(pm, name, scale, dims=None):
     """Half-Cauchy(scale) as HalfNormal * sqrt(InvGamma(1/2, 1/2)): the same distribution,
     with a geometry NUTS explores without divergences (Piironen & Vehtari 2017, App. C)."""
@@ -97,12 +110,10 @@ class Laplace:
                 raise ValueError(
                     f"Laplace lam must be a number, 'cv', 'eb' or None; got {self.lam!r}."
                 )
-        elif self.lam is not None:
-            check_positive(self.lam, "lam")
-        if self.alpha is not None:
-            check_positive(self.alpha, "alpha")
-        check_positive(self.r, "r")
-        check_positive(self.delta, "delta")
+        else:
+            _set_positive(self, "lam", optional=True)
+        _set_positive(self, "alpha", optional=True)
+        _set_positive(self, "r", "delta")
 
     @property
     def needs_sigma_hat(self) -> bool:
@@ -111,8 +122,8 @@ class Laplace:
     def fixed_lam(self, ctx: BuildContext) -> float | None:
         """The fixed rate, from ``lam``, ``alpha`` or the CV alpha (None: hyperprior, or
         ``lam="eb"``, which the Gibbs sampler estimates from the data)."""
-        if isinstance(self.lam, int | float):
-            return float(self.lam)
+        if isinstance(self.lam, float):  # numbers are stored as floats by __post_init__
+            return self.lam
         if self.lam == "eb":
             return None
         alpha = ctx.alpha_cv if self.lam == "cv" else self.alpha
@@ -172,10 +183,7 @@ class Horseshoe:
     tau0: float | None = None
 
     def __post_init__(self):
-        if self.p0 is not None:
-            check_positive(self.p0, "p0")
-        if self.tau0 is not None:
-            check_positive(self.tau0, "tau0")
+        _set_positive(self, "p0", "tau0", optional=True)
 
     needs_sigma_hat = False
 
@@ -225,8 +233,7 @@ class RegularizedHorseshoe(Horseshoe):
 
     def __post_init__(self):
         super().__post_init__()
-        check_positive(self.slab_scale, "slab_scale")
-        check_positive(self.slab_df, "slab_df")
+        _set_positive(self, "slab_scale", "slab_df")
 
     def coefficient_sd(self, pm, ctx: BuildContext):
         tau, local = self._scales(pm, ctx)
@@ -258,9 +265,7 @@ class Normal:
     def __post_init__(self):
         if self.scale is not None and self.alpha is not None:
             raise ValueError("Give either scale or alpha to Normal, not both.")
-        for name in ("scale", "alpha"):
-            if getattr(self, name) is not None:
-                check_positive(getattr(self, name), name)
+        _set_positive(self, "scale", "alpha", optional=True)
 
     needs_sigma_hat = False
 
@@ -302,8 +307,9 @@ class ElasticNetPrior:
     l1_ratio: float = 0.5
 
     def __post_init__(self):
-        check_positive(self.alpha, "alpha")
-        if not 0 < check_l1_ratio(self.l1_ratio) < 1:
+        _set_positive(self, "alpha")
+        object.__setattr__(self, "l1_ratio", check_l1_ratio(self.l1_ratio))
+        if not 0 < self.l1_ratio < 1:
             raise ValueError(
                 "ElasticNetPrior needs 0 < l1_ratio < 1; use Laplace (1) or Normal (0)."
             )

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from bayes_l1._validation import check_positive
 from bayes_l1.diagnostics import Diagnostics, check_sampling, reported_variables
 from bayes_l1.map import alpha_grid, lasso_map_cv, lasso_map_path
 
@@ -384,9 +385,7 @@ def _lasso_columns(tree, est, X, y, alpha, random_state) -> tuple[pd.DataFrame, 
         raise ValueError("Pass y together with X.")
     if alpha is None:
         alpha = lasso_map_cv(X, y, likelihood=likelihood, random_state=random_state).alpha
-    alpha = float(alpha)
-    if not alpha > 0:
-        raise ValueError(f"alpha must be > 0; got {alpha}.")
+    alpha = check_positive(alpha, "alpha")
     top = lasso_map_path(X, y, alphas=[alpha], l1_ratio=l1_ratio, likelihood=likelihood)
     grid = alpha_grid(top.alpha_max, 100)
     grid = np.append(grid[grid > alpha], alpha)

@@ -437,3 +437,59 @@ def test_bad_sizes(make, n, p):
 def test_bad_snr(snr):
     with pytest.raises(ValueError, match=r"snr must be finite and > 0"):
         bl.make_sparse_regression(40, 12, 3, snr=snr, random_state=0)
+
+
+# --------------------------------------------------------------------------------------
+# Constant means constant relative to the column's own magnitude (issue 11, class 2)
+
+
+@pytest.mark.parametrize("unit", [1e-9, 1e-30, 1e-100, 1e-250, 1e250])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_small_or_large_units_are_not_constant(raw, unit, fit_intercept):
+    X = raw.copy()
+    X[:, [0, 2]] *= unit
+    ref, Z0 = bl.Design.fit_transform(raw, NAMES, fit_intercept=fit_intercept)
+    design, Z = bl.Design.fit_transform(X, NAMES, fit_intercept=fit_intercept)
+    assert not design.constant.any()
+    np.testing.assert_allclose(Z, Z0, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(design.scale[[0, 2]], ref.scale[[0, 2]] * unit, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [0.3, 0.1 * 3, 0.3, 3 * 0.1],  # one ulp apart
+        np.full(4, 7e250) * (1 + np.array([0, 2, 4, 8]) * np.finfo(float).eps),
+        np.full(4, -2.5e-280),
+        np.array([1e-300, 1e-300 * (1 + np.finfo(float).eps), 1e-300, 1e-300]),
+    ],
+)
+def test_equal_up_to_rounding_is_constant(raw, values):
+    X = raw[:4].copy()
+    X[:, 1] = values
+    with pytest.warns(UserWarning, match=r"Columns \['b'\] are constant"):
+        design, Z = bl.Design.fit_transform(X, NAMES)
+    assert design.constant.tolist() == [False, True, False, False, False]
+    assert (Z[:, 1] == 0).all()
+
+
+@pytest.mark.parametrize("spread", [1e-13, 1e-11, 1e-6])
+def test_tiny_relative_variation_is_data(raw, spread):
+    """Spread of 1e-13 of the magnitude is ~450 ulps: real variation (the old absolute
+    cut-off 1e-12 called it constant), standardized to sd 1 and centred to rounding."""
+    X = raw.copy()
+    X[:, 1] = 5.0 * (1 + spread * np.random.default_rng(0).standard_normal(len(X)))
+    design, Z = bl.Design.fit_transform(X, NAMES)
+    assert not design.constant.any()
+    np.testing.assert_allclose(Z[:, 1].std(), 1.0, rtol=1e-6)
+    assert abs(Z[:, 1].mean()) < 1e-15 / spread  # the offset is a double: ~ulp(5) / sd
+
+
+def test_lasso_map_keeps_a_column_in_small_units():
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((60, 3))
+    y = 1.5 * X[:, 1] + 0.5 * rng.standard_normal(60)
+    ref = bl.lasso_map(X, y, 0.05)
+    res = bl.lasso_map(X * [1, 1e-15, 1], y, 0.05)
+    assert res.selected == ref.selected and "x1" in res.selected
+    np.testing.assert_allclose(res.coef * [1, 1e-15, 1], ref.coef, rtol=1e-9)

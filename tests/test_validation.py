@@ -664,7 +664,7 @@ def test_bad_tol(fit, data, tol):
 @pytest.mark.parametrize("fit", ENTRY_POINTS)
 def test_bad_max_iter(fit, data):
     X, y = data
-    with pytest.raises(ValueError, match=r"max_iter must be >= 1; got 0"):
+    with pytest.raises(ValueError, match=r"max_iter must be an integer >= 1; got 0"):
         fit(X, y, max_iter=0)
 
 
@@ -675,7 +675,7 @@ def test_bad_max_iter(fit, data):
 @pytest.mark.parametrize("n_folds", [1, 0, -3])
 def test_too_few_folds(data, n_folds):
     X, y = data
-    with pytest.raises(ValueError, match=rf"cv must be >= 2 folds; got {n_folds}"):
+    with pytest.raises(ValueError, match=rf"cv must be an integer >= 2; got {n_folds}"):
         bl.lasso_map_cv(X, y, cv=n_folds)
 
 
@@ -710,7 +710,7 @@ def test_logistic_fold_with_a_single_training_class(binary):
 @pytest.mark.parametrize("n_alphas", [0, -1])
 def test_bad_n_alphas(fit, data, n_alphas):
     X, y = data
-    with pytest.raises(ValueError, match=rf"n_alphas must be >= 1; got {n_alphas}"):
+    with pytest.raises(ValueError, match=rf"n_alphas must be an integer >= 1; got {n_alphas}"):
         fit(X, y, n_alphas=n_alphas)
 
 
@@ -795,3 +795,190 @@ def test_zero_weight_path_starts_exactly_at_zero(data):
     weights = np.array([1.0, 1.0, 0.0, 1.0])
     path = bl.lasso_map_path(X, y, penalty_weights=weights, n_alphas=6, eps=0.05)
     assert (path.coefs[[0, 1, 3], 0] == 0).all()
+
+
+# --------------------------------------------------------------------------------------
+# Numbers: any real (NumPy scalars too), never bool or str, never silently truncated
+# (issue 11, classes 3, 8 and 14)
+
+
+def test_numpy_scalars_equal_python_numbers(data):
+    X, y = data
+    py = dict(l1_ratio=0.5, tol=1e-8, max_iter=50, n_alphas=6, cv=3, random_state=4, eps=0.05)
+    npy = dict(
+        l1_ratio=np.float32(0.5),
+        tol=np.float64(1e-8),
+        max_iter=np.int32(50),
+        n_alphas=np.int64(6),
+        cv=np.int16(3),
+        random_state=np.uint8(4),
+        eps=np.float64(0.05),
+    )
+    a, b = bl.lasso_map_cv(X, y, **py), bl.lasso_map_cv(X, y, **npy)
+    np.testing.assert_array_equal(a.path.coefs, b.path.coefs)
+    assert a.alpha == b.alpha
+    r1 = bl.lasso_map(X, y, 0.25, max_iter=40)
+    r2 = bl.lasso_map(X, y, np.float16(0.25), max_iter=np.uint16(40))
+    np.testing.assert_array_equal(r1.coef, r2.coef)
+    assert isinstance(r2.alpha, float)
+
+
+@pytest.mark.parametrize("fit", ENTRY_POINTS)
+@pytest.mark.parametrize("value", [2.5, 10.0, "10", None, np.float64(3.0), True, [5]])
+def test_max_iter_must_be_an_integer(fit, data, value):
+    X, y = data
+    with pytest.raises(TypeError, match=r"^max_iter must be an integer >= 1; got "):
+        fit(X, y, max_iter=value)
+
+
+@pytest.mark.parametrize("fit", GRID_ENTRY_POINTS)
+@pytest.mark.parametrize("value", [3.7, 20.0, "5", np.True_])
+def test_n_alphas_is_never_truncated(fit, data, value):
+    X, y = data
+    with pytest.raises(TypeError, match=r"^n_alphas must be an integer >= 1; got "):
+        fit(X, y, n_alphas=value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("alpha", np.True_), ("l1_ratio", False), ("tol", True), ("tol", "1e-4"), ("alpha", 1j)],
+)
+def test_bool_and_strings_are_not_numbers(data, name, value):
+    X, y = data
+    kw = {"alpha": 0.1, name: value}
+    with pytest.raises(TypeError, match=rf"^{name} must be a number; got "):
+        bl.lasso_map(X, y, **kw)
+
+
+@pytest.mark.parametrize("alphas", [["0.1", "0.01"], [True, 0.1], [0.1, None], "0.1"])
+def test_alphas_must_be_numbers(data, alphas):
+    X, y = data
+    with pytest.raises(TypeError, match=r"alphas must be"):
+        bl.lasso_map_path(X, y, alphas=alphas)
+
+
+@pytest.mark.parametrize("weights", [["1", "1", "0", "1"], [True, True, False, True]])
+def test_penalty_weights_must_be_numbers(data, weights):
+    X, y = data
+    with pytest.raises(TypeError, match=r"^each of penalty_weights must be a number; got "):
+        bl.lasso_map(X, y, 0.1, penalty_weights=weights)
+
+
+CV_KINDS = r"cv must be an integer >= 2 \(number of folds\), a scikit-learn splitter"
+
+
+@pytest.mark.parametrize("cv", [4.0, 2.5, None, "5", b"5", True, object()])
+def test_cv_of_the_wrong_kind(data, cv):
+    X, y = data
+    with pytest.raises(TypeError, match=rf"^{CV_KINDS}.*; got "):
+        bl.lasso_map_cv(X, y, cv=cv)
+
+
+def test_cv_splits_that_are_not_pairs(data):
+    X, y = data
+    idx = np.arange(30)
+    with pytest.raises(TypeError, match=rf"^{CV_KINDS}.*split 1 is"):
+        bl.lasso_map_cv(X, y, cv=[(idx[:20], idx[20:]), idx])
+
+
+@pytest.mark.parametrize(
+    ("train", "test", "err", "msg"),
+    [
+        (np.arange(30), np.arange(0), ValueError, r"cv split 1 \(test indices\) is empty"),
+        ([], np.arange(5), ValueError, r"cv split 1 \(train indices\) is empty"),
+        (np.arange(10), np.arange(25, 31), ValueError, r"must lie in \[0, 30\); got .* 30"),
+        (np.arange(10), np.arange(5.0), TypeError, r"integer row indices; got dtype float64"),
+        (np.arange(30) < 10, np.arange(30) >= 10, TypeError, r"np\.flatnonzero\(mask\)"),
+    ],
+)
+def test_custom_split_with_a_bad_fold(data, train, test, err, msg):
+    X, y = data
+    idx = np.arange(30)
+    with pytest.raises(err, match=msg):
+        bl.lasso_map_cv(X, y, cv=[(idx[:20], idx[20:]), (train, test)])
+
+
+def test_negative_indices_in_a_split_count_from_the_end(data):
+    X, y = data
+    idx = np.arange(30)
+    a = bl.lasso_map_cv(X, y, cv=[(idx[:20], idx[20:]), (idx[10:], idx[:10])], n_alphas=4)
+    b = bl.lasso_map_cv(X, y, cv=[(idx[:20], idx[20:] - 30), (idx[10:], idx[:10])], n_alphas=4)
+    np.testing.assert_array_equal(a.cv_mean, b.cv_mean)
+
+
+@pytest.mark.parametrize(
+    ("seed", "err"), [(-1, ValueError), (-(2**40), ValueError), (1.5, TypeError), ("0", TypeError)]
+)
+def test_bad_random_state(data, seed, err):
+    X, y = data
+    with pytest.raises(err, match=r"^random_state must be None, an integer >= 0, a numpy"):
+        bl.lasso_map_cv(X, y, random_state=seed)
+
+
+def test_generator_and_seed_sequence_random_state(data):
+    X, y = data
+    a = bl.lasso_map_cv(X, y, cv=3, n_alphas=4, random_state=np.random.default_rng(5))
+    b = bl.lasso_map_cv(X, y, cv=3, n_alphas=4, random_state=np.random.default_rng(5))
+    assert [f.tolist() for f in a.test_folds] == [f.tolist() for f in b.test_folds]
+
+
+# Priors: a NumPy number is the same number (Laplace(lam=np.int64(5)) used to become the
+# Gamma hyperprior), stored as a float; bool and str are refused with the field's name.
+
+
+@pytest.mark.parametrize("lam", [np.int64(5), np.float32(5.0), np.uint8(5), 5])
+def test_laplace_lam_numpy_scalar_is_a_fixed_rate(lam):
+    prior = bl.Laplace(lam=lam)
+    assert prior.lam == 5.0 and type(prior.lam) is float
+    assert prior == bl.Laplace(lam=5.0)
+    assert prior.fixed_lam(None) == 5.0  # a fixed rate, not the hyperprior (None)
+
+
+@pytest.mark.parametrize(
+    ("make", "field", "value"),
+    [
+        (lambda: bl.Laplace(alpha=np.float32(0.5)), "alpha", 0.5),
+        (lambda: bl.Laplace(r=np.int8(2), delta=np.float16(0.5)), "r", 2.0),
+        (lambda: bl.Horseshoe(p0=np.int64(3)), "p0", 3.0),
+        (lambda: bl.Horseshoe(tau0=np.float32(0.25)), "tau0", 0.25),
+        (lambda: bl.RegularizedHorseshoe(slab_df=np.int32(5)), "slab_df", 5.0),
+        (lambda: bl.Normal(scale=np.float64(0.5)), "scale", 0.5),
+        (lambda: bl.ElasticNetPrior(alpha=np.int64(1), l1_ratio=np.float32(0.5)), "alpha", 1.0),
+    ],
+)
+def test_prior_fields_accept_numpy_numbers(make, field, value):
+    prior = make()
+    assert getattr(prior, field) == value and type(getattr(prior, field)) is float
+
+
+@pytest.mark.parametrize(
+    ("make", "msg"),
+    [
+        (lambda: bl.Laplace(lam=True), r"lam must be a number; got True"),
+        (lambda: bl.Laplace(lam=np.bool_(True)), r"lam must be a number"),
+        (lambda: bl.Laplace(r="1"), r"r must be a number; got '1'"),
+        (lambda: bl.Horseshoe(p0="3"), r"p0 must be a number"),
+        (lambda: bl.Normal(alpha=[0.1]), r"alpha must be a number"),
+        (lambda: bl.ElasticNetPrior(alpha=0.1, l1_ratio="0.5"), r"l1_ratio must be a number"),
+    ],
+)
+def test_prior_fields_refuse_bool_and_str(make, msg):
+    with pytest.raises(TypeError, match=msg):
+        make()
+
+
+@pytest.mark.parametrize(
+    ("alpha", "err"), [("0.1", TypeError), (True, TypeError), (-1, ValueError)]
+)
+def test_compare_map_lasso_checks_alpha_first(data, alpha, err):
+    X, y = data
+    with pytest.raises(err, match=r"^alpha must be"):
+        bl.compare_map_lasso(X, y, alpha=alpha, posterior=False, verbose=False)
+
+
+@pytest.mark.parametrize(("seed", "err"), [(-1, ValueError), (2.0, TypeError)])
+def test_estimator_random_state_is_checked_before_sampling(data, seed, err):
+    X, y = data
+    model = bl.BayesianLinearRegression(random_state=seed, sampler="gibbs", draws=5, tune=5)
+    with pytest.raises(err, match=r"^random_state must be None, an integer >= 0"):
+        model.fit(X, y)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from bayes_l1._validation import check_X_y
-from bayes_l1.map.path import PathResult, _check_alphas, alpha_grid, solve_path
+from bayes_l1._validation import check_alphas, check_int, check_random_state, check_X_y
+from bayes_l1.map.path import PathResult, alpha_grid, solve_path
 from bayes_l1.map.solve import MapResult, Problem, _check_alpha_inputs
 
 __all__ = ["CVResult", "kfold_indices", "lasso_map_cv"]
+
+
+_CV_KINDS = (
+    "an integer >= 2 (number of folds), a scikit-learn splitter (with a split method) or "
+    "an iterable of (train, test) index arrays"
+)
 
 
 def kfold_indices(n: int, n_folds: int, *, y=None, random_state=None) -> list[np.ndarray]:
@@ -18,11 +25,10 @@ def kfold_indices(n: int, n_folds: int, *, y=None, random_state=None) -> list[np
 
     The same ``random_state`` gives the same folds.
     """
-    if int(n_folds) < 2:
-        raise ValueError(f"cv must be >= 2 folds; got {n_folds}.")
+    n_folds = check_int(n_folds, "cv", minimum=2)
     if n_folds > n:
         raise ValueError(f"cv={n_folds} folds need at least {n_folds} samples; got {n}.")
-    rng = np.random.default_rng(random_state)
+    rng = np.random.default_rng(check_random_state(random_state))
     if y is None:
         order = rng.permutation(n)
     else:  # deal each class round-robin so every fold sees both classes
@@ -31,24 +37,63 @@ def kfold_indices(n: int, n_folds: int, *, y=None, random_state=None) -> list[np
     return [np.sort(f) for f in folds]
 
 
-def _splits(cv, Xa, ya, likelihood, random_state):
-    n = Xa.shape[0]
-    if isinstance(cv, int | np.integer):
-        strat = ya if likelihood == "logistic" else None
-        tests = kfold_indices(n, int(cv), y=strat, random_state=random_state)
-        return [(np.setdiff1d(np.arange(n), t), t) for t in tests]
+def _index_array(idx, n: int, f: int, part: str) -> np.ndarray:
+    """One side of a custom split as an integer index array into the n rows."""
+    where = f"cv split {f} ({part} indices)"
+    try:
+        a = np.asarray(idx)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{where} could not be read as an index array: {exc}") from exc
+    if a.size == 0:
+        raise ValueError(f"{where} is empty; every fold needs {part} rows.")
+    if a.ndim != 1 or a.dtype.kind not in "iu":
+        raise TypeError(
+            f"{where} must be a 1-D array of integer row indices; got dtype {a.dtype}, "
+            f"shape {a.shape} (for a boolean mask use np.flatnonzero(mask))."
+        )
+    if a.min() < -n or a.max() >= n:
+        raise ValueError(f"{where} must lie in [0, {n}); got values from {a.min()} to {a.max()}.")
+    return a % n  # negative indices count from the end, as numpy's
+
+
+def _custom_splits(cv, Xa, ya) -> list[tuple[np.ndarray, np.ndarray]]:
     if hasattr(cv, "split"):  # a scikit-learn splitter
         cv = cv.split(Xa, ya)
-    splits = [(np.asarray(tr), np.asarray(te)) for tr, te in cv]
+    try:
+        pairs = list(cv)
+    except TypeError:
+        raise TypeError(f"cv must be {_CV_KINDS}; got {cv!r}.") from None
+    n = Xa.shape[0]
+    splits = []
+    for f, pair in enumerate(pairs):
+        if isinstance(pair, str | bytes) or not hasattr(pair, "__len__") or len(pair) != 2:
+            raise TypeError(f"cv must be {_CV_KINDS}; split {f} is {pair!r}, not a pair.")
+        splits.append((_index_array(pair[0], n, f, "train"), _index_array(pair[1], n, f, "test")))
     if len(splits) < 2:
         raise ValueError("cv must give at least 2 (train, test) splits.")
     return splits
 
 
-def _held_out_loss(likelihood, eta, y):
-    """Mean squared error (Gaussian) or binomial deviance (logistic) per alpha."""
+def _splits(cv, Xa, ya, likelihood, random_state):
+    n = Xa.shape[0]
+    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool | np.bool_):
+        strat = ya if likelihood == "logistic" else None
+        tests = kfold_indices(n, cv, y=strat, random_state=random_state)
+        return [(np.setdiff1d(np.arange(n), t), t) for t in tests]
+    if cv is None or isinstance(cv, numbers.Number | bool | np.bool_ | str | bytes):
+        raise TypeError(f"cv must be {_CV_KINDS}; got {cv!r}.")
+    return _custom_splits(cv, Xa, ya)
+
+
+def _held_out_loss(likelihood, eta, y, y_scale):
+    """Mean squared error (Gaussian) or binomial deviance (logistic) per alpha.
+
+    Residuals are divided by ``y_scale`` (a power of two) before squaring, so that the MSE
+    neither overflows nor underflows when y is in extreme units.
+    """
     if likelihood == "gaussian":
-        return np.mean((y[:, None] - eta) ** 2, axis=0)
+        r = (y[:, None] - eta) / y_scale
+        return np.mean(r * r, axis=0) * y_scale**2
     return 2.0 * np.mean(np.logaddexp(0.0, eta) - y[:, None] * eta, axis=0)
 
 
@@ -130,10 +175,19 @@ def lasso_map_cv(
 
     Parameters
     ----------
-    cv : int, scikit-learn splitter, or iterable of (train, test) index arrays
+    cv : int >= 2, scikit-learn splitter, or iterable of (train, test) index arrays
         An int gives shuffled folds (stratified by class for the logistic likelihood),
-        reproducible through ``random_state``.
+        reproducible through ``random_state``. Custom splits need non-empty integer index
+        arrays into the rows (a float such as 5.0 is refused, not truncated).
+    random_state : None, int >= 0, numpy SeedSequence or Generator
+        Seed of the shuffled folds (unused with custom splits).
     Other parameters as :func:`bayes_l1.lasso_map_path`.
+
+    Raises
+    ------
+    ValueError
+        A Gaussian y whose spread float64 cannot square (outside about 1e-150 .. 1e150):
+        the held-out MSE would overflow or underflow. Rescale y.
 
     Returns
     -------
@@ -148,7 +202,9 @@ def lasso_map_cv(
     True
     """
     _check_alpha_inputs(0.0, l1_ratio, likelihood, tol, max_iter)
+    random_state = check_random_state(random_state)
     Xa, ya, names, classes = check_X_y(X, y, likelihood=likelihood)
+    splits = _splits(cv, Xa, ya, likelihood, random_state)
     opts = dict(
         likelihood=likelihood,
         standardize=standardize,
@@ -161,8 +217,7 @@ def lasso_map_cv(
             raise ValueError("Cross-validating a pure ridge penalty (l1_ratio=0) needs `alphas`.")
         grid = alpha_grid(full.alpha_max(l1_ratio), n_alphas, eps)
     else:
-        grid = _check_alphas(alphas)
-    splits = _splits(cv, Xa, ya, likelihood, random_state)
+        grid = check_alphas(alphas)
     losses = np.empty((grid.size, len(splits)))
     for f, (train, test) in enumerate(splits):
         if likelihood == "logistic" and np.unique(ya[train]).size < 2:
@@ -170,15 +225,17 @@ def lasso_map_cv(
         fold = Problem.from_arrays(Xa[train], ya[train], names, classes, warn=False, **opts)
         fp = solve_path(fold, grid, l1_ratio, tol=tol, max_iter=max_iter)
         eta = Xa[test] @ fp.coefs + fp.intercepts
-        losses[:, f] = _held_out_loss(likelihood, eta, ya[test])
-    mean = losses.mean(axis=1)
-    se = losses.std(axis=1, ddof=1) / np.sqrt(len(splits))
+        losses[:, f] = _held_out_loss(likelihood, eta, ya[test], full.y_scale)
+    # Compare in units of y_scale**2: the spread of MSEs near 1e300 would overflow.
+    unit = full.y_scale**2 if likelihood == "gaussian" else 1.0
+    mean = (losses / unit).mean(axis=1)
+    se = (losses / unit).std(axis=1, ddof=1) / np.sqrt(len(splits))
     best = int(np.argmin(mean))
     one_se = int(np.flatnonzero(mean <= mean[best] + se[best])[0])
     return CVResult(
         alphas=grid,
-        cv_mean=mean,
-        cv_se=se,
+        cv_mean=mean * unit,
+        cv_se=se * unit,
         cv_folds=losses,
         alpha=float(grid[best]),
         index=best,

@@ -8,13 +8,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from bayes_l1._validation import check_positive
+from bayes_l1._validation import check_alphas, check_int, check_positive
 from bayes_l1.map.solve import (
+    _FAR_ABOVE_TARGET,
     ConvergenceWarning,
     MapResult,
     Problem,
     _check_alpha_inputs,
+    separable,
     solve,
+    warn_separable,
 )
 
 __all__ = ["PathResult", "alpha_grid", "lasso_map_path"]
@@ -22,8 +25,7 @@ __all__ = ["PathResult", "alpha_grid", "lasso_map_path"]
 
 def alpha_grid(alpha_max: float, n_alphas: int = 100, eps: float = 1e-3) -> np.ndarray:
     """Descending geometric grid from ``alpha_max`` to ``eps * alpha_max`` (scikit-learn's)."""
-    if int(n_alphas) < 1:
-        raise ValueError(f"n_alphas must be >= 1; got {n_alphas}.")
+    n_alphas = check_int(n_alphas, "n_alphas", minimum=1)
     if not 0 < check_positive(eps, "eps") < 1:
         raise ValueError(f"eps must be in (0, 1) so that the grid descends; got {eps!r}.")
     if alpha_max <= 0:
@@ -31,14 +33,7 @@ def alpha_grid(alpha_max: float, n_alphas: int = 100, eps: float = 1e-3) -> np.n
             "alpha_max is 0: y is orthogonal to every feature (or constant), so every "
             "penalized coefficient is 0 at any alpha. Pass `alphas` explicitly."
         )
-    return np.geomspace(alpha_max, alpha_max * eps, num=int(n_alphas))
-
-
-def _check_alphas(alphas) -> np.ndarray:
-    a = np.asarray(alphas, dtype=np.float64).ravel()
-    if a.size == 0 or not np.isfinite(a).all() or (a < 0).any():
-        raise ValueError("alphas must be a non-empty sequence of finite values >= 0.")
-    return np.sort(a)[::-1]
+    return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,7 +45,8 @@ class PathResult:
     alphas : (K,) descending penalties.
     coefs : (p, K) coefficients on the original scale; ``coefs_working`` on the working one.
     intercepts : (K,)
-    dual_gaps, n_iter, converged : (K,) per-alpha solver certificates.
+    dual_gaps, n_iter, converged, status : (K,) per-alpha solver certificates (``status`` as
+        :attr:`MapResult.status`).
     entry_order : feature names in the order their coefficient first becomes non-zero along
         the path; ties (same alpha) by decreasing |working-scale coefficient| at entry.
     entry_alpha : (p,) the largest grid alpha at which each feature is non-zero (NaN: never).
@@ -68,6 +64,7 @@ class PathResult:
     likelihood: str
     alpha_max: float
     classes: np.ndarray | None = None
+    status: np.ndarray | None = None
 
     @property
     def entry_alpha(self) -> np.ndarray:
@@ -103,6 +100,7 @@ class PathResult:
             kkt_violation=float("nan"),
             converged=bool(self.converged[k]),
             classes=self.classes,
+            status="converged" if self.status is None else str(self.status[k]),
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -112,33 +110,59 @@ class PathResult:
         )
 
 
-def solve_path(problem: Problem, alphas, l1_ratio, *, tol, max_iter) -> PathResult:
+def _path_statuses(problem: Problem, alphas, l1_ratio, status, conv, warn) -> None:
+    """Mark (and warn about) alphas whose unpenalized features separate the classes."""
+    masks = {}
+    for i, alpha in enumerate(alphas):
+        masks.setdefault(problem.free(alpha, l1_ratio).tobytes(), []).append(i)
+    for key, idx in masks.items():
+        free = np.frombuffer(key, dtype=bool)
+        if separable(problem, free):
+            status[idx], conv[idx] = "separable", False
+            if not warn:
+                continue
+            names = [problem.design.feature_names[j] for j in np.flatnonzero(free)]
+            at = ", ".join(f"{a:.4g}" for a in alphas[idx][:5])
+            warn_separable(names, problem.design.fit_intercept, f"alpha in [{at}]", 5)
+
+
+def _warn_path(problem: Problem, alphas, gaps, status, tol) -> None:
+    """One ConvergenceWarning for max_iter stops and float64 stalls far above target."""
+    far = (status == "precision") & (gaps > _FAR_ABOVE_TARGET * tol * problem.gap_scale)
+    bad = (status == "max_iter") | far
+    if bad.any():
+        warnings.warn(
+            f"MAP path: {bad.sum()} of {alphas.size} alphas did not converge (smallest "
+            f"{alphas[bad].min():.3g}; {far.sum()} stopped at float64 precision far above "
+            "tol); increase max_iter or tol.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+
+
+def solve_path(problem: Problem, alphas, l1_ratio, *, tol, max_iter, warn=True) -> PathResult:
     """Warm-started solutions of ``problem`` at each alpha (alphas must be descending)."""
     p, k = problem.design.n_features, alphas.size
     W = np.zeros((p, k))
     C = np.zeros(k)
-    gaps, iters, conv = np.zeros(k), np.zeros(k, dtype=int), np.zeros(k, dtype=bool)
+    gaps, iters = np.zeros(k), np.zeros(k, dtype=int)
+    conv, status = np.zeros(k, dtype=bool), np.empty(k, dtype=object)
     w, c = problem.null_solution()
     for i, alpha in enumerate(alphas):
-        w, c, iters[i], gaps[i], _, conv[i] = solve(
-            problem, alpha, l1_ratio, w, c, tol=tol, max_iter=max_iter
-        )
+        sol = solve(problem, alpha, l1_ratio, w, c, tol=tol, max_iter=max_iter)
+        w, c = sol.w, sol.c
         W[:, i], C[i] = w, c
-    if not conv.all():
-        bad = alphas[~conv]
-        warnings.warn(
-            f"MAP path: {bad.size} of {k} alphas did not converge (smallest {bad.min():.3g}); "
-            "increase max_iter or tol.",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
-    coefs, intercepts = problem.design.to_original(W, C + problem.y_offset)
+        gaps[i], iters[i], conv[i], status[i] = sol.gap, sol.n_iter, sol.converged, sol.status
+    _path_statuses(problem, alphas, l1_ratio, status, conv, warn)
+    if warn:
+        _warn_path(problem, alphas, gaps, status, tol)
+    coefs, intercepts = problem.to_original(W, C)
     return PathResult(
         alphas=alphas,
         coefs=coefs,
         intercepts=np.asarray(intercepts, dtype=np.float64),
-        coefs_working=W,
-        dual_gaps=gaps,
+        coefs_working=W * problem.y_scale,
+        dual_gaps=gaps * problem.y_scale**2,
         n_iter=iters,
         converged=conv,
         feature_names=problem.design.feature_names,
@@ -146,6 +170,7 @@ def solve_path(problem: Problem, alphas, l1_ratio, *, tol, max_iter) -> PathResu
         likelihood=problem.likelihood,
         alpha_max=problem.alpha_max(l1_ratio) if l1_ratio > 0 else np.inf,
         classes=problem.classes,
+        status=status.astype(str),
     )
 
 
@@ -200,5 +225,5 @@ def lasso_map_path(
             raise ValueError("A pure ridge path (l1_ratio=0) needs explicit `alphas`.")
         grid = alpha_grid(problem.alpha_max(l1_ratio), n_alphas, eps)
     else:
-        grid = _check_alphas(alphas)
+        grid = check_alphas(alphas)
     return solve_path(problem, grid, l1_ratio, tol=tol, max_iter=max_iter)

@@ -3,19 +3,24 @@
 The solver is a working-set method (as celer and skglm): an outer loop computes the full
 gradient, the duality gap and each feature's KKT violation, then hands the worst violators
 plus the current support to a compiled coordinate-descent inner solver. Exact zeros come
-from the soft-thresholding step; the stopping rule is the duality gap, as scikit-learn's.
+from the soft-thresholding step; the stopping rule is the duality gap, as scikit-learn's,
+plus a stop when float64 can resolve no further progress (so that a tol below what the data
+allow costs a few iterations, not max_iter). The Gaussian response is solved in units of a
+power of two near its spread, which is exact and keeps every square representable.
 """
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from scipy.special import expit, xlogy
 
 from bayes_l1._validation import (
+    check_int,
     check_l1_ratio,
     check_likelihood,
     check_penalty_weights,
@@ -26,27 +31,115 @@ from bayes_l1._validation import (
 from bayes_l1.data import Design
 from bayes_l1.map import _cd
 
-__all__ = ["ConvergenceWarning", "MapResult", "lasso_map"]
+__all__ = ["ConvergenceWarning", "MapResult", "SeparationWarning", "lasso_map"]
 
 _MAX_INNER_EPOCHS = 10_000
 _WS_START = 10
+_EPS = np.finfo(np.float64).eps
+# Stop after this many outer iterations in a row without progress float64 can resolve.
+_STALL_ROUNDS = 3
+# An objective change below this many ulps is rounding noise (pairwise sums of n >= 0 terms).
+_OBJECTIVE_ULPS = 32
+# A stop at float64 precision warns only when the gap is this far above the target.
+_FAR_ABOVE_TARGET = 100.0
+# The working y is y / y_scale; squares of y (gap, held-out MSE) are reported times
+# y_scale**2, which must stay a normal float64: |y - mean(y)| within about 1e-150 .. 1e150.
+_Y_SCALE_RANGE = (2.0**-500, 2.0**500)
+# Mean squares of a raw column (standardize=False) that float64 holds without loss.
+_NORMS2_RANGE = (2.0**-900, 2.0**900)
 
 
 class ConvergenceWarning(UserWarning):
-    """The solver stopped at ``max_iter`` before reaching the requested duality gap."""
+    """The solver stopped before reaching the requested duality gap."""
+
+
+class SeparationWarning(ConvergenceWarning):
+    """The classes are separable along unpenalized directions: no maximum exists."""
+
+
+def _pow2_at_least(value: float) -> float:
+    """The power of two 2**e with value <= 2**e < 2 value (1 for 0): scaling by it is exact."""
+    if value == 0:
+        return 1.0
+    _, e = np.frexp(value)
+    return float(np.ldexp(1.0, int(e)))
+
+
+def _working_target(y, likelihood, fit_intercept):
+    """``(offset, scale, y_work)`` with y = offset + scale * y_work and |y_work| <= 1.
+
+    ``scale`` is a power of two, so the working problem is the original one with every
+    quantity in exact binary units: the same bits wherever the original neither overflows
+    nor underflows, and a finite answer where squares of y would.
+    """
+    if likelihood == "logistic":
+        return 0.0, 1.0, y
+    s0 = _pow2_at_least(float(np.max(np.abs(y))))  # so that the mean cannot overflow
+    y0 = y / s0
+    mean = float(y0.mean()) if fit_intercept else 0.0
+    yc = y0 - mean
+    spread = float(np.max(np.abs(yc)))
+    s1 = _pow2_at_least(spread)
+    scale = s0 * s1
+    low, high = _Y_SCALE_RANGE
+    if spread > 0 and not low <= scale <= high:
+        size = spread * s0
+        raise ValueError(
+            f"y varies by up to {size:.3g} around its mean, beyond what float64 can square "
+            "(the squared-error loss, its duality gap and the held-out MSE need "
+            "|y - mean(y)| between about 1e-150 and 1e150). Rescale y, e.g. multiply it by "
+            f"1e{-int(np.round(np.log10(size)))}; coefficients and intercept scale with it."
+        )
+    return mean * s0, scale, yc / s1
+
+
+def _check_raw_magnitudes(Z, design: Design) -> None:
+    """With standardize=False the solver squares raw columns: they must stay representable."""
+    if design.standardize:
+        return
+    ms = np.einsum("ij,ij->j", Z, Z) / Z.shape[0]
+    low, high = _NORMS2_RANGE
+    bad = np.flatnonzero(~((ms == 0) | ((ms >= low) & (ms <= high))))
+    if bad.size:
+        cols = [design.feature_names[j] for j in bad[:10]]
+        raise ValueError(
+            f"With standardize=False, columns {cols} are too large or too small for float64 "
+            "to square (the solver needs root mean squares between about 1e-135 and 1e135). "
+            "Use standardize=True (coefficients are still reported in the original units) "
+            "or rescale those columns."
+        )
+
+
+class Solution(NamedTuple):
+    """What :func:`solve` returns. ``status``: "converged", "max_iter" or "precision" (no
+    progress left at float64 precision before the gap reached its target)."""
+
+    w: np.ndarray
+    c: float
+    n_iter: int
+    gap: float
+    kkt: float
+    converged: bool
+    status: str
 
 
 @dataclass(frozen=True, eq=False)
 class Problem:
-    """A validated data set on its working scale, ready to be solved at any penalty."""
+    """A validated data set on its working scale, ready to be solved at any penalty.
+
+    The working response is ``(y - y_offset) / y_scale`` (Gaussian; the 0/1 labels for the
+    logistic likelihood, with ``y_scale = 1``), so penalties, coefficients and gaps on the
+    working scale are those of the original problem in units of ``y_scale``.
+    """
 
     X: np.ndarray  # working design, Fortran order
-    y: np.ndarray  # centred for the Gaussian likelihood with an intercept
+    y: np.ndarray  # centred for the Gaussian likelihood with an intercept, divided by y_scale
     y_offset: float
     design: Design
     likelihood: str
     weights: np.ndarray
     classes: np.ndarray | None
+    y_scale: float = 1.0
     norms2: np.ndarray = field(init=False)
     gap_scale: float = field(init=False)
 
@@ -101,11 +194,12 @@ class Problem:
         warn=True,
     ):
         weights = check_penalty_weights(penalty_weights, Xa.shape[1])
+        y_offset, y_scale, y_work = _working_target(ya, likelihood, fit_intercept)
         design, Z = Design.fit_transform(
             Xa, names, standardize=standardize, fit_intercept=fit_intercept, warn=warn
         )
-        y_offset = float(ya.mean()) if (fit_intercept and likelihood == "gaussian") else 0.0
-        return cls(Z, ya - y_offset, y_offset, design, likelihood, weights, classes)
+        _check_raw_magnitudes(Z, design)
+        return cls(Z, y_work, y_offset, design, likelihood, weights, classes, y_scale)
 
     @property
     def active(self) -> np.ndarray:
@@ -113,7 +207,21 @@ class Problem:
         return self.norms2 > 0
 
     def penalties(self, alpha: float, l1_ratio: float):
-        return alpha * l1_ratio * self.weights, alpha * (1.0 - l1_ratio) * self.weights
+        """Working-scale (l1, l2) per feature: only the L1 part is in units of y."""
+        l1 = (alpha * l1_ratio / self.y_scale) * self.weights
+        return l1, alpha * (1.0 - l1_ratio) * self.weights
+
+    def free(self, alpha: float, l1_ratio: float) -> np.ndarray:
+        """Features with no penalty at all at this alpha (and that can move)."""
+        l1, l2 = self.penalties(alpha, l1_ratio)
+        return (l1 == 0) & (l2 == 0) & self.active
+
+    def to_original(self, w, c):
+        """Coefficients (original scale of X and y) and intercept from a working solution."""
+        coef, intercept = self.design.to_original(
+            np.asarray(w) * self.y_scale, np.asarray(c) * self.y_scale
+        )
+        return coef, intercept + self.y_offset
 
     def null_intercept(self) -> float:
         """Working-scale intercept of the model with every coefficient at 0."""
@@ -134,7 +242,9 @@ class Problem:
         w = np.zeros(self.design.n_features)
         c = self.null_intercept()
         if ((self.weights == 0) & self.active).any():
-            w, c, *_ = solve(self, np.finfo(float).max, 1.0, w, c, tol=1e-12, max_iter=1000)
+            huge = np.finfo(float).max * min(1.0, self.y_scale)  # finite once in y units
+            sol = solve(self, huge, 1.0, w, c, tol=1e-12, max_iter=1000)
+            w, c = sol.w, sol.c
         return w, c
 
     def alpha_max(self, l1_ratio: float = 1.0) -> float:
@@ -146,7 +256,7 @@ class Problem:
         z = np.abs(self.X.T @ v) / self.X.shape[0]
         if not pen.any():
             return 0.0
-        return float(np.max(z[pen] / (l1_ratio * self.weights[pen])))
+        return float(np.max(z[pen] / (l1_ratio * self.weights[pen]))) * self.y_scale
 
 
 def _violations(z, w, l1, l2):
@@ -157,8 +267,9 @@ def _violations(z, w, l1, l2):
     )
 
 
-def duality_gap(problem: Problem, w, c, v, eta, z, l1, l2) -> float:
-    """Fenchel duality gap of the working-scale problem at (w, c), dual point ``t v``.
+def duality_gap(problem: Problem, w, c, v, eta, z, l1, l2) -> tuple[float, float]:
+    """Fenchel duality gap of the working-scale problem at (w, c), dual point ``t v``, and
+    the primal objective there: ``(gap, primal)``.
 
     ``z = X^T v / n``. For a pure L1 penalty ``t`` rescales the dual point into the feasible
     set (as scikit-learn's ``enet_coordinate_descent``); with an L2 part the penalty's
@@ -192,15 +303,30 @@ def duality_gap(problem: Problem, w, c, v, eta, z, l1, l2) -> float:
     extra = np.sum(t * z[free] * w[free] + z[free] ** 2 / (2.0 * curvature))
     if problem.design.fit_intercept and problem.likelihood == "logistic":
         extra += t * c * v.mean() + v.mean() ** 2 / (2.0 * h.mean())
-    return float(primal - dual + extra)
+    return float(primal - dual + extra), float(primal)
 
 
-def solve(problem: Problem, alpha, l1_ratio, w0, c0, *, tol=1e-4, max_iter=100):
+def _inner_solve(problem: Problem, w, c, eta, v, ws, l1, l2, inner_tol) -> float:
+    """Run the compiled inner solver on working set ``ws``; returns the new intercept."""
+    if problem.likelihood == "gaussian":
+        _cd.gaussian_cd(problem.X, v, w, ws, problem.norms2, l1, l2, _MAX_INNER_EPOCHS, inner_tol)
+        return c
+    fit_intercept = problem.design.fit_intercept
+    c, _ = _cd.logistic_newton(
+        problem.X, problem.y, w, c, eta, ws, l1, l2, fit_intercept, 200, 1000, inner_tol
+    )
+    return c
+
+
+def solve(problem: Problem, alpha, l1_ratio, w0, c0, *, tol=1e-4, max_iter=100) -> Solution:
     """Solve the working-scale problem from (w0, c0).
 
-    Returns ``(w, c, n_outer, gap, kkt_violation, converged)``; ``gap`` and ``tol`` are on
-    the per-sample objective scale, ``gap <= tol * gap_scale`` (scikit-learn's rule for the
-    Gaussian case, relative to the null model's loss for the logistic case).
+    ``gap`` and ``tol`` are on the per-sample objective scale of the working problem,
+    ``gap <= tol * gap_scale`` (scikit-learn's rule for the Gaussian case, relative to the
+    null model's loss for the logistic case). The loop also stops, with status
+    "precision", when float64 cannot resolve further progress: the inner solver leaves the
+    point unchanged, or for ``_STALL_ROUNDS`` outer iterations in a row the objective moves
+    by no more than rounding and the gap does not halve. Such a tol would only cost time.
     """
     X = problem.X
     n = X.shape[0]
@@ -210,34 +336,31 @@ def solve(problem: Problem, alpha, l1_ratio, w0, c0, *, tol=1e-4, max_iter=100):
     active = problem.active
     w[~active] = 0.0
     target = tol * problem.gap_scale
-    gap = kkt = np.inf
+    gap = kkt = best_gap = prev_primal = np.inf
+    quiet = 0
     # The inner solvers keep v (Gaussian residual) and eta (logistic) up to date in place.
     v, eta = problem.residual_like(w, c)
-    stalled = False
     for it in range(1, max_iter + 1):
         if problem.likelihood == "logistic":
             v = problem.y - expit(eta)
         z = (X.T @ v) / n
-        gap = duality_gap(problem, w, c, v, eta, z, l1, l2)
+        gap, primal = duality_gap(problem, w, c, v, eta, z, l1, l2)
         viol = np.where(active, _violations(z, w, l1, l2), 0.0)
         kkt = float(viol.max())
         # At least one inner pass (as scikit-learn's first epoch) unless already optimal.
         if gap <= target and (it > 1 or kkt == 0):
-            return w, c, it, gap, kkt, True
-        if stalled:  # no progress possible at machine precision: report what was reached
-            break
-        ws = _working_set(viol, w, active)
-        inner_tol = 0.3 * kkt
+            return Solution(w, c, it, gap, kkt, True, "converged")
+        resolved = prev_primal - primal > _OBJECTIVE_ULPS * _EPS * abs(primal)
+        quiet = 0 if resolved or gap < 0.5 * best_gap else quiet + 1
+        best_gap, prev_primal = min(best_gap, gap), primal
+        if quiet >= _STALL_ROUNDS:
+            return Solution(w, c, it, gap, kkt, False, "precision")
         w_before, c_before = w.copy(), c
-        if problem.likelihood == "gaussian":
-            _cd.gaussian_cd(X, v, w, ws, problem.norms2, l1, l2, _MAX_INNER_EPOCHS, inner_tol)
-        else:
-            fit_intercept = problem.design.fit_intercept
-            c, _ = _cd.logistic_newton(
-                X, problem.y, w, c, eta, ws, l1, l2, fit_intercept, 200, 1000, inner_tol
-            )
-        stalled = c == c_before and np.array_equal(w, w_before)
-    return w, c, it, gap, kkt, False
+        ws = _working_set(viol, w, active)
+        c = _inner_solve(problem, w, c, eta, v, ws, l1, l2, 0.3 * kkt)
+        if c == c_before and np.array_equal(w, w_before):  # a fixed point in float64
+            return Solution(w, c, it, gap, kkt, False, "precision")
+    return Solution(w, c, max_iter, gap, kkt, False, "max_iter")
 
 
 def _working_set(viol, w, active):
@@ -265,8 +388,13 @@ class MapResult:
     n_iter : outer working-set iterations.
     dual_gap : duality gap on the per-sample objective scale (a certificate of optimality).
     kkt_violation : largest distance of a feature's gradient to its subdifferential.
-    converged : whether ``dual_gap <= tol * gap_scale`` was reached.
+    converged : whether ``dual_gap <= tol * gap_scale`` was reached at a point that is a
+        maximum (False for separable classes, where no maximum exists).
     relaxed_coef, relaxed_intercept : the refit on the selected support (``relax=True``).
+    status : why the solver stopped: "converged"; "max_iter"; "precision" (no progress left
+        at float64 precision before the gap reached ``tol``: a ConvergenceWarning only when
+        the gap is more than 100 times its target); "separable" (the logistic likelihood
+        has no maximum along the unpenalized features: a SeparationWarning).
     """
 
     coef: np.ndarray
@@ -283,6 +411,7 @@ class MapResult:
     classes: np.ndarray | None = None
     relaxed_coef: np.ndarray | None = None
     relaxed_intercept: float | None = None
+    status: str = "converged"
 
     @property
     def support(self) -> np.ndarray:
@@ -316,35 +445,100 @@ def _check_alpha_inputs(alpha, l1_ratio, likelihood, tol, max_iter):
     alpha = check_positive(alpha, "alpha", allow_zero=True)
     l1_ratio = check_l1_ratio(l1_ratio)
     check_positive(tol, "tol")
-    if int(max_iter) < 1:
-        raise ValueError(f"max_iter must be >= 1; got {max_iter}.")
+    check_int(max_iter, "max_iter", minimum=1)
     return alpha, l1_ratio
 
 
-def result_from_solution(problem, alpha, l1_ratio, sol, tol, *, warn=True) -> MapResult:
-    w, c, n_iter, gap, kkt, converged = sol
-    if warn and not converged:
-        warnings.warn(
-            f"MAP solver did not converge at alpha={alpha:.4g}: duality gap {gap:.3g} > "
-            f"{tol * problem.gap_scale:.3g} after {n_iter} outer iterations. Increase "
-            "max_iter or tol, or standardize strongly correlated features.",
-            ConvergenceWarning,
-            stacklevel=3,
+def separable(problem: Problem, free: np.ndarray) -> bool:
+    """Whether the classes are separated (completely or quasi-completely) by a combination of
+    the ``free`` (unpenalized) working columns and the intercept.
+
+    Then the logistic loss decreases forever along that direction and no maximum exists
+    (Albert & Anderson 1984). Decided by the linear programme of Konis (2007): maximize
+    sum(A d) subject to A d >= 0, |d| <= 1, with rows A_i = (2 y_i - 1) (x_i, 1); the data
+    are separable exactly when the optimum is positive. The direction found is checked in
+    float64, so solver tolerances cannot report a separation that is not there.
+    """
+    if problem.likelihood != "logistic" or not free.any():
+        return False
+    from scipy.optimize import linprog  # only needed for unpenalized logistic fits
+
+    cols = [problem.X[:, free]]
+    if problem.design.fit_intercept:
+        cols.append(np.ones((problem.X.shape[0], 1)))
+    A = (2.0 * problem.y - 1.0)[:, None] * np.hstack(cols)
+    A /= np.maximum(np.abs(A).max(axis=0), np.finfo(float).tiny)  # unit columns: same signs
+    res = linprog(-A.sum(axis=0), A_ub=-A, b_ub=np.zeros(A.shape[0]), bounds=(-1.0, 1.0))
+    if res.status != 0:
+        return False
+    margin = A @ res.x
+    return bool(margin.max() > 1e-7 and margin.min() >= -1e-9 * margin.max())
+
+
+def _warn_unconverged(problem: Problem, alpha, sol: Solution, tol, what="MAP solver"):
+    """ConvergenceWarning for max_iter, or for a float64 stall far above its target."""
+    target = tol * problem.gap_scale
+    if sol.status == "converged" or (
+        sol.status == "precision" and sol.gap <= _FAR_ABOVE_TARGET * target
+    ):
+        return
+    unit = problem.y_scale**2  # report gaps in the units of the original objective
+    if sol.status == "max_iter":
+        msg = (
+            f"{what} did not converge at alpha={alpha:.4g}: duality gap {sol.gap * unit:.3g} "
+            f"> {target * unit:.3g} after {sol.n_iter} outer iterations. Increase max_iter "
+            "or tol, or standardize strongly correlated features."
         )
-    coef, intercept = problem.design.to_original(w, c + problem.y_offset)
+    else:
+        msg = (
+            f"{what} stopped at alpha={alpha:.4g} where float64 precision allows no further "
+            f"progress: duality gap {sol.gap * unit:.3g} is far above the target "
+            f"{target * unit:.3g} (tol={tol:.3g}). The result is as accurate as float64 "
+            f"allows on these data; tol >= {sol.gap / problem.gap_scale:.1g} is reachable."
+        )
+    warnings.warn(msg, ConvergenceWarning, stacklevel=4)
+
+
+def warn_separable(names, fit_intercept: bool, alphas: str, stacklevel: int = 4) -> None:
+    """SeparationWarning naming the unpenalized features that separate the classes."""
+    with_icpt = " and the intercept" if fit_intercept else ""
+    warnings.warn(
+        f"The classes are separable by the unpenalized features {names[:10]}"
+        f"{' ...' if len(names) > 10 else ''}{with_icpt} (at {alphas}): the logistic "
+        "likelihood has no maximum and the coefficients grow without bound, so the result "
+        "is the solver's last iterate (converged=False). Use alpha > 0 (and no zero "
+        "penalty_weights) for a finite MAP estimate.",
+        SeparationWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def result_from_solution(problem, alpha, l1_ratio, sol: Solution, tol, *, warn=True):
+    """The :class:`MapResult` of a working-scale solution, with its warnings."""
+    status, converged = sol.status, sol.converged
+    free = problem.free(alpha, l1_ratio)
+    if separable(problem, free):
+        status, converged = "separable", False
+        if warn:
+            names = [problem.design.feature_names[j] for j in np.flatnonzero(free)]
+            warn_separable(names, problem.design.fit_intercept, f"alpha={alpha:.4g}")
+    elif warn:
+        _warn_unconverged(problem, alpha, sol, tol)
+    coef, intercept = problem.to_original(sol.w, sol.c)
     return MapResult(
         coef=coef,
         intercept=float(intercept),
-        coef_working=w,
+        coef_working=sol.w * problem.y_scale,
         alpha=alpha,
         l1_ratio=l1_ratio,
         likelihood=problem.likelihood,
         feature_names=problem.design.feature_names,
-        n_iter=n_iter,
-        dual_gap=gap,
-        kkt_violation=kkt,
+        n_iter=sol.n_iter,
+        dual_gap=sol.gap * problem.y_scale**2,
+        kkt_violation=sol.kkt * problem.y_scale,
         converged=converged,
         classes=problem.classes,
+        status=status,
     )
 
 
@@ -390,10 +584,11 @@ def lasso_map(
     fit_intercept : bool
     penalty_weights : array-like of shape (p,), optional
         Per-feature penalty factors (adaptive lasso); 0 leaves a feature unpenalized.
-    tol : float
+    tol : float > 0
         Stop when the duality gap is below ``tol`` times ||y - mean(y)||^2 / n (Gaussian,
-        scikit-learn's rule) or times the null model's mean log-loss (logistic).
-    max_iter : int
+        scikit-learn's rule) or times the null model's mean log-loss (logistic). The solver
+        also stops, with ``status="precision"``, when float64 resolves no further progress.
+    max_iter : int >= 1
         Maximum outer (working-set) iterations.
     relax : bool
         Also refit the selected support with penalty ``relax_alpha`` (0: unpenalized), the
@@ -402,6 +597,23 @@ def lasso_map(
     Returns
     -------
     MapResult
+
+    Raises
+    ------
+    TypeError
+        A parameter of the wrong type (``max_iter=1.7``, ``alpha="0.1"``, ``alpha=True``).
+    ValueError
+        Out-of-range parameters; a Gaussian y whose spread around its mean is outside about
+        1e-150 .. 1e150, whose squares float64 cannot hold (rescale y).
+
+    Warns
+    -----
+    ConvergenceWarning
+        ``max_iter`` reached, or float64 precision reached with the gap more than 100 times
+        its target.
+    SeparationWarning
+        Logistic likelihood with unpenalized features (``alpha=0`` or zero
+        ``penalty_weights``) that separate the classes: no maximum exists.
 
     Examples
     --------
@@ -433,7 +645,6 @@ def relaxed_refit(problem: Problem, result: MapResult, ridge: float, *, tol, max
     """Refit the support of ``result`` with a ridge penalty ``ridge`` (0: unpenalized)."""
     ridge = check_positive(ridge, "relax_alpha", allow_zero=True)
     support = result.support
-    coef = np.zeros_like(result.coef)
     sub = Problem(
         np.asfortranarray(problem.X[:, support]),
         problem.y,
@@ -442,6 +653,7 @@ def relaxed_refit(problem: Problem, result: MapResult, ridge: float, *, tol, max
         problem.likelihood,
         np.ones(int(support.sum())),
         problem.classes,
+        problem.y_scale,
     )
     if not support.any():
         w, c = np.zeros(0), problem.null_intercept()
@@ -449,22 +661,16 @@ def relaxed_refit(problem: Problem, result: MapResult, ridge: float, *, tol, max
         w = np.linalg.lstsq(sub.X, sub.y, rcond=None)[0]
         c = 0.0
     else:
-        w, c, *_, converged = solve(
-            sub,
-            ridge,
-            0.0,
-            np.zeros(sub.X.shape[1]),
-            sub.null_intercept(),
-            tol=tol * 1e-2,
-            max_iter=max_iter,
-        )
-        if not converged:
-            warnings.warn(
-                "Relaxed refit did not converge (separable classes?).",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
+        start = np.zeros(sub.X.shape[1]), sub.null_intercept()
+        sol = solve(sub, ridge, 0.0, *start, tol=tol * 1e-2, max_iter=max_iter)
+        w, c = sol.w, sol.c
+        free = sub.free(ridge, 0.0)
+        if separable(sub, free):
+            names = [problem.design.feature_names[j] for j in np.flatnonzero(support)[free]]
+            warn_separable(names, problem.design.fit_intercept, "relax_alpha=0")
+        else:
+            _warn_unconverged(sub, ridge, sol, tol * 1e-2, what="Relaxed refit")
     w_full = np.zeros(problem.design.n_features)
     w_full[support] = w
-    coef, intercept = problem.design.to_original(w_full, c + problem.y_offset)
+    coef, intercept = problem.to_original(w_full, c)
     return replace(result, relaxed_coef=coef, relaxed_intercept=float(intercept))
