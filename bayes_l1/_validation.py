@@ -5,7 +5,9 @@ Every error names what is wrong and how to fix it. Nothing here imports PyMC.
 
 from __future__ import annotations
 
+import contextlib
 import numbers
+import os
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -285,3 +287,77 @@ def seed_sequence(random_seed, name: str = "random_seed") -> np.random.SeedSeque
     if isinstance(seed, np.random.Generator):
         return np.random.SeedSequence(int(seed.integers(2**63)))
     return np.random.SeedSequence(seed)
+
+
+# -- options of the Bayesian layer, and warnings placed at the caller's line ------------
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def check_probability(value, name: str, *, inclusive: bool = False) -> float:
+    """A real number in (0, 1), or in [0, 1] with ``inclusive``."""
+    interval = "[0, 1]" if inclusive else "(0, 1)"
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number in {interval}; got {value!r}.")
+    v = float(value)
+    if not (0 <= v <= 1 if inclusive else 0 < v < 1):  # NaN fails both
+        raise ValueError(f"{name} must be a number in {interval}; got {value!r}.")
+    return v
+
+
+def check_bool(value, name: str) -> bool:
+    """A flag: True or False (numpy bools too), never a truthy string or number."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False; got {value!r}.")
+    return bool(value)
+
+
+def warn_caller(message: str, category: type[Warning] = UserWarning) -> None:
+    """Warn at the first frame outside bayes_l1: the user's line, however deep the call."""
+    warnings.warn(message, category, skip_file_prefixes=(_PACKAGE_DIR,))
+
+
+def check_labels(y, n_samples: int) -> np.ndarray:
+    """Class labels to score against: 1-D (a single column is raveled), one per row of X,
+    none missing. Unlike fitting, one class alone is fine."""
+    arr = y.to_numpy() if isinstance(y, pd.Series | pd.DataFrame) else np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"y must be 1-D (n_samples,); got shape {arr.shape}.")
+    if arr.shape[0] != n_samples:
+        raise ValueError(
+            f"X and y have different numbers of rows: X has {n_samples}, y has {arr.shape[0]}."
+        )
+    if pd.isna(arr).any():
+        raise ValueError("y contains missing values; drop those rows first.")
+    return arr
+
+
+@contextlib.contextmanager
+def constant_columns_reported():
+    """Silence the constant-columns warning inside calls on data whose fit already gave it
+    once, by name (its MAP and lasso side computations would repeat it)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", r"(?s).*\bconstant\b", UserWarning)
+        yield
+
+
+def check_label_types(y) -> None:
+    """Raise TypeError when class labels mix types that cannot be compared (e.g. strings and
+    numbers), which sorting them into classes would fail on; missing values are left to
+    the target check, which names them."""
+    arr = y.to_numpy() if isinstance(y, pd.Series | pd.DataFrame) else np.asarray(y)
+    if arr.dtype != object:
+        return
+    values = arr.ravel()
+    kinds = {
+        "string" if isinstance(v, str | bytes) else "number" if isinstance(v, numbers.Number)
+        else type(v).__name__
+        for v in values[~pd.isna(values)]
+    }  # fmt: skip
+    if len(kinds) > 1:
+        raise TypeError(
+            f"y mixes label types {sorted(kinds)}; class labels must be all strings or all "
+            "numbers (a stray value such as inf or a number among strings?)."
+        )

@@ -13,10 +13,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from bayes_l1._validation import check_positive, check_random_state
+from bayes_l1._columns import align_columns
+from bayes_l1._validation import check_positive, check_random_state, constant_columns_reported
 from bayes_l1.data import Design
 from bayes_l1.map import lasso_map, lasso_map_path
-from bayes_l1.summary import _datatree, _feature_names, _is_gaussian, _matrix, inclusion_summary
+from bayes_l1.summary import (
+    _datatree,
+    _feature_names,
+    _is_gaussian,
+    _matrix,
+    _same_design,
+    inclusion_summary,
+)
 
 __all__ = [
     "DSSResult",
@@ -247,13 +255,16 @@ def compare_map_lasso(
     Xa = data.X
 
     model = build_model(data, prior, sigma=sigma_hat, context=context)
-    beta_std, _, n_iter, logp_map, total_fn, values = _pymc_map(model)
+    beta_active, _, n_iter, logp_map, total_fn, values = _pymc_map(model)
+    beta_std = np.zeros(data.p)  # the model leaves constant columns out: they are 0
+    beta_std[data.active] = beta_active
     pymc_map = beta_std * data.y_scale / data.design.scale
 
-    lasso = lasso_map(Xa, data.y, alpha, tol=1e-12, max_iter=10_000)
+    with constant_columns_reported():  # prepare warned once, by name
+        lasso = lasso_map(Xa, data.y, alpha, tol=1e-12, max_iter=10_000)
     w_lasso = lasso.coef_working / data.y_scale
     c_lasso = 0.0  # the working response is centred: the intercept mode is 0 at any beta
-    logp_lasso = float(total_fn({values[0].name: w_lasso, values[1].name: c_lasso}))
+    logp_lasso = float(total_fn({values[0].name: w_lasso[data.active], values[1].name: c_lasso}))
 
     names = list(data.feature_names)
     table = pd.DataFrame(index=pd.Index(names, name="feature"))
@@ -266,7 +277,8 @@ def compare_map_lasso(
     if posterior:
         fit_kwargs.setdefault("random_state", random_state)
         X_named = pd.DataFrame(Xa, columns=names)
-        fit = BayesianLinearRegression(prior=prior, **fit_kwargs).fit(X_named, data.y)
+        with constant_columns_reported():
+            fit = BayesianLinearRegression(prior=prior, **fit_kwargs).fit(X_named, data.y)
         summ = inclusion_summary(fit, eps=eps, prob=prob, lasso=False).loc[names]
         table["post_mean"] = summ["mean"]
         table["post_median"] = summ["median"]
@@ -405,6 +417,8 @@ def dss(
     fit : fitted BayesianLinearRegression or its DataTree
         A DataTree needs ``X`` (the raw design the fit used).
     X : array-like, optional
+        The design the fit used (needed for a bare DataTree); a DataFrame's columns are
+        matched to the fit's features by name.
     n_alphas : int, default 100
         Grid size of the path.
     adaptive : bool, default True
@@ -419,9 +433,11 @@ def dss(
         raise ValueError("dss supports the Gaussian likelihood (a sigma_std posterior) only.")
     names = _feature_names(tree)
     if X is not None:
-        Xa = np.asarray(X, dtype=np.float64)
+        Xa = np.asarray(align_columns(X, names), dtype=np.float64)
         if Xa.ndim != 2 or Xa.shape[1] != len(names):
             raise ValueError(f"X must be 2-d with {len(names)} columns; got shape {Xa.shape}.")
+        if not _same_design(tree, Xa):
+            raise ValueError("X differs from the design of the fit: pass the data it used.")
         design, Z = Design.fit_transform(Xa, names, standardize=True, fit_intercept=True)
         y_scale = float(np.std(tree["observed_data"]["y"].values))
     elif est is not None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,6 +30,8 @@ import xarray as xr
 from arviz_base import rcParams
 from scipy.fft import irfft, next_fast_len, rfft
 from scipy.special import ndtri
+
+from bayes_l1._validation import warn_caller
 
 __all__ = ["Diagnostics", "SamplingWarning", "check_sampling"]
 
@@ -208,7 +209,8 @@ def check_sampling(
         Prior class name (``"Laplace"``, ``"Horseshoe"``, ``"RegularizedHorseshoe"``,
         ``"Normal"``, ...), to tailor the advice.
     warn : bool, default True
-        Emit one :class:`SamplingWarning` listing the problems and advice, if any.
+        Emit one :class:`SamplingWarning` listing the problems and advice, if any, at the
+        caller's line (the first outside bayes_l1).
 
     Returns
     -------
@@ -318,7 +320,8 @@ def check_sampling(
             f"E-BFMI < {bfmi_min:g} on {len(low_chains)} of {len(bfmi)} chains: {shown}"
         )
 
-    advice = _advice(found, prior_name, _problem_size(idata, posterior))
+    gibbs = posterior.attrs.get("sampler") == "gibbs"  # as written by sample_gibbs
+    advice = _advice(found, prior_name, _problem_size(idata, posterior), gibbs=gibbs)
     diag = Diagnostics(
         table=table,
         n_draws=n_draws,
@@ -333,14 +336,16 @@ def check_sampling(
     if warn and problems:
         message = "MCMC sampling problems:\n" + "\n".join(f"- {p}" for p in problems)
         message += "\nAdvice:\n" + "\n".join(f"- {a}" for a in advice)
-        warnings.warn(message, SamplingWarning, stacklevel=2)
+        warn_caller(message, SamplingWarning)
     return diag
 
 
 # --------------------------------------------------------------------------- advice
 
 
-def _advice(found: set, prior_name: str | None, size: tuple[int | None, int | None]) -> list:
+def _advice(
+    found: set, prior_name: str | None, size: tuple[int | None, int | None], *, gibbs: bool
+) -> list:
     prior = (prior_name or "").replace("_", "").lower()
     horseshoe = "horseshoe" in prior  # Horseshoe and RegularizedHorseshoe
     advice = []
@@ -376,7 +381,7 @@ def _advice(found: set, prior_name: str | None, size: tuple[int | None, int | No
             )
     if found & {"rhat", "ess"}:
         advice.append("run more tuning and draws (e.g. tune=2000, draws=2000)")
-        if horseshoe:
+        if horseshoe and not gibbs:  # the advice is to switch to Gibbs
             n_obs, p = size
             if n_obs is not None and p is not None:
                 if p > n_obs:

@@ -12,7 +12,18 @@ import numpy as np
 import xarray as xr
 from scipy.special import expit
 
-from bayes_l1._validation import check_positive, check_random_state, check_X
+from bayes_l1._columns import align_columns
+from bayes_l1._validation import (
+    check_bool,
+    check_int,
+    check_labels,
+    check_positive,
+    check_probability,
+    check_random_state,
+    check_X,
+    check_y,
+    constant_columns_reported,
+)
 from bayes_l1.diagnostics import check_sampling, reported_variables
 from bayes_l1.map import lasso_map
 from bayes_l1.model import (
@@ -99,6 +110,37 @@ def default_target_accept(prior, marginalized: bool = False) -> float:
     return 0.99 if isinstance(prior, Horseshoe) and not marginalized else 0.9
 
 
+def _portable(values: np.ndarray) -> np.ndarray:
+    """Object strings (None: no value) as fixed-width unicode, None as "": the forms that
+    netCDF and zarr write and read back unchanged."""
+    flat = ["" if v is None else str(v) for v in values.ravel()]
+    return np.asarray(flat, dtype=str).reshape(values.shape)
+
+
+def make_portable(idata):
+    """Make the tree survive netCDF and zarr unchanged: the feature names as fixed-width
+    unicode (object strings come back as another dtype) and object-valued statistics, such
+    as nutpie's ``divergence_message`` (None where there was none: NaN after a round trip),
+    as strings with "" for None."""
+    for group in list(idata.children):
+        ds = idata[group].to_dataset()
+        if "feature" in ds.coords:
+            ds = ds.assign_coords(feature=_portable(ds["feature"].to_numpy()))
+        for name, da in ds.data_vars.items():
+            if da.dtype == object:
+                ds[name] = da.copy(data=_portable(da.to_numpy()))
+        idata[group] = ds
+    return idata
+
+
+def _labels_json(classes) -> str | None:
+    """The class labels as JSON, or None when they are not numbers, strings or bools."""
+    try:
+        return json.dumps(np.asarray(classes).tolist())
+    except TypeError:
+        return None
+
+
 def to_original_scale(idata, data: ModelData):
     """Put observed data and log-likelihood on the original scale of y: one boundary for
     every sampler, so summaries and LOO never depend on the working scale."""
@@ -137,11 +179,11 @@ class _BayesianLinearModel(_ParamsMixin):
         self.progressbar = progressbar
 
     def _check_settings(self):
-        for name in ("draws", "chains"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be >= 1; got {getattr(self, name)}.")
-        if int(self.tune) < 0:
-            raise ValueError(f"tune must be >= 0; got {self.tune}.")
+        check_int(self.draws, "draws", minimum=1)
+        check_int(self.chains, "chains", minimum=1)
+        check_int(self.tune, "tune", minimum=0)
+        check_random_state(self.random_state)
+        check_bool(self.progressbar, "progressbar")
         if self.target_accept is not None and not (
             0 < check_positive(self.target_accept, "target_accept") < 1
         ):
@@ -197,13 +239,16 @@ class _BayesianLinearModel(_ParamsMixin):
                 sampler=self.sampler,
                 data=data,
             )
-        idata = to_original_scale(idata, data)
+        idata = make_portable(to_original_scale(idata, data))
         post = idata["posterior"]
         self.diagnostics_ = check_sampling(
             idata, var_names=reported_variables(post), prior_name=type(prior).__name__
         )
         idata.attrs["bayes_l1_prior"] = repr(prior)
         idata.attrs["bayes_l1_diagnostics"] = json.dumps(self.diagnostics_.to_dict())
+        idata.attrs["bayes_l1_likelihood"] = self._likelihood
+        if data.classes is not None and (labels := _labels_json(data.classes)) is not None:
+            idata.attrs["bayes_l1_classes"] = labels  # JSON: netCDF/zarr attrs are flat
         self.idata_ = idata
         self.prior_ = prior
         self.context_ = context
@@ -216,14 +261,60 @@ class _BayesianLinearModel(_ParamsMixin):
             {"y": self._replicate(self.linear_predictor_draws(X), self.random_state)}
         )
         penalty = prior.map_penalty(context)
-        self.map_ = (
-            None
-            if penalty is None
-            else lasso_map(
-                X, y, penalty[0], l1_ratio=penalty[1], likelihood=self._likelihood, tol=1e-10
-            )
-        )
+        self.map_ = None
+        if penalty is not None:
+            with constant_columns_reported():
+                self.map_ = lasso_map(
+                    X, y, penalty[0], l1_ratio=penalty[1], likelihood=self._likelihood, tol=1e-10
+                )
         return self
+
+    @classmethod
+    def from_idata(cls, idata):
+        """An estimator that predicts from a saved fit.
+
+        Parameters
+        ----------
+        idata : xarray.DataTree
+            The ``idata_`` of a fit, e.g. written with ``idata_.to_netcdf(path)`` and read
+            back with ``xarray.open_datatree(path)``.
+
+        Returns
+        -------
+        estimator
+            With ``idata_``, ``coef_``, ``intercept_``, ``feature_names_in_``,
+            ``n_features_in_`` (and ``classes_``): ``predict``, ``score``, ``get_support``
+            and the summaries give what the live fit gives. Parameters are the defaults and
+            ``map_``, ``prior_``, ``diagnostics_`` are None: refit for those.
+
+        Raises
+        ------
+        TypeError
+            ``idata`` is not a DataTree.
+        ValueError
+            It lacks the draws of ``beta`` and ``intercept``, holds the other likelihood, or
+            (logistic) lacks the class labels.
+        """
+        if not isinstance(idata, xr.DataTree):
+            raise TypeError(f"idata must be an xarray.DataTree; got {type(idata).__name__}.")
+        post = idata["posterior"] if "posterior" in idata.children else None
+        if post is None or not {"beta", "intercept"} <= set(post.data_vars):
+            raise ValueError("idata lacks posterior draws of 'beta' and 'intercept'.")
+        likelihood = idata.attrs.get("bayes_l1_likelihood") or (
+            "gaussian" if "sigma" in post.data_vars else "logistic"  # trees from before attrs
+        )
+        if likelihood != cls._likelihood:
+            raise ValueError(
+                f"idata holds a {likelihood} fit; {cls.__name__} needs a {cls._likelihood} one."
+            )
+        est = cls()
+        est.idata_, est.prior_, est.map_, est.diagnostics_ = idata, None, None, None
+        names = [str(f) for f in post["feature"].to_numpy()]
+        est.feature_names_in_ = np.asarray(names, dtype=object)
+        est.n_features_in_ = len(names)
+        est.coef_ = post["beta"].mean(("chain", "draw")).to_numpy()
+        est.intercept_ = float(post["intercept"].mean())
+        return est
 
     # -- draws -------------------------------------------------------------------------
     def sample_posterior_predictive(self, X, random_state=None) -> xr.DataArray:
@@ -236,15 +327,14 @@ class _BayesianLinearModel(_ParamsMixin):
             raise NotFittedError(f"This {type(self).__name__} is not fitted yet; call fit(X, y).")
 
     def _check_new_X(self, X) -> np.ndarray:
+        """New rows as a float array in the fit's column order (a DataFrame's by name)."""
         self._check_fitted()
-        Xa, names = check_X(X)
+        Xa, _ = check_X(align_columns(X, self.feature_names_in_))
         if Xa.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {Xa.shape[1]} features, but {type(self).__name__} is expecting "
                 f"{self.n_features_in_} features as input (the number seen in fit)."
             )
-        if hasattr(X, "columns") and tuple(names) != tuple(self.feature_names_in_):
-            raise ValueError("X's columns differ from the feature names seen in fit.")
         return Xa
 
     def linear_predictor_draws(self, X) -> xr.DataArray:
@@ -266,8 +356,9 @@ class _BayesianLinearModel(_ParamsMixin):
         return eta + self.idata_["posterior"]["sigma"] * noise
 
     def get_support(self, prob: float = 0.9) -> np.ndarray:
-        """Features whose central ``prob`` credible interval excludes 0."""
+        """Features whose central ``prob`` credible interval excludes 0 (``prob`` in (0, 1))."""
         self._check_fitted()
+        prob = check_probability(prob, "prob")
         beta = self.idata_["posterior"]["beta"]
         lo, hi = (
             beta.quantile(q, dim=("chain", "draw")).to_numpy()
@@ -343,10 +434,15 @@ class BayesianLinearRegression(_BayesianLinearModel):
         return mean, np.sqrt(eta.var(("chain", "draw")).to_numpy() + sigma2)
 
     def score(self, X, y) -> float:
-        """R^2 of the posterior mean prediction."""
-        y = np.asarray(y, dtype=np.float64)
-        resid = y - self.predict(X)
-        return float(1.0 - resid @ resid / np.sum((y - y.mean()) ** 2))
+        """R^2 of the posterior mean prediction; y is checked as in ``fit``. A constant y
+        scores 1 when predicted exactly, else 0 (as scikit-learn's ``r2_score``)."""
+        pred = self.predict(X)
+        y, _ = check_y(y, pred.shape[0])
+        ss_res = float(np.sum((y - pred) ** 2))
+        ss_tot = float(np.sum((y - y.mean()) ** 2))
+        if ss_tot == 0:
+            return 1.0 if ss_res == 0 else 0.0
+        return 1.0 - ss_res / ss_tot
 
 
 class BayesianLogisticRegression(_BayesianLinearModel):
@@ -364,6 +460,20 @@ class BayesianLogisticRegression(_BayesianLinearModel):
         self.classes_ = self.model_data_.classes
         return self
 
+    @classmethod
+    def from_idata(cls, idata):
+        """As :meth:`BayesianLinearRegression.from_idata`, plus ``classes_``, the labels the
+        fit stored in ``idata.attrs["bayes_l1_classes"]``."""
+        est = super().from_idata(idata)
+        labels = idata.attrs.get("bayes_l1_classes")
+        if labels is None:
+            raise ValueError(
+                "idata holds no class labels (attrs['bayes_l1_classes']): it was not written "
+                "by BayesianLogisticRegression.fit, or its labels are not numbers or strings."
+            )
+        est.classes_ = np.asarray(json.loads(labels))
+        return est
+
     def predict_proba(self, X) -> np.ndarray:
         """Posterior mean of P(y = class), shape (n, 2)."""
         p1 = expit(self.linear_predictor_draws(X)).mean(("chain", "draw")).to_numpy()
@@ -375,5 +485,6 @@ class BayesianLogisticRegression(_BayesianLinearModel):
         return self.classes_[(proba[:, 1] > 0.5).astype(int)]
 
     def score(self, X, y) -> float:
-        """Accuracy."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
+        """Accuracy: the share of rows whose predicted label equals y (1-D, one per row)."""
+        pred = self.predict(X)
+        return float(np.mean(pred == check_labels(y, pred.shape[0])))

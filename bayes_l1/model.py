@@ -19,12 +19,25 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from bayes_l1._validation import check_likelihood, check_positive, check_X_y
+from bayes_l1._validation import (
+    check_label_types,
+    check_likelihood,
+    check_positive,
+    check_X_y,
+    warn_caller,
+)
 from bayes_l1.data import Design
 from bayes_l1.map import lasso_map_cv
 from bayes_l1.priors import BuildContext, Horseshoe, Laplace, Normal, resolve_prior
 
-__all__ = ["ModelData", "build_model", "can_marginalize", "check_marginalize", "prepare"]
+__all__ = [
+    "ModelData",
+    "build_model",
+    "can_marginalize",
+    "check_marginalize",
+    "prepare",
+    "restore_frozen",
+]
 
 # Intercept prior sd on the working scale: wide next to the centred response (sd 1) or the
 # log-odds scale, and irrelevant to the coefficients' mode (centred X decouples them).
@@ -61,6 +74,27 @@ class ModelData:
     def feature_names(self) -> tuple[str, ...]:
         return self.design.feature_names
 
+    @property
+    def active(self) -> np.ndarray:
+        """Features in the model: all but the constant columns (``design.frozen``)."""
+        return ~self.design.frozen
+
+    def drop_frozen(self) -> ModelData:
+        """These data without the constant columns: every sampler works on this subset and
+        :func:`restore_frozen` puts those features back at exactly 0."""
+        keep = self.active
+        if keep.all():
+            return self
+        d = self.design
+        design = replace(
+            d,
+            feature_names=tuple(np.asarray(d.feature_names, dtype=object)[keep]),
+            offset=d.offset[keep],
+            scale=d.scale[keep],
+            constant=d.constant[keep],
+        )
+        return replace(self, design=design, Z=np.asfortranarray(self.Z[:, keep]))
+
     def pseudo_sigma(self) -> float:
         """Logistic pseudo-sigma 1 / sqrt(mu (1 - mu)) (Piironen & Vehtari 2017)."""
         mu = float(np.clip(self.y.mean(), 1e-3, 1 - 1e-3))
@@ -70,8 +104,11 @@ class ModelData:
 def prepare(X, y, *, likelihood: str = "gaussian") -> ModelData:
     """Validate and put (X, y) on the working scale."""
     check_likelihood(likelihood)
+    if likelihood == "logistic":
+        check_label_types(y)
     Xa, ya, names, classes = check_X_y(X, y, likelihood=likelihood, min_samples=3)
-    design, Z = Design.fit_transform(Xa, names, standardize=True, fit_intercept=True)
+    design, Z = Design.fit_transform(Xa, names, standardize=True, fit_intercept=True, warn=False)
+    _check_frozen(design)
     if likelihood == "gaussian":
         center, scale = float(ya.mean()), float(ya.std())
         if scale == 0:
@@ -79,6 +116,37 @@ def prepare(X, y, *, likelihood: str = "gaussian") -> ModelData:
     else:
         center, scale = 0.0, 1.0
     return ModelData(design, Z, ya, (ya - center) / scale, center, scale, likelihood, classes)
+
+
+def _check_frozen(design: Design) -> None:
+    """Warn once, by name, about constant columns (left out of the model, reported at exactly
+    0); raise when no column varies."""
+    frozen = design.frozen
+    if frozen.all():
+        raise ValueError(
+            "Every column of X is constant: with an intercept there is nothing to regress on."
+        )
+    if frozen.any():
+        cols = [design.feature_names[j] for j in np.flatnonzero(frozen)]
+        warn_caller(
+            f"Columns {cols[:10]}{' ...' if len(cols) > 10 else ''} are constant: with an "
+            "intercept they carry no information, so they are left out of the model and "
+            "their coefficients are exactly 0 in every draw."
+        )
+
+
+def restore_frozen(idata, data: ModelData):
+    """Put the constant columns left out by :meth:`ModelData.drop_frozen` back into every
+    group with a ``feature`` dimension, in the order of ``data``, with every value 0: the
+    coefficients (and the horseshoe's local scales) of those features are exactly 0."""
+    if data.active.all():
+        return idata
+    names = np.asarray(data.feature_names, dtype=object)
+    for group in list(idata.children):
+        ds = idata[group].to_dataset()
+        if "feature" in ds.dims:
+            idata[group] = ds.reindex(feature=names, fill_value=0)
+    return idata
 
 
 def noise_sd_estimate(data: ModelData, *, random_state=0) -> float:
@@ -92,7 +160,9 @@ def noise_sd_estimate(data: ModelData, *, random_state=0) -> float:
 
 def build_context(data: ModelData, prior, *, random_state=0) -> BuildContext:
     """Resolve what the prior needs from the data: the CV alpha for ``Laplace(lam="cv")``,
-    a noise-sd estimate where an alpha must be mapped to a prior scale."""
+    a noise-sd estimate where an alpha must be mapped to a prior scale. Constant columns
+    are left out (``p`` counts the features in the model)."""
+    data = data.drop_frozen()
     alpha_cv = cv = None
     if isinstance(prior, Laplace) and prior.lam == "cv":
         cv = lasso_map_cv(
@@ -196,11 +266,13 @@ def build_model(
     Returns
     -------
     pymc.Model
-        Coordinates ``feature`` (the feature names) and ``obs``; data ``X`` and (joint
+        Coordinates ``feature`` (the feature names, without constant columns: those are
+        left out, see :meth:`ModelData.drop_frozen`) and ``obs``; data ``X`` and (joint
         model) ``y_obs`` as ``pm.Data`` so the same model predicts on new rows.
     """
     import pymc as pm
 
+    data = data.drop_frozen()
     prior = resolve_prior(prior)
     if marginalize:
         check_marginalize(prior, data.likelihood)

@@ -70,7 +70,8 @@ def _summary(fit_or_table) -> tuple[pd.DataFrame, object]:
         return fit_or_table, None
     from bayes_l1.summary import inclusion_summary
 
-    est = fit_or_table if _is_fit(fit_or_table) else None
+    # an estimator restored from a saved tree (from_idata) has no column sds: as a tree
+    est = fit_or_table if hasattr(fit_or_table, "model_data_") else None
     return inclusion_summary(fit_or_table), est
 
 

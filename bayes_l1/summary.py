@@ -18,6 +18,7 @@ the units of each column. Reported locations and intervals (``mean``, ``median``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +26,16 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from bayes_l1._validation import check_positive
+from bayes_l1._columns import align_columns, check_rows
+from bayes_l1._validation import (
+    check_bool,
+    check_labels,
+    check_positive,
+    check_probability,
+    check_X,
+    check_y,
+    constant_columns_reported,
+)
 from bayes_l1.diagnostics import Diagnostics, check_sampling, reported_variables
 from bayes_l1.map import alpha_grid, lasso_map_cv, lasso_map_path
 
@@ -43,6 +53,8 @@ __all__ = [
 _SAMPLE_DIMS = ("chain", "draw")
 _EPS_STANDARD_ERRORS = 2.0  # default eps, in standard errors of a standardized coefficient
 _RANK_BY = ("abs_standardized", "abs")
+_MAX_RANK = 50  # default columns of rank_distribution: p x 50 cells, never p x p
+_BLOCK_CELLS = 2**22  # draws x features per block of the rank computations (32 MB float64)
 
 
 # --------------------------------------------------------------------- inputs
@@ -119,10 +131,7 @@ def _noise_draws(tree: xr.DataTree) -> np.ndarray:
 
 
 def _check_prob(prob: float) -> float:
-    prob = float(prob)
-    if not 0 < prob < 1:
-        raise ValueError(f"prob must be in (0, 1); got {prob}.")
-    return prob
+    return check_probability(prob, "prob")
 
 
 def _check_k(k, p: int) -> int:
@@ -179,10 +188,27 @@ def default_eps(fit) -> float:
 def _resolve_eps(tree, eps) -> float:
     if eps is None:
         return default_eps(tree)
-    eps = float(eps)
-    if not np.isfinite(eps) or eps < 0:
-        raise ValueError(f"eps must be a finite number >= 0 (working scale); got {eps}.")
-    return eps
+    return check_positive(eps, "eps", allow_zero=True)  # on the working scale
+
+
+def _sizes(tree: xr.DataTree, by: str) -> np.ndarray:
+    """The (draws, features) matrix whose absolute values are ranked (a view when it can)."""
+    if by not in _RANK_BY:
+        raise ValueError(f"by must be one of {_RANK_BY}; got {by!r}.")
+    return _matrix(tree["posterior"]["beta_std" if by == "abs_standardized" else "beta"])
+
+
+def _blocks(n_draws: int, p: int):
+    """Slices of draws holding about ``_BLOCK_CELLS`` cells each: bounded temporaries."""
+    step = max(1, _BLOCK_CELLS // max(p, 1))
+    return (slice(i, i + step) for i in range(0, n_draws, step))
+
+
+def _abs(values: np.ndarray) -> np.ndarray:
+    """|values|, NaN as -1: ranked last, where an argsort of -|values| puts it."""
+    out = np.abs(values)
+    out[np.isnan(out)] = -1.0
+    return out
 
 
 def _rank_matrix(tree: xr.DataTree, by: str) -> np.ndarray:
@@ -190,16 +216,33 @@ def _rank_matrix(tree: xr.DataTree, by: str) -> np.ndarray:
 
     Ties (probability zero for continuous draws) go to the feature listed first.
     """
-    if by not in _RANK_BY:
-        raise ValueError(f"by must be one of {_RANK_BY}; got {by!r}.")
-    var = "beta_std" if by == "abs_standardized" else "beta"
-    size = np.abs(_matrix(tree["posterior"][var]))
-    order = np.argsort(-size, axis=1, kind="stable")
-    del size
-    ranks = np.empty(order.shape, dtype=np.int32)
-    positions = np.broadcast_to(np.arange(1, order.shape[1] + 1, dtype=np.int32), order.shape)
-    np.put_along_axis(ranks, order, positions, axis=1)
+    values = _sizes(tree, by)
+    n_draws, p = values.shape
+    ranks = np.empty((n_draws, p), dtype=np.int32)
+    positions = np.arange(1, p + 1, dtype=np.int32)
+    for rows in _blocks(n_draws, p):
+        order = np.argsort(-_abs(values[rows]), axis=1, kind="stable")
+        block = ranks[rows]
+        np.put_along_axis(block, order, np.broadcast_to(positions, order.shape), axis=1)
     return ranks
+
+
+def _top_ranked(size: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """The m largest of each row of ``size``, in rank order with ties to the lower
+    index: (row, feature) index arrays of shape (rows, m). O(rows x p) time and memory."""
+    rows, p = size.shape
+    if m < p:  # the m-th largest value; the set is what beats it, then its earliest ties
+        kth = -np.partition(-size, m - 1, axis=1)[:, m - 1 : m]
+        chosen = size > kth
+        ties = size == kth
+        room = m - chosen.sum(axis=1, keepdims=True)
+        chosen |= ties & (np.cumsum(ties, axis=1) <= room)
+    else:
+        chosen = np.ones((rows, p), dtype=bool)
+    row, feature = np.nonzero(chosen)  # row-major: features ascending within a row
+    row, feature = row.reshape(rows, m), feature.reshape(rows, m)
+    order = np.argsort(-size[row, feature], axis=1, kind="stable")
+    return row, np.take_along_axis(feature, order, axis=1)
 
 
 def rank_distribution(
@@ -217,14 +260,14 @@ def rank_distribution(
         Rank by |coefficient| on the working scale (default: comparable across features) or
         on the original scale (depends on the units of each column).
     max_rank : int, optional
-        Keep the columns for ranks 1..max_rank only (a p x p table has 25 million cells for
-        p = 5000); default all ranks.
+        The columns for ranks 1..max_rank; default ``min(p, 50)``: a p x p table would have
+        10 billion cells at p = 100,000. Memory is O(p x max_rank) beyond the draws.
 
     Returns
     -------
     pandas.DataFrame
         Index the feature names, columns the ranks 1..max_rank; rows sum to 1 when all
-        ranks are kept.
+        ranks are kept (``max_rank = p``).
 
     Examples
     --------
@@ -243,14 +286,16 @@ def rank_distribution(
     tree, _ = _datatree(fit)
     names = _feature_names(tree)
     p = len(names)
-    max_rank = p if max_rank is None else _check_k(max_rank, p)
-    ranks = _rank_matrix(tree, by)
-    n_draws = ranks.shape[0]
-    keep = ranks <= max_rank
-    features = np.broadcast_to(np.arange(p), ranks.shape)[keep]
-    counts = np.bincount(features * max_rank + (ranks[keep] - 1), minlength=p * max_rank)
-    table = counts.reshape(p, max_rank) / n_draws
-    return pd.DataFrame(table, index=names, columns=pd.RangeIndex(1, max_rank + 1))
+    max_rank = min(p, _MAX_RANK) if max_rank is None else _check_k(max_rank, p)
+    values = _sizes(tree, by)
+    n_draws = values.shape[0]
+    table = np.zeros((p, max_rank))  # the only p x max_rank array: counts, then shares
+    rank0 = np.arange(max_rank)  # rank - 1 of each column of _top_ranked
+    for rows in _blocks(n_draws, p):
+        _, feature = _top_ranked(_abs(values[rows]), max_rank)
+        np.add.at(table, (feature, rank0), 1.0)
+    table /= n_draws
+    return pd.DataFrame(table, index=names, columns=pd.RangeIndex(1, max_rank + 1), copy=False)
 
 
 def top_k_probability(fit, k: int, *, by: str = "abs_standardized") -> pd.Series:
@@ -270,9 +315,14 @@ def top_k_probability(fit, k: int, *, by: str = "abs_standardized") -> pd.Series
         Indexed by feature name, in the fit's order; sums to k.
     """
     tree, _ = _datatree(fit)
-    k = _check_k(k, len(_feature_names(tree)))
-    ranks = _rank_matrix(tree, by)
-    return pd.Series((ranks <= k).mean(axis=0), index=_feature_names(tree), name=f"p_top_{k}")
+    names = _feature_names(tree)
+    k = _check_k(k, len(names))
+    values = _sizes(tree, by)
+    counts = np.zeros(len(names), dtype=np.int64)
+    for rows in _blocks(values.shape[0], len(names)):
+        _, feature = _top_ranked(_abs(values[rows]), k)
+        counts += np.bincount(feature.ravel(), minlength=len(names))
+    return pd.Series(counts / values.shape[0], index=names, name=f"p_top_{k}")
 
 
 def joint_inclusion(fit, features, *, eps: float | None = None, how: str = "any") -> float:
@@ -372,9 +422,10 @@ def _lasso_columns(tree, est, X, y, alpha, random_state) -> tuple[pd.DataFrame, 
     likelihood = "gaussian" if _is_gaussian(tree) else "logistic"
     l1_ratio = 1.0
     source = "given" if alpha is not None else "cv"
+    names = _feature_names(tree)
     if X is None:
-        if est is None:
-            return None  # a bare DataTree carries no design matrix
+        if est is None or not hasattr(est, "model_data_"):
+            return None  # a DataTree (or an estimator restored from one) has no design matrix
         data = est.model_data_
         X = data.X
         y = data.y
@@ -383,18 +434,18 @@ def _lasso_columns(tree, est, X, y, alpha, random_state) -> tuple[pd.DataFrame, 
             source = "fit.map_"
     elif y is None:
         raise ValueError("Pass y together with X.")
-    if alpha is None:
-        alpha = lasso_map_cv(X, y, likelihood=likelihood, random_state=random_state).alpha
-    alpha = check_positive(alpha, "alpha")
-    top = lasso_map_path(X, y, alphas=[alpha], l1_ratio=l1_ratio, likelihood=likelihood)
-    grid = alpha_grid(top.alpha_max, 100)
-    grid = np.append(grid[grid > alpha], alpha)
-    path = lasso_map_path(
-        X, y, alphas=grid, l1_ratio=l1_ratio, likelihood=likelihood, tol=1e-10, max_iter=1000
-    )
-    names = _feature_names(tree)  # columns are matched by position, as in fit
-    if path.coefs.shape[0] != len(names):
-        raise ValueError(f"X has {path.coefs.shape[0]} columns; the fit has {len(names)}.")
+    else:
+        X = _fit_data(tree, X, y, names)
+    with constant_columns_reported():  # the fit warned about them once, by name
+        if alpha is None:
+            alpha = lasso_map_cv(X, y, likelihood=likelihood, random_state=random_state).alpha
+        alpha = check_positive(alpha, "alpha")
+        top = lasso_map_path(X, y, alphas=[alpha], l1_ratio=l1_ratio, likelihood=likelihood)
+        grid = alpha_grid(top.alpha_max, 100)
+        grid = np.append(grid[grid > alpha], alpha)
+        path = lasso_map_path(
+            X, y, alphas=grid, l1_ratio=l1_ratio, likelihood=likelihood, tol=1e-10, max_iter=1000
+        )
     coef = path.coefs[:, -1] + 0.0  # no -0.0
     position = pd.Series(np.arange(len(names)), index=list(path.feature_names))
     order = position[list(path.entry_order)].to_numpy()
@@ -404,6 +455,52 @@ def _lasso_columns(tree, est, X, y, alpha, random_state) -> tuple[pd.DataFrame, 
         {"map_coef": coef, "lasso_selected": coef != 0, "lasso_entry_rank": entry}, index=names
     )
     return frame, {"alpha": alpha, "l1_ratio": l1_ratio, "alpha_source": source}
+
+
+def _zscore(y: np.ndarray) -> np.ndarray:
+    sd = y.std()
+    return (y - y.mean()) / (sd if sd > 0 else 1.0)
+
+
+def _same_design(tree: xr.DataTree, Xa: np.ndarray) -> bool:
+    """Whether X standardizes to the working design in ``constant_data`` (True when the tree
+    has none); constant columns, all 0 there, are skipped."""
+    const = tree["constant_data"] if "constant_data" in tree.children else None
+    if const is None or "X" not in const.data_vars or set(const["X"].dims) != {"obs", "feature"}:
+        return True
+    Z = const["X"].transpose("obs", "feature").to_numpy()
+    check_rows(Xa.shape[0], Z.shape[0])
+    sd = Xa.std(axis=0)
+    used = (sd > 0) & (np.abs(Z).max(axis=0) > 0)
+    z = (Xa[:, used] - Xa[:, used].mean(axis=0)) / sd[used]
+    return bool(np.allclose(z, Z[:, used], rtol=0.0, atol=1e-8))
+
+
+def _fit_data(tree: xr.DataTree, X, y, names: list[str]):
+    """X with its columns in the fit's order (by name for a DataFrame), checked to be the
+    fit's own data: as many columns and rows, its columns' z-scores equal to the working
+    design and y to the observed y, where the tree holds them."""
+    X = align_columns(X, names)
+    Xa, _ = check_X(X)
+    if Xa.shape[1] != len(names):
+        raise ValueError(f"X has {Xa.shape[1]} columns; the fit has {len(names)}.")
+    if not _same_design(tree, Xa):
+        raise ValueError("X differs from the design of the fit: pass the data it used.")
+    obs = tree["observed_data"] if "observed_data" in tree.children else None
+    if obs is None or "y" not in obs.data_vars:
+        return X
+    observed = obs["y"].to_numpy()
+    check_rows(Xa.shape[0], observed.shape[0])
+    if _is_gaussian(tree):  # z-scores: the tree may hold y on the original or working scale
+        same = np.allclose(_zscore(check_y(y, Xa.shape[0])[0]), _zscore(observed), atol=1e-8)
+    elif "bayes_l1_classes" in tree.attrs:  # 0/1 coded as in fit: classes[1] is 1
+        positive = json.loads(tree.attrs["bayes_l1_classes"])[1]
+        same = np.array_equal(check_labels(y, Xa.shape[0]) == positive, observed == 1)
+    else:
+        same = True  # labels whose coding is unknown: the row count is all we can check
+    if not same:
+        raise ValueError("y differs from the observed y of the fit: pass the data it used.")
+    return X
 
 
 # --------------------------------------------------------------------- the summary
@@ -465,13 +562,15 @@ def inclusion_summary(
         ``p_top_k = P(rank_j <= k)``. Default: the number of ``selected`` features (at least
         1), i.e. how sure the posterior is that each belongs to the top of that size.
     threshold : float, default 0.5
-        Decision rule: ``selected = pip > threshold``. The default is the median probability
-        model (Barbieri & Berger 2004), optimal for prediction under squared loss in
-        orthogonal designs.
+        Decision rule: ``selected = pip > threshold``, in [0, 1]. The default is the
+        median probability model (Barbieri & Berger 2004), optimal for prediction under
+        squared loss in orthogonal designs.
     lasso : bool, default True
         Add ``map_coef``, ``lasso_selected`` and ``lasso_entry_rank``.
     X, y : array-like, optional
-        The data the fit used (only needed for a bare DataTree).
+        The data the fit used (only needed for a bare DataTree). A DataFrame's columns are
+        matched to the fit's features by name; the rows and y must be the fit's (checked
+        against the tree's observed data).
     alpha : float, optional
         Penalty (scikit-learn scaling, original y) for the lasso columns. Default: the
         fit's matching MAP penalty (``fit.map_.alpha``, the lasso equivalent of a Laplace
@@ -506,7 +605,10 @@ def inclusion_summary(
     Raises
     ------
     ValueError
-        Unfitted estimator or no posterior draws; eps < 0; k outside 1..p; prob outside (0, 1).
+        Unfitted estimator or no posterior draws; eps < 0; k outside 1..p; prob outside
+        (0, 1); threshold outside [0, 1]; X or y not the data of the fit.
+    TypeError
+        An option of the wrong type (e.g. a string for a number, a number for ``lasso``).
 
     Notes
     -----
@@ -531,6 +633,9 @@ def inclusion_summary(
     """
     tree, est = _datatree(fit)
     prob = _check_prob(prob)
+    threshold = check_probability(threshold, "threshold", inclusive=True)
+    lasso = check_bool(lasso, "lasso")
+    alpha = None if alpha is None else check_positive(alpha, "alpha")
     eps = _resolve_eps(tree, eps)
     post = tree["posterior"]
     names = _feature_names(tree)
@@ -637,6 +742,6 @@ def diagnose(fit, **kwargs) -> Diagnostics:
     post = tree["posterior"]
     if "var_names" not in kwargs:
         kwargs["var_names"] = reported_variables(post)
-    if est is not None and "prior_name" not in kwargs:
+    if getattr(est, "prior_", None) is not None and "prior_name" not in kwargs:
         kwargs["prior_name"] = type(est.prior_).__name__
     return check_sampling(tree, **kwargs)

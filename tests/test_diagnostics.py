@@ -318,3 +318,41 @@ def test_large_posterior_is_fast(rng):
     assert elapsed < 10, f"check_sampling took {elapsed:.1f} s on 4 x 1000 x 5000"
     assert diag.verdict == "ok" and len(diag.table) == p + 1
     assert diag.table.index[-2:].tolist() == ["beta[x4999]", "sigma"]
+
+
+def test_no_advice_to_switch_to_gibbs_for_a_gibbs_run(rng):
+    """Gibbs trees say so in posterior.attrs["sampler"]: the horseshoe's p > n advice to use
+    sampler='gibbs' is then left out, the rest of the advice kept."""
+    post = {
+        "tau": (("chain", "draw"), ar1(rng, 0.995, (2, 300))),
+        "beta": (("chain", "draw", "feature"), rng.normal(size=(2, 300, 40))),
+    }
+    observed = {"y": (("obs",), rng.normal(size=15))}
+    for sampler, expect_gibbs in (("gibbs", False), (None, True)):
+        tree = make_tree(post, observed=observed)
+        if sampler is not None:
+            tree["posterior"].attrs["sampler"] = sampler
+        with pytest.warns(SamplingWarning):
+            advice = " ".join(check_sampling(tree, prior_name="RegularizedHorseshoe").advice)
+        assert ("sampler='gibbs'" in advice) == expect_gibbs
+        assert "run more tuning and draws" in advice
+
+
+def test_sampling_warning_points_at_the_callers_line(rng):
+    """Direct calls and estimator fits alike: the warning's file is the caller's, not
+    bayes_l1's own."""
+    import bayes_l1 as bl
+
+    tree = make_tree({"sigma": (("chain", "draw"), ar1(rng, 0.99, (2, 200)))})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        check_sampling(tree)
+    assert [w.filename for w in caught if w.category is SamplingWarning] == [__file__]
+
+    X = rng.normal(size=(25, 3))
+    y = X[:, 0] + rng.normal(size=25)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bl.BayesianLinearRegression(sampler="gibbs", draws=20, tune=20, chains=1).fit(X, y)
+    sampling = [w for w in caught if w.category is SamplingWarning]
+    assert sampling and {w.filename for w in sampling} == {__file__}

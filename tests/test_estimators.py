@@ -1,7 +1,10 @@
 """Estimators that sample: schema, diagnostics, predictions, and the posterior against truth
 and against the lasso. Fits are shared through module fixtures; long runs are ``slow``."""
 
+import warnings
+
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -250,3 +253,157 @@ def test_regularized_horseshoe_divergences_p_gt_n():
     m.fit(sim.X, sim.y)
     assert m.diagnostics_.n_divergent <= 0.005 * 4000
     assert m.diagnostics_.table["rhat"].max() < 1.05, m.diagnostics_.problems
+
+
+# -- bad and unusual input (issue 11) ----------------------------------------------------
+
+TINY_GIBBS = dict(sampler="gibbs", draws=60, tune=60, chains=2)
+
+
+def _with_constant_columns(seed_=7, n=40):
+    """Four informative columns and two constant ones ("k1" = -3.25, "k2" = 1e6) between
+    them, as a DataFrame."""
+    rng = np.random.default_rng(seed_)
+    X = pd.DataFrame(rng.normal(size=(n, 4)), columns=["a", "b", "c", "d"])
+    X.insert(1, "k1", -3.25)
+    X.insert(4, "k2", 1e6)
+    y = 1.5 * X["a"] - X["c"] + rng.normal(size=n)
+    return X, y
+
+
+@pytest.mark.parametrize(
+    "estimator, kw",
+    [
+        ("linear", dict(TINY_GIBBS, prior=bl.Laplace())),
+        ("linear", dict(TINY_GIBBS, prior=bl.Horseshoe())),  # was a ZeroDivisionError
+        ("linear", dict(TINY_GIBBS, prior=bl.RegularizedHorseshoe())),
+        ("linear", dict(TINY_GIBBS, prior=bl.Normal())),
+        ("linear", dict(sampler="pymc", draws=40, tune=40, chains=1, prior=bl.Laplace())),
+        ("linear", dict(sampler="pymc", draws=40, tune=40, chains=1, prior=bl.Horseshoe())),
+        ("logistic", dict(sampler="pymc", draws=40, tune=40, chains=1, prior=bl.Normal())),
+    ],
+)
+def test_constant_columns_are_exactly_zero_in_every_sampler(estimator, kw):
+    """Constant columns are left out of the model: their coefficients are 0 in every draw
+    (pip 0, last ranks, horseshoe kappa 1), with one warning naming them at the caller."""
+    X, y = _with_constant_columns()
+    cls = bl.BayesianLinearRegression if estimator == "linear" else bl.BayesianLogisticRegression
+    target = y if estimator == "linear" else (y > 0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = cls(**kw, random_state=seed(11)).fit(X, target)
+    mentions = [w for w in caught if "constant" in str(w.message)]
+    assert len(mentions) == 1 and mentions[0].filename == __file__
+    assert "'k1'" in str(mentions[0].message) and "'k2'" in str(mentions[0].message)
+    post = m.idata_["posterior"]
+    assert list(post["feature"].values) == list(X.columns)
+    for name in ("beta", "beta_std"):
+        assert (post[name].sel(feature=["k1", "k2"]) == 0).all()
+    assert (m.coef_[[1, 4]] == 0).all()
+    table = bl.inclusion_summary(m, lasso=False)
+    assert (table.loc[["k1", "k2"], "pip"] == 0).all()
+    assert set(table.index[-2:]) == {"k1", "k2"}
+    assert sorted(table.loc[["k1", "k2"], "rank_median"]) == [5.0, 6.0]
+    if "local" in post:
+        assert (table.loc[["k1", "k2"], "kappa"] == 1).all()
+    assert np.isfinite(m.predict(X) if estimator == "linear" else m.predict_proba(X)).all()
+    assert "beta[k1]" not in " ".join(m.diagnostics_.problems)
+
+
+def test_every_column_constant_is_an_error():
+    X = np.column_stack([np.full(20, 2.0), np.full(20, -1.0)])
+    with pytest.raises(ValueError, match="Every column of X is constant"):
+        bl.BayesianLinearRegression(**TINY_GIBBS).fit(X, np.arange(20.0))
+
+
+@pytest.fixture(scope="module")
+def gibbs_frame_fit():
+    rng = np.random.default_rng(21)
+    X = pd.DataFrame(rng.normal(size=(35, 4)) * [1.0, 10.0, 0.1, 3.0], columns=list("pqrs"))
+    y = X["p"] + 0.2 * X["q"] + rng.normal(size=35)
+    return bl.BayesianLinearRegression(**TINY_GIBBS, random_state=seed(21)).fit(X, y), X, y
+
+
+def test_predict_matches_dataframe_columns_by_name(gibbs_frame_fit):
+    m, X, _ = gibbs_frame_fit
+    expected = m.predict(X)
+    np.testing.assert_allclose(m.predict(X[["s", "r", "q", "p"]]), expected, rtol=1e-12)
+    np.testing.assert_allclose(m.predict(X.to_numpy()), expected, rtol=1e-12)  # by position
+    renamed = X.rename(columns={"q": "Q"})
+    with pytest.raises(ValueError, match=r"missing \['q'\], unexpected \['Q'\]"):
+        m.predict(renamed)
+
+
+def test_regression_score_checks_y_as_fit(gibbs_frame_fit):
+    m, X, y = gibbs_frame_fit
+    r2 = m.score(X, y)
+    assert m.score(X, y.to_numpy()[:, None]) == r2  # a column vector, as fit accepts
+    assert m.score(X, y.to_frame()) == r2
+    with pytest.raises(ValueError, match=r"y must be 1-D"):
+        m.score(X, np.column_stack([y, y]))
+    with pytest.raises(ValueError, match="different numbers of rows"):
+        m.score(X, y.to_numpy()[:-2])
+    with pytest.raises(ValueError, match="NaN or inf"):
+        m.score(X, np.r_[np.nan, y.to_numpy()[1:]])
+    with pytest.raises(TypeError, match="numeric"):
+        m.score(X, np.array(["a"] * len(y)))
+    assert m.score(X, np.full(len(y), 4.0)) == 0.0  # constant y: finite, as r2_score
+
+
+def test_logistic_score_checks_y_shape():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(40, 3))
+    label = np.where(X[:, 0] + 0.5 * rng.normal(size=40) > 0, "yes", "no")
+    m = bl.BayesianLogisticRegression(
+        sampler="pymc", draws=30, tune=30, chains=1, random_state=seed(5)
+    ).fit(X, label)
+    accuracy = m.score(X, label)
+    assert accuracy == np.mean(m.predict(X) == label)
+    assert m.score(X, label[:, None]) == accuracy  # was broadcast to an n x n comparison
+    assert m.score(X[:10], label[:10]) == np.mean(m.predict(X[:10]) == label[:10])
+    with pytest.raises(ValueError, match=r"y must be 1-D"):
+        m.score(X, np.column_stack([label, label]))
+    with pytest.raises(ValueError, match="different numbers of rows"):
+        m.score(X, label[:-1])
+
+
+@pytest.mark.parametrize(
+    "bad, error, match",
+    [
+        (dict(draws=30.5), TypeError, r"draws must be >= 1 \(an integer\)"),
+        (dict(draws=30.0), TypeError, r"draws must be >= 1 \(an integer\)"),
+        (dict(draws="30"), TypeError, r"draws must be >= 1 \(an integer\)"),
+        (dict(draws=True), TypeError, r"draws must be >= 1 \(an integer\)"),
+        (dict(draws=0), ValueError, r"draws must be >= 1 \(an integer\); got 0"),
+        (dict(tune=-5), ValueError, r"tune must be >= 0 \(an integer\); got -5"),
+        (dict(tune=1e2), TypeError, r"tune must be >= 0 \(an integer\)"),
+        (dict(chains=2.5), TypeError, r"chains must be >= 1 \(an integer\)"),
+        (dict(random_state=-3), ValueError, r"random_state must be >= 0 \(an integer\); got -3"),
+        (dict(random_state=False), TypeError, r"random_state must be >= 0 \(an integer\)"),
+        (dict(progressbar="no"), TypeError, "progressbar must be True or False"),
+    ],
+)
+def test_sampling_options_are_checked_not_coerced(bad, error, match):
+    X, y = _with_constant_columns()
+    with pytest.raises(error, match=match):
+        bl.BayesianLinearRegression(**{**TINY_GIBBS, **bad}).fit(X.drop(columns=["k1", "k2"]), y)
+
+
+def test_numpy_integer_options_are_accepted():
+    X, y = _with_constant_columns()
+    m = bl.BayesianLinearRegression(
+        sampler="gibbs", draws=np.int64(25), tune=np.int32(20), chains=np.int16(1),
+        random_state=np.int64(seed(3)),
+    ).fit(X.drop(columns=["k1", "k2"]), y)  # fmt: skip
+    assert m.idata_["posterior"].sizes["draw"] == 25
+
+
+def test_get_support_checks_prob(gibbs_frame_fit):
+    m = gibbs_frame_fit[0]
+    for bad in (0, 1, 1.2, -0.1, float("nan")):
+        with pytest.raises(ValueError, match=r"prob must be a number in \(0, 1\)"):
+            m.get_support(prob=bad)
+    for bad in ("0.9", True, None):
+        with pytest.raises(TypeError, match="prob must be a number"):
+            m.get_support(prob=bad)
+    assert m.get_support(prob=np.float32(0.8)).dtype == bool

@@ -26,7 +26,7 @@ from bayes_l1.samplers._draw_beta import (
     slice_sample,
 )
 from tests.conftest import regression_case
-from tests.mc import FAIL_PROB, mcse, seed, z_bound
+from tests.mc import FAIL_PROB, assert_agree, mcse, seed, z_bound
 
 # Non-centred auxiliaries of the PyMC model, which the Gibbs samplers do not need.
 _NUTS_ONLY = {"z", "tau_a", "tau_b", "local_a", "local_b", "c2_aux"}
@@ -566,3 +566,78 @@ def test_sbc(name):
     ranks = _sbc_ranks(name, n_sims=500, seed=seed(20261123), n_draws=99, thin=5, tune=200)
     pvals = _sbc_pvalues(ranks, 99, bins=10)
     assert pvals.min() * pvals.size > FAIL_PROB, pvals
+
+
+# -- noise-free y and constant columns (issue 11) -----------------------------------------
+
+_NOISE_FREE_PRIORS = {
+    "laplace": bl.Laplace(),
+    "horseshoe": bl.Horseshoe(),
+    "regularized-horseshoe": bl.RegularizedHorseshoe(),
+    "normal": bl.Normal(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_NOISE_FREE_PRIORS))
+@pytest.mark.parametrize("n, p", [(24, 6), (10, 18)])
+def test_noise_free_y_samples_over_several_data_sets(name, n, p):
+    """y an exact linear function of X (the posterior of sigma then has no lower bound):
+    every chain runs, with finite draws and sigma at or above its floor, on 5 data sets; with
+    n > p the posterior mean sits at the truth (up to a prior shrinkage below 0.05)."""
+    from bayes_l1.samplers._draw_beta import SIGMA2_MIN
+
+    truth = np.zeros(p)
+    truth[[1, 3]] = [0.5, -1.0]
+    for data_seed in range(5):
+        rng = np.random.default_rng(500 + data_seed)
+        X = rng.normal(size=(n, p)) * rng.uniform(0.1, 10.0, size=p)
+        y = X @ truth + 2.0
+        m = bl.BayesianLinearRegression(
+            prior=_NOISE_FREE_PRIORS[name], sampler="gibbs", draws=60, tune=100, chains=1,
+            random_state=seed(data_seed),
+        )  # fmt: skip
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "y is fitted exactly", UserWarning)
+            m.fit(X, y)
+        post = m.idata_["posterior"]
+        assert all(np.isfinite(post[v]).all() for v in ("beta", "intercept", "sigma"))
+        assert float(post["sigma_std"].min()) >= np.sqrt(SIGMA2_MIN)
+        if n > p:
+            beta = post["beta"].isel(feature=[1, 3])
+            assert_agree(beta.mean(("chain", "draw")), mcse(beta), truth[[1, 3]], allowance=0.05)
+
+
+def test_sigma_floor_is_reported_and_kernels_survive_degenerate_input():
+    from bayes_l1.samplers._draw_beta import SIGMA2_MIN, _cholesky_unit_plus_psd
+
+    rng = np.random.default_rng(0)
+    for scale in (0.0, 1e-320, 1e-40):
+        x = draw_sigma2(10.0, scale, rng)
+        assert np.isfinite(x) and x >= SIGMA2_MIN
+    # I + B B^T with columns of B 1e15 apart: positive definite, numerically borderline
+    B = rng.normal(size=(8, 12)) * np.logspace(-3, 12, 12)
+    A = np.eye(8) + B @ B.T
+    L = _cholesky_unit_plus_psd(A, lower=True)
+    np.testing.assert_allclose(L @ L.T, A, rtol=1e-6, atol=1e-6 * np.abs(A).max())
+    X = rng.normal(size=(30, 3))
+    with pytest.warns(UserWarning, match="y is fitted exactly"):
+        bl.BayesianLinearRegression(
+            prior=bl.Horseshoe(), sampler="gibbs", draws=50, tune=150, chains=1,
+            random_state=seed(4),
+        ).fit(X, 3.0 * X[:, 2] - 1.0)  # fmt: skip
+
+
+def test_sample_gibbs_holds_constant_columns_at_zero():
+    """Called directly (not through an estimator), the sampler leaves constant columns out
+    and returns them at exactly 0, with the local scale 0 for the horseshoe."""
+    rng = np.random.default_rng(3)
+    X = np.column_stack([rng.normal(size=30), np.full(30, 0.125), rng.normal(size=30)])
+    with pytest.warns(UserWarning, match=r"\['x1'\] are constant"):
+        data = prepare(X, X[:, 0] + rng.normal(size=30))
+    tree = sample_gibbs(data, bl.Horseshoe(), draws=30, tune=30, chains=1, random_seed=seed(3))
+    post = tree["posterior"]
+    assert list(post["feature"].values) == ["x0", "x1", "x2"]
+    for name in ("beta", "beta_std", "local"):
+        assert (post[name].sel(feature="x1") == 0).all()
+        assert (post[name].sel(feature=["x0", "x2"]) != 0).all()
+    assert (tree["constant_data"]["X"].sel(feature="x1") == 0).all()

@@ -267,3 +267,29 @@ def test_save_figures_writes_png(tmp_path, diabetes_cv):
     assert [p.name for p in paths] == ["path.png"]
     assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert plt.get_fignums() == []
+
+
+def test_every_posterior_plot_at_p_100000_in_bounded_memory():
+    """p = 100,000: each figure tabulates what it shows, never p x p (80 GB here); peak
+    memory stays within a few copies of one posterior variable (16 MB: 20 draws)."""
+    import tracemalloc
+
+    p = 100_000
+    tree = make_tree(p, draws=20, horseshoe=True)
+    budget = 8 * tree["posterior"]["beta_std"].nbytes
+    plots.plot_ranks(make_tree(30))  # imports and first-call caches, untraced
+    for name, draw in {
+        "plot_ranks": lambda: plots.plot_ranks(tree),
+        "plot_ranks_30": lambda: plots.plot_ranks(tree, top=10, max_rank=30),
+        "plot_inclusion": lambda: plots.plot_inclusion(tree),
+        "plot_coefficients": lambda: plots.plot_coefficients(tree),
+        "plot_shrinkage": lambda: plots.plot_shrinkage(tree),
+    }.items():
+        tracemalloc.start()
+        try:
+            draw()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+            plt.close("all")
+        assert peak < budget, f"{name}: peak {peak / 1e6:.0f} MB > {budget / 1e6:.0f} MB"

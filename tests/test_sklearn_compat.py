@@ -10,6 +10,7 @@ import pickle
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
@@ -163,3 +164,78 @@ def test_idata_zarr_round_trip(fitted_linear, tmp_path):
     model.idata_.to_zarr(tmp_path / "fit.zarr", consolidated=False)
     with xr.open_datatree(tmp_path / "fit.zarr", engine="zarr", consolidated=False) as loaded:
         _assert_same_tree(loaded.load(), model.idata_)
+
+
+# -- round trips that keep every value and dtype (issue 11) -------------------------------
+
+
+def _save_and_load(tree, tmp_path, engine):
+    if engine == "h5netcdf":
+        pytest.importorskip("h5netcdf")
+        tree.to_netcdf(tmp_path / "fit.nc", engine="h5netcdf")
+        with xr.open_datatree(tmp_path / "fit.nc", engine="h5netcdf") as loaded:
+            return loaded.load()
+    pytest.importorskip("zarr")
+    tree.to_zarr(tmp_path / "fit.zarr", consolidated=False)
+    with xr.open_datatree(tmp_path / "fit.zarr", engine="zarr", consolidated=False) as loaded:
+        return loaded.load()
+
+
+def _assert_identical_values_and_dtypes(loaded, original):
+    _assert_same_tree(loaded, original)
+    for group in original.children:
+        for name, var in original[group].to_dataset().variables.items():
+            assert loaded[group][name].dtype == var.dtype, (group, name)
+
+
+@pytest.fixture(scope="module")
+def nutpie_logistic():
+    """Logistic fit by PyMC's default NUTS (nutpie when installed: its sample_stats hold
+    divergence_message, None where there was none), string labels in a Series."""
+    X, y = diabetes_subset(90, 4)
+    label = pd.Series(np.where(y > y.median(), "high", "low"), index=X.index, dtype=object)
+    kw = dict(TINY, sampler="nuts", chains=2)
+    return bl.BayesianLogisticRegression(**kw).fit(X, label), X, label
+
+
+@pytest.mark.parametrize("engine", ["h5netcdf", "zarr"])
+def test_reloaded_logistic_tree_summarizes_plots_and_predicts_as_live(
+    nutpie_logistic, tmp_path, engine
+):
+    model, X, label = nutpie_logistic
+    loaded = _save_and_load(model.idata_, tmp_path, engine)
+    _assert_identical_values_and_dtypes(loaded, model.idata_)
+    live = bl.inclusion_summary(model.idata_, X=X, y=label)
+    pd.testing.assert_frame_equal(bl.inclusion_summary(loaded, X=X, y=label), live)
+    restored = bl.BayesianLogisticRegression.from_idata(loaded)
+    np.testing.assert_array_equal(restored.classes_, model.classes_)
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+    np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
+    assert restored.score(X, label) == model.score(X, label)
+    pd.testing.assert_frame_equal(
+        bl.inclusion_summary(restored), bl.inclusion_summary(model.idata_), check_like=True
+    )
+    pytest.importorskip("matplotlib").use("Agg")
+    from bayes_l1 import plots
+
+    ax = plots.plot_inclusion(loaded)
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(live.index)
+    plots.plot_ranks(restored)
+    plots.plt.close("all")
+
+
+def test_reloaded_linear_tree_with_a_constant_column_predicts_as_live(tmp_path):
+    X, y = diabetes_subset(80, 4)
+    X = X.assign(site=7.0)  # constant: held at 0 in the tree
+    kw = dict(sampler="gibbs", draws=30, tune=30, chains=2, random_state=seed(4))
+    with pytest.warns(UserWarning, match=r"\['site'\] are constant"):
+        model = bl.BayesianLinearRegression(**kw).fit(X, y)
+    loaded = _save_and_load(model.idata_, tmp_path, "h5netcdf")
+    _assert_identical_values_and_dtypes(loaded, model.idata_)
+    restored = bl.BayesianLinearRegression.from_idata(loaded)
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+    np.testing.assert_array_equal(restored.get_support(0.8), model.get_support(0.8))
+    with pytest.raises(ValueError, match="holds a gaussian fit"):
+        bl.BayesianLogisticRegression.from_idata(loaded)
+    with pytest.raises(TypeError, match="DataTree"):
+        bl.BayesianLinearRegression.from_idata(loaded["posterior"].to_dataset())

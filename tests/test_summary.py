@@ -396,3 +396,123 @@ def test_logistic_fit_summary():
     assert table["kappa"].notna().all()
     ref = bl.lasso_map_cv(sim.X, sim.y, likelihood="logistic", random_state=0)
     assert table.attrs["lasso"]["alpha"] == pytest.approx(ref.alpha)
+
+
+# --------------------------------------------------------------------- bad input (issue 11)
+
+
+@pytest.fixture(scope="module")
+def frame_fit():
+    """A tiny Gibbs fit on a DataFrame with columns in units far apart."""
+    rng = np.random.default_rng(31)
+    X = pd.DataFrame(rng.normal(size=(45, 5)) * [1.0, 1e3, 1e-3, 1.0, 7.0], columns=list("fghij"))
+    y = X["f"] + 2e-3 * X["g"] - X["j"] / 7.0 + rng.normal(size=45)
+    kw = dict(sampler="gibbs", draws=60, tune=60, chains=2, random_state=seed(31))
+    return bl.BayesianLinearRegression(**kw).fit(X, y), X, y
+
+
+def test_lasso_columns_match_x_by_name_and_check_its_rows(frame_fit):
+    m, X, y = frame_fit
+    expected = bl.inclusion_summary(m.idata_, X=X, y=y, alpha=0.05)
+    permuted = bl.inclusion_summary(m.idata_, X=X[list("jihgf")], y=y, alpha=0.05)
+    pd.testing.assert_frame_equal(permuted, expected)
+    own = bl.inclusion_summary(m, alpha=0.05)
+    np.testing.assert_allclose(expected["map_coef"], own.loc[expected.index, "map_coef"])
+    with pytest.raises(ValueError, match="X has 40 rows, but the fit used 45"):
+        bl.inclusion_summary(m, X=X.iloc[:40], y=y.iloc[:40])
+    shuffled = X.sample(frac=1.0, random_state=0)
+    with pytest.raises(ValueError, match="X differs from the design of the fit"):
+        bl.inclusion_summary(m, X=shuffled, y=y)
+    with pytest.raises(ValueError, match="y differs from the observed y"):
+        bl.inclusion_summary(m, X=X, y=y.to_numpy()[::-1])
+    with pytest.raises(ValueError, match=r"missing \['g'\], unexpected \['G'\]"):
+        bl.inclusion_summary(m, X=X.rename(columns={"g": "G"}), y=y)
+
+
+@pytest.mark.parametrize(
+    "option, bad, error",
+    [
+        ("threshold", 1.5, ValueError),
+        ("threshold", -0.25, ValueError),
+        ("threshold", float("nan"), ValueError),
+        ("threshold", "0.3", TypeError),
+        ("threshold", None, TypeError),
+        ("prob", "0.8", TypeError),
+        ("prob", 0.0, ValueError),
+        ("eps", "0.1", TypeError),
+        ("eps", float("inf"), ValueError),
+        ("lasso", "no", TypeError),
+        ("lasso", 0, TypeError),
+        ("alpha", "0.1", TypeError),
+        ("alpha", -1.0, ValueError),
+    ],
+)
+def test_inclusion_summary_options_are_checked(option, bad, error):
+    tree = synthetic_tree()
+    with pytest.raises(error, match=option):
+        bl.inclusion_summary(tree, **{option: bad})
+
+
+def test_inclusion_summary_threshold_edges_are_accepted():
+    tree = synthetic_tree()
+    assert bl.inclusion_summary(tree, threshold=1)["selected"].sum() == 0
+    everything = bl.inclusion_summary(tree, threshold=np.float32(0.0), eps=0.0)
+    assert everything["selected"].all()  # continuous draws: |w| > 0 in every draw
+
+
+P_LARGE = 100_000
+
+
+def _peak_bytes(fn):
+    """Peak memory traced by tracemalloc while ``fn`` runs (numpy allocations included)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def full_ranks(draws):
+    """Rank of each feature in each draw (ties to the lower index), by a full argsort."""
+    order = np.argsort(-np.abs(draws), axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(1, draws.shape[1] + 1)[None, :], axis=1)
+    return ranks
+
+
+def test_summaries_at_p_100000_in_bounded_memory():
+    """At p = 100,000 a p x p rank table would take 80 GB; every summary stays within a few
+    copies of one posterior variable (16 MB for 2 x 10 draws) plus its p x max_rank table."""
+    tree = synthetic_tree(n_chains=2, n_draws=10, p=P_LARGE, horseshoe=True, seed=9)
+    posterior_bytes = tree["posterior"]["beta_std"].nbytes
+    bl.rank_distribution(synthetic_tree(p=60))  # imports and first-call caches, untraced
+
+    table = bl.rank_distribution(tree)
+    assert table.shape == (P_LARGE, 50)  # default max_rank = min(p, 50)
+    ranks = full_ranks(flat(tree, "beta_std"))
+    np.testing.assert_allclose(table.sum(axis=1), (ranks <= 50).mean(axis=0))
+    np.testing.assert_allclose(table.sum(axis=0), 1.0)  # each rank is held by one feature
+    budget = 3 * posterior_bytes + 2 * table.to_numpy().nbytes
+    for name, fn in {
+        "rank_distribution": lambda: bl.rank_distribution(tree),
+        "top_k_probability": lambda: bl.top_k_probability(tree, 20),
+        "inclusion_summary": lambda: bl.inclusion_summary(tree, lasso=False),
+        "shrinkage_factors": lambda: bl.shrinkage_factors(tree),
+        "joint_inclusion": lambda: bl.joint_inclusion(tree, ["f0", "f1"]),
+    }.items():
+        peak = _peak_bytes(fn)
+        assert peak < budget, f"{name}: peak {peak / 1e6:.0f} MB > {budget / 1e6:.0f} MB"
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_truncated_rank_table_and_top_k_with_ties_at_the_cut(ties):
+    """max_rank < p: the top set of each draw follows the full ordering, ties included."""
+    tree = synthetic_tree(n_draws=50, p=9, ties=ties, seed=12)
+    ranks = brute_force_ranks(flat(tree, "beta_std"))
+    for m in (1, 3, 8):
+        expected = (ranks[:, :, None] == np.arange(1, m + 1)).mean(axis=0)
+        np.testing.assert_allclose(bl.rank_distribution(tree, max_rank=m), expected, atol=1e-15)
+        np.testing.assert_allclose(bl.top_k_probability(tree, m), (ranks <= m).mean(axis=0))

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, xlogy
 
+from bayes_l1._columns import align_columns
 from bayes_l1._validation import (
     check_int,
     check_l1_ratio,
@@ -428,8 +429,10 @@ class MapResult:
         return pd.Series(self.coef, index=list(self.feature_names), name="coef")
 
     def decision_function(self, X) -> np.ndarray:
-        """Linear predictor X @ coef + intercept (the log-odds for the logistic case)."""
-        Xa, _ = check_X(X)
+        """Linear predictor X @ coef + intercept (the log-odds for the logistic case).
+
+        A DataFrame's columns are matched to the fit's features by name."""
+        Xa, _ = check_X(align_columns(X, self.feature_names))
         if Xa.shape[1] != self.coef.size:
             raise ValueError(f"X has {Xa.shape[1]} features; this fit has {self.coef.size}.")
         return Xa @ self.coef + self.intercept

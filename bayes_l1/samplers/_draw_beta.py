@@ -75,6 +75,31 @@ def _symmetrize(lower: np.ndarray) -> np.ndarray:
     return np.tril(lower) + np.tril(lower, -1).T
 
 
+def _cholesky_unit_plus_psd(A: np.ndarray, *, lower: bool) -> np.ndarray:
+    """Cholesky factor of A = I + (positive semi-definite), which is positive definite.
+
+    When some prior variances are huge next to sigma^2 (a noise-free y) A spans more than
+    float64 resolves and rounding can make it numerically indefinite; the diagonal is then
+    raised by a few ulps of its largest entry, the size of the rounding in A itself.
+    """
+    try:
+        return cholesky(A, lower=lower, check_finite=False)
+    except np.linalg.LinAlgError:
+        pass
+    jitter = A.shape[0] * np.finfo(float).eps * float(np.max(np.diag(A)))
+    for _ in range(4):
+        B = A.copy()
+        B[np.diag_indices_from(B)] += jitter
+        try:
+            return cholesky(B, lower=lower, check_finite=False)
+        except np.linalg.LinAlgError:
+            jitter *= 100.0
+    raise np.linalg.LinAlgError(
+        "I + Z D Z^T is not numerically positive definite even after a diagonal jitter: the "
+        "prior variances of the coefficients span more than float64 resolves."
+    )
+
+
 class GaussianFactor:
     """Cholesky factor for an arbitrary diagonal D (Laplace, regularized horseshoe).
 
@@ -88,7 +113,7 @@ class GaussianFactor:
             s = np.sqrt(D)
             S = prob.ZtZ * s[:, None] * s[None, :]
             S[np.diag_indices_from(S)] += 1.0
-            self.R = cholesky(S, lower=False, check_finite=False)
+            self.R = _cholesky_unit_plus_psd(S, lower=False)
             self.s = s
             self.g = s * prob.Zty
             self.m = cho_solve((self.R, False), self.g, check_finite=False)
@@ -98,7 +123,7 @@ class GaussianFactor:
             ZD = prob.Z * D
             M = _gram_rows(prob.Z * np.sqrt(D))
             M[np.diag_indices_from(M)] += 1.0
-            self.L = cholesky(M, lower=True, check_finite=False, overwrite_a=True)
+            self.L = _cholesky_unit_plus_psd(M, lower=True)
             self.ZD = ZD
             self.My = cho_solve((self.L, True), prob.y, check_finite=False)
             self._qy = prob.y @ self.My
@@ -172,9 +197,25 @@ class SpectralFactor:
 
 
 _ROUNDS = 4  # rejection rounds of 16 proposals before the fallback
+# Floor of sigma^2 on the working scale (y has sd 1): sigma >= 1e-12 sd(y). Residuals of an
+# exact fit are float64 rounding (~1e-16), where the posterior of sigma, unbounded at 0,
+# would drift to underflow; for any noisy y the floor lies far out in the tail.
+SIGMA2_MIN = 1e-24
 
 
 def draw_sigma2(
+    shape: float,
+    scale: float,
+    rng: np.random.Generator,
+    log_extra=None,
+    current: float | None = None,
+) -> float:
+    """Draw sigma^2 (see :func:`_draw_sigma2`), never below ``SIGMA2_MIN``."""
+    x = _draw_sigma2(shape, max(scale, SIGMA2_MIN * 1e-6), rng, log_extra, current)
+    return max(x, SIGMA2_MIN)
+
+
+def _draw_sigma2(
     shape: float,
     scale: float,
     rng: np.random.Generator,

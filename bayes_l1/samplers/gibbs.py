@@ -37,13 +37,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bayes_l1._validation import seed_sequence
+from bayes_l1._validation import seed_sequence, warn_caller
 from bayes_l1.model import (
     INTERCEPT_SD,
     ModelData,
     build_context,
     gaussian_loglik,
     original_scale,
+    restore_frozen,
 )
 from bayes_l1.priors import (
     ElasticNetPrior,
@@ -55,6 +56,7 @@ from bayes_l1.priors import (
 )
 from bayes_l1.samplers._draw_beta import (
     METHODS,
+    SIGMA2_MIN,
     GaussianFactor,
     Problem,
     SpectralFactor,
@@ -72,6 +74,9 @@ GIBBS_PRIORS = (Laplace, Horseshoe, RegularizedHorseshoe, Normal)
 _NUTS_NAMES = "'nuts', 'nutpie', 'pymc' or 'numpyro'"
 _ACCEPT_TARGET = 0.44  # random-walk Metropolis on one scalar (Roberts & Rosenthal 2001)
 _GLOBAL_PROPOSALS = 4  # global-scale proposals per iteration when each costs O(min(n, p))
+# Largest prior variance of a coefficient on the working scale (sd 1e12 sd(y) per sd(x)):
+# wider than any coefficient float64 data can support, so the cap never binds on real data.
+_PRIOR_VAR_MAX = 1e24
 
 
 def check_gibbs_supported(prior, likelihood: str = "gaussian") -> None:
@@ -134,7 +139,10 @@ def _laplace_step(prob: Problem, spec: _Spec, st: dict, rng, tuning: bool, it: i
         )
         st["lam2"] = lam * lam
     lam = np.sqrt(st["lam2"])
-    st["tau2"] = 1.0 / rng.wald(lam * sigma / absw, st["lam2"])
+    inv_tau2 = rng.wald(lam * sigma / absw, st["lam2"])
+    # Prior variance sigma^2 tau_j^2 at most _PRIOR_VAR_MAX: flat for any coefficient, and the
+    # wald draw cannot underflow to 0 when lam and sigma collapse (noise-free y).
+    st["tau2"] = 1.0 / np.fmax(inv_tau2, st["sigma2"] / _PRIOR_VAR_MAX)
     st["accept"] = np.nan
 
 
@@ -522,6 +530,14 @@ def sample_gibbs(
         global scale, where there is one), ``observed_data``, ``log_likelihood`` (working
         scale, as the NUTS path before ``to_original_scale``) and ``constant_data``.
 
+    Notes
+    -----
+    Constant columns are left out and returned at exactly 0 (with local scale 0).
+    sigma^2 is floored at 1e-24 on the working scale (sigma >= 1e-12 sd(y)) and a
+    coefficient's prior variance capped at 1e24: far out in the tails for any noisy y, they
+    keep a noise-free y (whose posterior of sigma has no lower bound) from underflowing; a
+    UserWarning says when the floor is reached.
+
     Examples
     --------
     >>> import bayes_l1 as bl
@@ -536,6 +552,7 @@ def sample_gibbs(
 
     prior = resolve_prior(prior)
     check_gibbs_supported(prior, data.likelihood)
+    full, data = data, data.drop_frozen()  # constant columns: out of the model, 0 in the tree
     draws = _check_count(draws, "draws", 1)
     tune = _check_count(tune, "tune", 0)
     chains = _check_count(chains, "chains", 1)
@@ -585,8 +602,9 @@ def sample_gibbs(
         "thin": thin,
         **attrs,
     }
+    _warn_at_sigma_floor(out["sigma_std"])
     names = np.asarray(data.feature_names, dtype=object)
-    return from_dict(
+    tree = from_dict(
         {
             "posterior": posterior,
             "sample_stats": stats,
@@ -604,3 +622,15 @@ def sample_gibbs(
         },
         attrs={"posterior": info, "sample_stats": dict(info)},
     )
+    return restore_frozen(tree, full)
+
+
+def _warn_at_sigma_floor(sigma_std: np.ndarray) -> None:
+    """Say so when draws of sigma sit at the floor of ``draw_sigma2``: y is an exact linear
+    function of X to float64 precision, where the posterior of sigma has no lower bound."""
+    if sigma_std.min() <= np.sqrt(SIGMA2_MIN) * (1.0 + 1e-9):
+        warn_caller(
+            "y is fitted exactly by X (noise sd below 1e-12 sd(y), float64 rounding): "
+            "sigma is held at that floor in some draws, where the posterior of a noise-free "
+            "fit would drift to 0. Check for a target computed from the features."
+        )
