@@ -5,20 +5,31 @@ bayes-l1 path data.csv --target y [--logistic] [--l1-ratio R] [--cv K] [--out DI
 bayes-l1 fit data.csv --target y [--prior laplace|horseshoe|regularized-horseshoe|ridge]
          [--logistic] [--sampler nuts|gibbs|pymc|nutpie] [--draws --tune --chains --seed]
          [--out DIR]
+
+Every option, the CSV and the output location are checked before any fitting: a bad one
+ends the run with one line on stderr and exit status 2. Outputs are staged in a hidden
+folder and moved into place at the end; Ctrl-C ends the run at once (exit 130), leaving no
+partial output and no worker processes (``_cli_signals``).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import importlib.util
 import logging
+import math
 import sys
 import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from bayes_l1 import _cli_signals
+from bayes_l1._cli_io import CLIError, OutputFolder, Table, read_table
 from bayes_l1.data import load_diabetes
 from bayes_l1.map import CVResult, lasso_map_cv
 
@@ -31,25 +42,17 @@ SAMPLER_HELP = (
     "nuts: PyMC's NUTS (nutpie when installed, default); gibbs: exact Gibbs sampler "
     "(Gaussian likelihood); pymc: PyMC's own NUTS; nutpie: nutpie's NUTS"
 )
-
-
-class CLIError(Exception):
-    """A user error: printed without a traceback, exit status 2."""
-
-
-def read_table(path: str, target: str) -> tuple[pd.DataFrame, pd.Series]:
-    file = Path(path)
-    if not file.is_file():
-        raise CLIError(f"no such file: {path}")
-    try:
-        frame = pd.read_csv(file)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise CLIError(f"could not read {path} as CSV: {exc}") from exc
-    if target not in frame.columns:
-        raise CLIError(
-            f"target column {target!r} not in {path}; columns are: {', '.join(map(str, frame))}"
-        )
-    return frame.drop(columns=target), frame[target]
+PATH_FILES = ("path_coefs.csv", "cv.csv")
+FIT_FILES = ("inclusion_summary.csv", "compare.csv", "diagnostics.csv", "diagnostics.txt")
+FIT_FILES += tuple(f"{name}.png" for name in ("path", "coefficients", "inclusion", "ranks"))
+FIT_FILES += ("shrinkage.png",)
+# The lasso columns and compare.csv at the CV alpha: the duality-gap tolerance of the
+# refined solution and its cap on outer iterations. inclusion_summary's own lasso columns
+# ask for 1e-10 with up to 1000 iterations per alpha of a path, which the logistic solver
+# may never reach (issue 11: 14+ minutes after sampling); here one alpha, a reachable
+# tolerance and a bounded count.
+REFINE_TOL = 1e-8
+REFINE_MAX_ITER = 50
 
 
 def format_path_report(cv: CVResult, title: str) -> str:
@@ -111,54 +114,112 @@ def _sklearn_check(X, y, alpha) -> str:
 
 
 def run_demo(args) -> int:
-    X, y = load_diabetes()
-    cv = lasso_map_cv(X, y, cv=args.cv, random_state=args.seed)
-    print(format_path_report(cv, f"bayes_l1 demo: diabetes data ({X.shape[0]} x {X.shape[1]})"))
-    print()
-    print(_bayesian_reading(X, y, cv))
-    print(_sklearn_check(X, y, cv.alpha))
-    _write_outputs(cv, args.out)
-    print()
-    print(
-        f"The Bayesian lasso: Laplace prior, lam ~ Gamma hyperprior, {args.chains} chains x "
-        f"{args.draws} draws ({args.sampler})"
-    )
-    fit_and_report(X, y, prior="laplace", cv=cv, args=args)
+    check_sampling_options(args, logistic=False)
+    with staged(args.out, PATH_FILES + FIT_FILES) as out:
+        X, y = load_diabetes()
+        cv = lasso_map_cv(X, y, cv=args.cv, random_state=args.seed)
+        print(format_path_report(cv, f"bayes_l1 demo: diabetes data ({X.shape[0]} x {X.shape[1]})"))
+        print()
+        print(_bayesian_reading(X, y, cv))
+        print(_sklearn_check(X, y, cv.alpha))
+        written = _write_path_outputs(cv, out)
+        print()
+        print(
+            f"The Bayesian lasso: Laplace prior, lam ~ Gamma hyperprior, {args.chains} chains x "
+            f"{args.draws} draws ({args.sampler})"
+        )
+        written += fit_and_report(X, y, prior="laplace", cv=cv, args=args, out=out)
+        _commit(out, written)
     return 0
 
 
 def run_path(args) -> int:
-    X, y = read_table(args.csv, args.target)
-    likelihood = "logistic" if args.logistic else "gaussian"
-    cv = lasso_map_cv(
-        X, y, cv=args.cv, l1_ratio=args.l1_ratio, likelihood=likelihood, random_state=args.seed
-    )
-    print(format_path_report(cv, f"bayes_l1 path: {args.csv} ({X.shape[0]} x {X.shape[1]})"))
-    _write_outputs(cv, args.out)
+    with staged(args.out, PATH_FILES) as out:
+        table = _read(args)
+        likelihood = "logistic" if args.logistic else "gaussian"
+        cv = lasso_map_cv(
+            table.X, table.y, cv=args.cv, l1_ratio=args.l1_ratio, likelihood=likelihood,
+            random_state=args.seed,
+        )  # fmt: skip
+        print(format_path_report(cv, f"bayes_l1 path: {table.describe(args.csv)}"))
+        if out is not None:
+            _commit(out, _write_path_outputs(cv, out))
     return 0
 
 
 def run_fit(args) -> int:
-    X, y = read_table(args.csv, args.target)
-    print(f"bayes_l1 fit: {args.csv} ({X.shape[0]} x {X.shape[1]}), prior {args.prior}")
-    fit_and_report(X, y, prior=args.prior, cv=None, args=args)
+    check_sampling_options(args, logistic=args.logistic)
+    with staged(args.out, FIT_FILES) as out:
+        table = _read(args)
+        X, y = table.X, table.y
+        if args.p0 is not None and not args.p0 < X.shape[1]:
+            raise CLIError(
+                f"argument --p0: the prior guess of relevant features must be below the "
+                f"{X.shape[1]} features of {args.csv}; got {args.p0:g}"
+            )
+        print(f"bayes_l1 fit: {table.describe(args.csv)}, prior {args.prior}")
+        _commit(out, fit_and_report(X, y, prior=args.prior, cv=None, args=args, out=out))
     return 0
+
+
+def _read(args) -> Table:
+    table = read_table(args.csv, args.target, args.index_col)
+    for note in table.notes:
+        print(f"bayes-l1: warning: {note}", file=sys.stderr)
+    n = table.X.shape[0]
+    if args.cv > n:
+        raise CLIError(f"argument --cv: {args.cv} folds need {args.cv} rows; {args.csv} has {n}")
+    return table
+
+
+def check_sampling_options(args, *, logistic: bool) -> None:
+    """Combinations of options the parser cannot check one by one."""
+    horseshoe = getattr(args, "prior", None) in ("horseshoe", "regularized-horseshoe")
+    if getattr(args, "p0", None) is not None and not horseshoe:
+        raise CLIError("--p0 applies to the horseshoe priors only.")
+    if args.sampler == "gibbs" and logistic:
+        raise CLIError(
+            "--sampler gibbs needs the Gaussian likelihood; with --logistic use --sampler "
+            "nuts, nutpie or pymc"
+        )
+    if args.sampler == "nutpie" and importlib.util.find_spec("nutpie") is None:
+        raise CLIError("--sampler nutpie needs the nutpie package (pip install nutpie)")
+
+
+@contextmanager
+def staged(target: str | None, names: tuple[str, ...]):
+    """The output folder staged (None: no outputs); removed unless committed, also on
+    Ctrl-C (the signal handler runs the same discard)."""
+    if target is None:
+        yield None
+        return
+    with _cli_signals.deferred():  # no Ctrl-C between creating it and registering its removal
+        out = OutputFolder(target, names=names)
+        _cli_signals.add_cleanup(out.discard)
+    try:
+        yield out
+    finally:
+        out.discard()
+
+
+def _commit(out: OutputFolder, written: list[str]) -> None:
+    with _cli_signals.deferred():
+        final = out.commit()
+        _cli_signals.set_note(f"the results were already written to {final}")
+    print("\nWrote " + ", ".join(str(final / name) for name in written))
 
 
 def _make_prior(name: str, p0: float | None):
     from bayes_l1.priors import Horseshoe, RegularizedHorseshoe, resolve_prior
 
-    if p0 is not None:
-        if name == "horseshoe":
-            return Horseshoe(p0=p0)
-        if name == "regularized-horseshoe":
-            return RegularizedHorseshoe(p0=p0)
-        raise CLIError("--p0 applies to the horseshoe priors only.")
+    if p0 is not None:  # check_sampling_options: only with a horseshoe prior
+        return (Horseshoe if name == "horseshoe" else RegularizedHorseshoe)(p0=p0)
     return resolve_prior(name)
 
 
-def fit_and_report(X, y, *, prior: str, cv: CVResult | None, args) -> dict[str, Path]:
-    """Fit the posterior, print the key results, write tables and figures to ``args.out``.
+def fit_and_report(X, y, *, prior: str, cv: CVResult | None, args, out: OutputFolder) -> list[str]:
+    """Fit the posterior, print the key results, write tables and figures to ``out.path``;
+    returns the names of the files written.
 
     Files: ``inclusion_summary.csv``, ``compare.csv`` (posterior next to the MAP/lasso and,
     when installed, scikit-learn's lasso), ``diagnostics.csv`` and ``diagnostics.txt``,
@@ -190,19 +251,15 @@ def fit_and_report(X, y, *, prior: str, cv: CVResult | None, args) -> dict[str, 
         warnings.simplefilter("ignore", SamplingWarning)
         fit = estimator.fit(X, y)
     seconds = time.perf_counter() - start
-    # X, y passed explicitly so the lasso columns carry the CSV's column names; alpha: the
-    # prior's own lasso counterpart when it has one, else the CV alpha (inclusion_summary's
-    # rule).
-    alpha = fit.map_.alpha if fit.map_ is not None and fit.map_.l1_ratio == 1.0 else None
+    # The lasso columns come from the CV computed above, not from inclusion_summary (which
+    # would run a second CV and a path at a tolerance the logistic solver may not reach).
     table = inclusion_summary(
-        fit,
-        eps=args.eps,
-        threshold=args.threshold,
-        X=X,
-        y=fit.model_data_.y,
-        alpha=alpha,
-        random_state=args.seed,
+        fit, eps=args.eps, threshold=args.threshold, lasso=False, random_state=args.seed
     )
+    lasso, info = _lasso_columns(cv, X, fit.model_data_.y)
+    attrs = dict(table.attrs)  # eps, threshold, ...: join does not keep them
+    table = table.join(lasso)
+    table.attrs.update(attrs, lasso=info)
     compare = _compare_table(X, y, table, likelihood)
     diag = fit.diagnostics_
 
@@ -223,21 +280,41 @@ def fit_and_report(X, y, *, prior: str, cv: CVResult | None, args) -> dict[str, 
         m = attrs["m_eff"]
         print(f"Effective number of non-zeros m_eff: {m['mean']:.2f} (sd {m['sd']:.2f})")
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = {
-        "inclusion_summary": out / "inclusion_summary.csv",
-        "compare": out / "compare.csv",
-        "diagnostics": out / "diagnostics.csv",
-        "diagnostics_report": out / "diagnostics.txt",
-    }
-    table.to_csv(written["inclusion_summary"])
-    compare.to_csv(written["compare"])
-    diag.table.to_csv(written["diagnostics"])
-    written["diagnostics_report"].write_text(str(diag) + "\n")
-    written.update(_write_figures(fit, cv, table, out, top=args.top))
-    print("\nWrote " + ", ".join(str(path) for path in written.values()))
-    return written
+    table.to_csv(out.path / "inclusion_summary.csv")
+    compare.to_csv(out.path / "compare.csv")
+    diag.table.to_csv(out.path / "diagnostics.csv")
+    (out.path / "diagnostics.txt").write_text(str(diag) + "\n")
+    written = ["inclusion_summary.csv", "compare.csv", "diagnostics.csv", "diagnostics.txt"]
+    return written + _write_figures(fit, cv, table, out.path, top=args.top)
+
+
+def _lasso_columns(cv: CVResult, X, y) -> tuple[pd.DataFrame, dict]:
+    """inclusion_summary's map_coef, lasso_selected and lasso_entry_rank at the CV alpha
+    (its rule for a fit without a matching MAP alpha: the CLI's priors all sample their
+    scale), with bounded work: the entry order from the CV path already computed, the
+    coefficients at alpha refined to ``REFINE_TOL`` in at most ``REFINE_MAX_ITER`` outer
+    iterations."""
+    from bayes_l1.map import ConvergenceWarning, lasso_map
+
+    path, keep = cv.path, slice(0, cv.index + 1)
+    with warnings.catch_warnings():
+        # The CV path holds a solution to tol 1e-4 already; missing 1e-8 is no news.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        refined = lasso_map(
+            X, y, cv.alpha, likelihood=path.likelihood, tol=REFINE_TOL, max_iter=REFINE_MAX_ITER
+        )
+    coef = refined.coef + 0.0  # no -0.0
+    coefs, working = path.coefs[:, keep].copy(), path.coefs_working[:, keep].copy()
+    coefs[:, -1], working[:, -1] = coef, refined.coef_working
+    path = dataclasses.replace(path, alphas=path.alphas[keep], coefs=coefs, coefs_working=working)
+    names = [str(name) for name in path.feature_names]
+    position = pd.Series(np.arange(len(names)), index=names)
+    entry = pd.array(np.full(len(names), pd.NA), dtype="Int64")
+    entry[position[list(path.entry_order)].to_numpy()] = np.arange(1, len(path.entry_order) + 1)
+    frame = pd.DataFrame(
+        {"map_coef": coef, "lasso_selected": coef != 0, "lasso_entry_rank": entry}, index=names
+    )
+    return frame, {"alpha": float(cv.alpha), "l1_ratio": 1.0, "alpha_source": "cv"}
 
 
 def _compare_table(X, y, table: pd.DataFrame, likelihood: str) -> pd.DataFrame:
@@ -256,12 +333,12 @@ def _compare_table(X, y, table: pd.DataFrame, likelihood: str) -> pd.DataFrame:
     return compare
 
 
-def _write_figures(fit, cv, table, out: Path, *, top: int) -> dict[str, Path]:
+def _write_figures(fit, cv, table, out: Path, *, top: int) -> list[str]:
     try:
         import matplotlib
     except ImportError:
         print("matplotlib is not installed: no figures (pip install 'bayes_l1[plots]').")
-        return {}
+        return []
     matplotlib.use("Agg")  # files only; never open windows
     from bayes_l1 import plots
 
@@ -272,57 +349,138 @@ def _write_figures(fit, cv, table, out: Path, *, top: int) -> dict[str, Path]:
         path_fig = plots.plot_path(cv)
     figures = {
         "path": path_fig,
-        "coefficients": plots.plot_coefficients(fit, top=top),
+        "coefficients": _plot_coefficients(plots, fit, table, top=top),
         "inclusion": plots.plot_inclusion(table, top=top),
         "ranks": plots.plot_ranks(fit, top=min(top, 15)),
     }
     if "tau" in fit.idata_["posterior"].data_vars:
         figures["shrinkage"] = plots.plot_shrinkage(fit)
     paths = plots.save_figures(figures, out)
-    return {f"{name}_png": path for name, path in zip(figures, paths, strict=True)}
+    return [Path(path).name for path in paths]
 
 
-def _write_outputs(cv: CVResult, out):
-    if out is None:
-        return
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    cv.path.to_frame().to_csv(out / "path_coefs.csv")
+def _plot_coefficients(plots, fit, table: pd.DataFrame, *, top: int):
+    """``plots.plot_coefficients(fit)``'s forest plot per sd of x, drawn from the table at
+    hand: given the fit, it would compute inclusion_summary again, lasso columns included
+    (a second CV and a path at tol 1e-10: the unbounded step of issue 11)."""
+    design = fit.model_data_.design
+    scale = pd.Series(design.scale, index=[str(name) for name in design.feature_names])
+    columns = ["median", "hdi_lower", "hdi_upper", "map_coef"]
+    scaled = table.copy()
+    scaled[columns] = table[columns].mul(scale.loc[table.index], axis=0)
+    ax = plots.plot_coefficients(scaled, top=top, standardized=False)
+    label = ax.get_xlabel().split("\n")  # "coefficient" [+ a line on the rows not drawn]
+    ax.set_xlabel("\n".join(["coefficient, standardized (per sd of x)", *label[1:]]))
+    return ax
+
+
+def _write_path_outputs(cv: CVResult, out: OutputFolder) -> list[str]:
+    cv.path.to_frame().to_csv(out.path / "path_coefs.csv")
     pd.DataFrame({"alpha": cv.alphas, "cv_mean": cv.cv_mean, "cv_se": cv.cv_se}).to_csv(
-        out / "cv.csv", index=False
+        out.path / "cv.csv", index=False
     )
-    print(f"\nWrote {out / 'path_coefs.csv'} and {out / 'cv.csv'}")
+    return list(PATH_FILES)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        # One line, as every other bayes-l1 error (argparse would print the usage first).
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _integer(minimum: int, maximum: int | None = None):
+    """argparse type: an integer in [minimum, maximum]; the message says what is accepted."""
+    accepts = (
+        f"an integer >= {minimum}" if maximum is None else f"an integer from {minimum} to {maximum}"
+    )
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum or (maximum is not None and value > maximum):
+            raise argparse.ArgumentTypeError(f"expected {accepts}, got {text!r}")
+        return value
+
+    return parse
+
+
+def _real(low: float, high: float = math.inf, *, low_open=False, high_open=False):
+    """argparse type: a finite number in the interval given (open or closed ends)."""
+    if high == math.inf:
+        accepts = f"a number {'>' if low_open else '>='} {low:g}"
+    else:
+        ends = ("(" if low_open else "[", ")" if high_open else "]")
+        accepts = f"a number in {ends[0]}{low:g}, {high:g}{ends[1]}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        ok = math.isfinite(value) and (low < value if low_open else low <= value)
+        ok = ok and (value < high if high_open else value <= high)
+        if not ok:
+            raise argparse.ArgumentTypeError(f"expected {accepts}, got {text!r}")
+        return value
+
+    return parse
+
+
+SEED_MAX = 2**32 - 1
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="bayes-l1",
         description="Bayesian sparse regression: the lasso as a MAP estimate, and beyond.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p, out=None):
-        p.add_argument("--cv", type=int, default=5, help="number of CV folds (default 5)")
-        p.add_argument("--seed", type=int, default=0, help="random seed (folds, sampler)")
+        p.add_argument("--cv", type=_integer(2), default=5, help="number of CV folds (default 5)")
+        p.add_argument(
+            "--seed", type=_integer(0, SEED_MAX), default=0,
+            help=f"random seed (folds, sampler), 0 to {SEED_MAX} (default 0)",
+        )  # fmt: skip
         where = f" (default {out})" if out else " (default: none written)"
-        p.add_argument("--out", default=out, help="directory for the output files" + where)
+        p.add_argument(
+            "--out", default=out,
+            help="folder for the output files, created or added to; written only when the "
+            "run completes" + where,
+        )  # fmt: skip
+
+    def table(p):
+        p.add_argument("--target", required=True, help="name of the response column")
+        p.add_argument(
+            "--index-col", default=None, metavar="COLUMN",
+            help="column of row labels, not a feature (name or 0-based position); by default "
+            "a first column with an empty header (a written row index) is one; 'none': no "
+            "index column",
+        )  # fmt: skip
 
     def sampling(p, *, draws, tune, chains):
         g = p.add_argument_group("posterior sampling")
         g.add_argument("--sampler", choices=SAMPLERS, default="nuts", help=SAMPLER_HELP)
-        g.add_argument("--draws", type=int, default=draws, help=f"draws per chain ({draws})")
-        g.add_argument("--tune", type=int, default=tune, help=f"tuning steps per chain ({tune})")
-        g.add_argument("--chains", type=int, default=chains, help=f"chains ({chains})")
         g.add_argument(
-            "--eps", type=float, default=None,
+            "--draws", type=_integer(1), default=draws, help=f"draws per chain ({draws})"
+        )
+        g.add_argument(
+            "--tune", type=_integer(0), default=tune, help=f"tuning steps per chain ({tune})"
+        )
+        g.add_argument("--chains", type=_integer(1), default=chains, help=f"chains ({chains})")
+        g.add_argument(
+            "--eps", type=_real(0.0), default=None,
             help="relevance threshold for pip = P(|beta_std| > eps), on the standardized "
             "scale (default two standard errors, 2 sigma_hat / sqrt(n))",
         )  # fmt: skip
         g.add_argument(
-            "--threshold", type=float, default=0.5,
-            help="selected = pip > threshold (default 0.5, the median probability model)",
+            "--threshold", type=_real(0.0, 1.0, high_open=True), default=0.5,
+            help="selected = pip > threshold, in [0, 1) (default 0.5, the median probability "
+            "model)",
         )  # fmt: skip
-        g.add_argument("--top", type=int, default=20, help="rows printed and plotted (20)")
+        g.add_argument("--top", type=_integer(1), default=20, help="rows printed and plotted (20)")
 
     demo = sub.add_parser(
         "demo",
@@ -346,15 +504,19 @@ def build_parser() -> argparse.ArgumentParser:
         "shrinkage for the horseshoe priors). Features are standardized internally; "
         "results are in the original units.",
     )
-    fit.add_argument("csv", help="CSV file with a header row; numeric feature columns only")
-    fit.add_argument("--target", required=True, help="name of the response column")
+    fit.add_argument(
+        "csv",
+        help="CSV file with a header row (delimiter ',', ';', tab or '|', detected); numeric "
+        "feature columns only",
+    )
+    table(fit)
     fit.add_argument(
         "--prior", choices=PRIOR_NAMES, default="laplace",
         help="coefficient prior: laplace (Bayesian lasso, default), horseshoe, "
         "regularized-horseshoe, ridge (normal)",
     )  # fmt: skip
     fit.add_argument(
-        "--p0", type=float, default=None,
+        "--p0", type=_real(0.0, low_open=True), default=None,
         help="horseshoe priors: prior guess of the number of relevant features",
     )  # fmt: skip
     fit.add_argument("--logistic", action="store_true", help="binary target (logistic model)")
@@ -363,10 +525,15 @@ def build_parser() -> argparse.ArgumentParser:
     fit.set_defaults(func=run_fit)
 
     path = sub.add_parser("path", help="MAP (lasso / elastic-net) path and CV for a CSV file")
-    path.add_argument("csv", help="CSV file with a header row; numeric columns only")
-    path.add_argument("--target", required=True, help="name of the response column")
+    path.add_argument(
+        "csv", help="CSV file with a header row (delimiter detected); numeric columns only"
+    )
+    table(path)
     path.add_argument("--logistic", action="store_true", help="binary target (L1 logistic)")
-    path.add_argument("--l1-ratio", type=float, default=1.0, help="1 lasso, (0,1) elastic net")
+    path.add_argument(
+        "--l1-ratio", type=_real(0.0, 1.0, low_open=True), default=1.0,
+        help="1 lasso (default), in (0, 1) elastic net",
+    )  # fmt: skip
     common(path)
     path.set_defaults(func=run_path)
     return parser
@@ -374,11 +541,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except (CLIError, ValueError, TypeError) as exc:
-        print(f"bayes-l1: error: {exc}", file=sys.stderr)
-        return 2
+    with _cli_signals.handled():
+        try:
+            return args.func(args)
+        except (CLIError, ValueError, TypeError) as exc:
+            print(f"bayes-l1: error: {_one_line(exc)}", file=sys.stderr)
+            return 2
+        except OSError as exc:  # writing the outputs: disk full, folder removed meanwhile
+            print(f"bayes-l1: error: {_one_line(exc)}", file=sys.stderr)
+            return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -103,7 +103,7 @@ def test_fit_logistic_horseshoe(tmp_path):
     ("args", "message"),
     [
         (["--target", "nope"], "target column 'nope' not in"),
-        (["--target", "y", "--draws", "0"], "draws must be >= 1"),
+        (["--target", "y", "--draws", "0"], "argument --draws: expected an integer >= 1"),
         (["--target", "y", "--p0", "2"], "--p0 applies to the horseshoe priors only"),
     ],
 )

@@ -1,0 +1,235 @@
+"""Files for the ``bayes-l1`` command: reading a user's CSV, staging the output folder.
+
+Both fail with :class:`CLIError` (one line, exit status 2) before any fitting starts.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+# Delimiters tried on a CSV, in order of preference when several fit.
+DELIMITERS = (",", ";", "\t", "|")
+_SNIFF_LINES = 50
+_COMPRESSED = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar")
+
+
+class CLIError(Exception):
+    """A user error: printed without a traceback, exit status 2."""
+
+
+def _show(delimiter: str) -> str:
+    return "tab" if delimiter == "\t" else repr(delimiter)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class Table:
+    X: pd.DataFrame
+    y: pd.Series
+    delimiter: str
+    notes: tuple[str, ...]  # warnings for stderr (index column found, ...)
+
+    def describe(self, path: str) -> str:
+        """``path (n x p)``, with the delimiter when it is not a comma."""
+        sep = "" if self.delimiter == "," else f", {_show(self.delimiter)}-separated"
+        return f"{path} ({self.X.shape[0]} x {self.X.shape[1]}{sep})"
+
+
+def sniff_delimiter(file: Path) -> str | None:
+    """The delimiter that splits the header and the first lines into the same number (> 1)
+    of fields, ',' first on ties; None when none does (a one-column file, or another
+    delimiter)."""
+    if file.suffix.lower() in _COMPRESSED:
+        return ","  # pandas decompresses; the plain text is not at hand here
+    with open(file, encoding="utf-8-sig", newline="") as fh:
+        lines = [line for _, line in zip(range(_SNIFF_LINES + 1), fh, strict=False)]
+    if len(lines) > 1 and not lines[-1].endswith("\n"):
+        lines.pop()  # a partial last line (long file) would count its fields wrong
+    for delimiter in DELIMITERS:
+        counts = {len(row) for row in csv.reader(lines, delimiter=delimiter) if row}
+        if len(counts) == 1 and counts.pop() > 1:
+            return delimiter
+    return None
+
+
+def _header(file: Path, delimiter: str) -> list[str]:
+    if file.suffix.lower() in _COMPRESSED:
+        return []
+    with open(file, encoding="utf-8-sig", newline="") as fh:
+        return next(csv.reader(fh, delimiter=delimiter), [])
+
+
+def _is_row_counter(values: pd.Series) -> bool:
+    """0..n-1 or 1..n, as pandas' and R's default row labels."""
+    if not pd.api.types.is_integer_dtype(values) or values.size < 3:
+        return False
+    a = values.to_numpy()
+    return bool(np.array_equal(a, np.arange(a.size)) or np.array_equal(a, np.arange(1, a.size + 1)))
+
+
+def read_table(path: str, target: str, index_col: str | None = None) -> Table:
+    """Features and target from a CSV file with a header row.
+
+    ``index_col``: a column name (or 0-based position) of row labels, left out of the
+    features; None detects one (a first column with an empty header, as ``DataFrame.to_csv``
+    writes the index); "none" disables the detection.
+    """
+    file = Path(path)
+    if file.is_dir():
+        raise CLIError(f"{path} is a folder, not a CSV file")
+    if not file.exists():
+        raise CLIError(f"no such file: {path}")
+    try:
+        sniffed = sniff_delimiter(file)
+        delimiter = sniffed or ","
+        header = _header(file, delimiter)
+        frame = pd.read_csv(file, sep=delimiter, encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CLIError(f"could not read {path}: not UTF-8 text ({exc.reason})") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        raise CLIError(f"could not read {path} as CSV: {_one_line(exc)}") from None
+    except OSError as exc:
+        raise CLIError(f"could not read {path}: {exc.strerror or exc}") from None
+    if frame.shape[1] < 2:
+        seen = header[0] if header else str(frame.columns[0]) if frame.shape[1] else ""
+        raise CLIError(
+            f"{path}: found one column, {seen[:60]!r}; a CSV needs the target and at least one "
+            f"feature separated by one of {', '.join(map(_show, DELIMITERS))}"
+        )
+    read_as = f"read as {_show(delimiter)}-separated"
+    if target not in frame.columns:
+        raise CLIError(
+            f"target column {target!r} not in {path} ({read_as}); columns are: "
+            + ", ".join(map(str, frame.columns))
+        )
+
+    notes = []
+    index = _index_column(frame, header, index_col, path)
+    if index is not None:
+        if index == target:
+            raise CLIError(f"--index-col {index!r} is the target column")
+        if index_col is None:
+            notes.append(
+                f"the first column of {path} has no header, as a written row index: it is "
+                "not used as a feature (--index-col none to fit it)"
+            )
+        frame = frame.set_index(index)
+    X, y = frame.drop(columns=target), frame[target]
+    first = X.columns[0] if X.shape[1] else None
+    if index_col is None and first is not None and _is_row_counter(X[first]):
+        notes.append(
+            f"the first column, {first!r}, counts the rows (a row index?); it is fitted as a "
+            f"feature (--index-col {first} leaves it out)"
+        )
+    _check_numeric(X, path, read_as)
+    return Table(X, y, delimiter, tuple(notes))
+
+
+def _index_column(frame: pd.DataFrame, header: list[str], index_col, path) -> str | None:
+    if index_col is None:
+        # pandas names an empty header "Unnamed: 0"; the raw header tells it from a real name
+        unnamed = header[:1] == [""] or (not header and frame.columns[0] == "Unnamed: 0")
+        return frame.columns[0] if unnamed else None
+    if index_col.lower() == "none":
+        return None
+    if index_col in frame.columns:
+        return index_col
+    if index_col.isdigit() and int(index_col) < frame.shape[1]:
+        return frame.columns[int(index_col)]
+    raise CLIError(
+        f"--index-col {index_col!r} is neither a column of {path} nor a position 0.."
+        f"{frame.shape[1] - 1}; columns are: " + ", ".join(map(str, frame.columns))
+    )
+
+
+def _check_numeric(X: pd.DataFrame, path: str, read_as: str) -> None:
+    bad = [str(c) for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+    if not bad:
+        return
+    values = X[bad[0]].dropna().astype(str)
+    comma = values[values.str.fullmatch(r"-?\d+,\d+")]
+    hint = f"; values such as {comma.iloc[0]!r} look like decimal commas" if comma.size else ""
+    raise CLIError(
+        f"{path} has non-numeric columns {bad[:10]}{' ...' if len(bad) > 10 else ''} "
+        f"({read_as}{hint}); features must be numbers"
+    )
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+# --------------------------------------------------------------------------- writing
+
+
+class OutputFolder:
+    """Stage outputs in a hidden temporary folder; :meth:`commit` moves them into place.
+
+    A new target: the temporary folder is created next to it (in its nearest existing
+    ancestor; missing parents are made at commit) and renamed to it. An existing folder:
+    the temporary folder is created inside it and each file is moved in by ``os.replace``,
+    leaving the folder's other files alone. Either way an interrupted or failed run leaves
+    no half-written output folder (:meth:`discard`).
+
+    Creating the temporary folder is the test that the location is writable, so a bad
+    ``--out`` fails before any fitting.
+    """
+
+    def __init__(self, target: str, *, option: str = "--out", names: tuple[str, ...] = ()):
+        if not target:
+            raise CLIError(f"{option} must name a folder")
+        self.target = Path(target)
+        self.committed = False
+        where = f"{option} {target}"
+        if self.target.exists() and not self.target.is_dir():
+            raise CLIError(f"{where}: exists and is not a folder")
+        for name in names:  # a folder where an output file goes would fail only at commit
+            if (self.target / name).is_dir():
+                raise CLIError(f"{where}: {self.target / name} is a folder; cannot write {name}")
+        if self.target.is_dir():
+            parent, self._rename = self.target, False
+        else:
+            parent, self._rename = self._existing_ancestor(where), True
+        try:
+            self.path = Path(tempfile.mkdtemp(prefix=".bayes-l1-partial-", dir=parent))
+        except OSError as exc:
+            raise CLIError(f"{where}: cannot write in {parent} ({exc.strerror or exc})") from None
+
+    def _existing_ancestor(self, where: str) -> Path:
+        parent = self.target.absolute().parent
+        while not parent.exists():
+            parent = parent.parent
+        if not parent.is_dir():
+            raise CLIError(f"{where}: {parent} is not a folder")
+        return parent
+
+    def commit(self) -> Path:
+        """Move the staged files into the target; returns the target."""
+        if self._rename and not self.target.exists():
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(self.path, self.target)
+        else:  # an existing folder (or one created meanwhile): file by file
+            self.target.mkdir(parents=True, exist_ok=True)
+            for item in sorted(self.path.iterdir()):
+                os.replace(item, self.target / item.name)
+            self.path.rmdir()
+        self.committed = True
+        return self.target
+
+    def discard(self) -> None:
+        if not self.committed:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def final(self, name: str) -> Path:
+        """Where a staged file ends up (for messages)."""
+        return self.target / name

@@ -1,0 +1,79 @@
+"""``bayes-l1 fit`` does bounded work after sampling (issue 11, class 9): one lasso solve at
+the CV alpha, at a tolerance the solver can reach, with capped iterations; never
+inclusion_summary's own lasso columns (a second CV and a path at tol 1e-10 with up to
+1000 iterations per alpha, which took 14+ minutes on a 6,366-row logistic data set)."""
+
+import numpy as np
+import pandas as pd
+
+import bayes_l1 as bl
+import bayes_l1.estimators
+import bayes_l1.map
+import bayes_l1.summary
+from bayes_l1.cli import REFINE_MAX_ITER, REFINE_TOL, main
+from tests.mc import seed
+from tests.test_cli import SEED, TINY, run
+
+
+def test_logistic_fit_after_sampling_solves_once_within_bounds(tmp_path, monkeypatch, capsys):
+    sim = bl.make_sparse_classification(150, 6, 2, random_state=2)
+    sim.X.assign(label=sim.y).to_csv(tmp_path / "d.csv", index=False)
+    sampled, calls = [], []
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("inclusion_summary computed its own lasso columns")
+
+    def spy(name, original):
+        def solver(X, y, *args, tol=1e-4, max_iter=100, **kwargs):
+            if sampled:
+                alphas = args[0] if args else kwargs.get("alphas")
+                calls.append((name, np.size(alphas), tol, max_iter))
+            return original(X, y, *args, tol=tol, max_iter=max_iter, **kwargs)
+
+        return solver
+
+    def sample_nuts(*args, _original=bayes_l1.estimators.sample_nuts, **kwargs):
+        idata = _original(*args, **kwargs)
+        sampled.append(True)
+        return idata
+
+    monkeypatch.setattr(bayes_l1.summary, "_lasso_columns", refuse)
+    monkeypatch.setattr(bayes_l1.estimators, "sample_nuts", sample_nuts)
+    for name in ("lasso_map", "lasso_map_path"):
+        monkeypatch.setattr(bayes_l1.map, name, spy(name, getattr(bayes_l1.map, name)))
+    monkeypatch.setattr(bayes_l1.estimators, "lasso_map", spy("fit.map_", bl.lasso_map))
+    monkeypatch.chdir(tmp_path)
+    code = main(["fit", "d.csv", "--target", "label", "--logistic", *TINY, *SEED, "--out", "o"])
+    assert code == 0, capsys.readouterr().err
+    assert sampled and calls == [("lasso_map", 1, REFINE_TOL, REFINE_MAX_ITER)]
+    assert REFINE_TOL >= 1e-8 and REFINE_MAX_ITER <= 50
+
+    table = pd.read_csv(tmp_path / "o" / "inclusion_summary.csv", index_col=0)
+    cv = bl.lasso_map_cv(sim.X, sim.y, likelihood="logistic", random_state=int(SEED[1]))
+    exact = bl.lasso_map(sim.X, sim.y, cv.alpha, likelihood="logistic", tol=1e-10).coef
+    exact = pd.Series(exact, index=sim.X.columns)
+    np.testing.assert_allclose(table["map_coef"], exact[table.index], atol=1e-5)
+    entered = table["lasso_entry_rank"].dropna().sort_values().index
+    assert list(entered) == [f for f in cv.path.entry_order if f in set(entered)]
+
+
+def test_lasso_columns_match_inclusion_summary(tmp_path):
+    """The CLI's own lasso columns are inclusion_summary's (Gaussian: map_coef to 1e-6)."""
+    sim = bl.make_sparse_regression(80, 7, 3, snr=8, random_state=9)
+    sim.X.assign(t=sim.y).to_csv(tmp_path / "d.csv", index=False)
+    proc = run("fit", "d.csv", "--target", "t", *TINY, *SEED, "--out", "o", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(tmp_path / "o" / "inclusion_summary.csv", index_col=0)
+    cv = bl.lasso_map_cv(sim.X, sim.y, random_state=int(SEED[1]))
+    ref = bl.inclusion_summary(
+        bl.BayesianLinearRegression(
+            draws=20, tune=20, chains=1, sampler="pymc", random_state=seed(0)
+        ).fit(sim.X, sim.y),
+        X=sim.X,
+        y=sim.y,
+        alpha=cv.alpha,
+    ).loc[table.index]
+    np.testing.assert_allclose(table["map_coef"], ref["map_coef"], atol=1e-6)
+    assert table["lasso_selected"].tolist() == ref["lasso_selected"].tolist()
+    ranks = [t["lasso_entry_rank"].fillna(0).tolist() for t in (table, ref)]
+    assert ranks[0] == ranks[1]
