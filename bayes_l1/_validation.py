@@ -133,6 +133,7 @@ def check_y(y: Any, n_samples: int, *, likelihood: str = "gaussian"):
 
 
 def _binary_target(arr: np.ndarray):
+    check_label_types(arr)  # np.unique would fail on, e.g., strings mixed with inf
     if pd.isna(arr).any():
         raise ValueError("y contains missing values; drop those rows first.")
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():

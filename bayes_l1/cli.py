@@ -30,6 +30,7 @@ import pandas as pd
 
 from bayes_l1 import _cli_signals
 from bayes_l1._cli_io import CLIError, OutputFolder, Table, read_table
+from bayes_l1._validation import constant_columns_reported
 from bayes_l1.data import load_diabetes
 from bayes_l1.map import CVResult, lasso_map_cv
 
@@ -233,7 +234,8 @@ def fit_and_report(X, y, *, prior: str, cv: CVResult | None, args, out: OutputFo
     logistic = bool(getattr(args, "logistic", False))
     likelihood = "logistic" if logistic else "gaussian"
     if cv is None:
-        cv = lasso_map_cv(X, y, cv=args.cv, likelihood=likelihood, random_state=args.seed)
+        with constant_columns_reported():  # the fit below names them, once
+            cv = lasso_map_cv(X, y, cv=args.cv, likelihood=likelihood, random_state=args.seed)
     estimator = (BayesianLogisticRegression if logistic else BayesianLinearRegression)(
         prior=_make_prior(prior, getattr(args, "p0", None)),
         draws=args.draws,
