@@ -134,6 +134,8 @@ class BMAResult:
         Columns: ``model`` (tuple of feature names), ``code``, ``size``, ``r2``, ``log_bf``
         (against the null model) and ``prob`` (posterior probability).
         """
+        if int(n_models) < 1:
+            raise ValueError(f"n_models must be >= 1; got {n_models!r}.")
         n_models = min(int(n_models), self.prob.size)
         top = np.argpartition(-self.prob, n_models - 1)[:n_models]
         top = top[np.lexsort((self.codes[top], -self.prob[top]))]
