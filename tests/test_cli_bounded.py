@@ -5,6 +5,7 @@ inclusion_summary's own lasso columns (a second CV and a path at tol 1e-10 with 
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import bayes_l1 as bl
 import bayes_l1.estimators
@@ -15,6 +16,7 @@ from tests.mc import seed
 from tests.test_cli import SEED, TINY, run
 
 
+@pytest.mark.slow  # a logistic fit with its lasso columns; CI runs it
 def test_logistic_fit_after_sampling_solves_once_within_bounds(tmp_path, monkeypatch, capsys):
     sim = bl.make_sparse_classification(150, 6, 2, random_state=2)
     sim.X.assign(label=sim.y).to_csv(tmp_path / "d.csv", index=False)
@@ -57,6 +59,7 @@ def test_logistic_fit_after_sampling_solves_once_within_bounds(tmp_path, monkeyp
     assert list(entered) == [f for f in cv.path.entry_order if f in set(entered)]
 
 
+@pytest.mark.slow  # a logistic fit with its lasso columns; CI runs it
 def test_lasso_columns_match_inclusion_summary(tmp_path):
     """The CLI's own lasso columns are inclusion_summary's (Gaussian: map_coef to 1e-6)."""
     sim = bl.make_sparse_regression(80, 7, 3, snr=8, random_state=9)

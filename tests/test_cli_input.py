@@ -16,6 +16,10 @@ from tests.test_cli import TINY, run
 # this process, TINY runs and "Sampled" in stdout shows the check came late).
 HUGE = ("--draws", "1000000", "--tune", "1000000", "--chains", "1", "--sampler", "pymc")
 
+# The command as a user runs it: a new interpreter each (~5-20 s here); CI runs them
+# (.ci/run), the default suite has in-process twins through the `cli` fixture.
+SUBPROCESS = pytest.mark.slow
+
 
 class Result:
     """What a run left: exit status, stdout, stderr (as subprocess.CompletedProcess)."""
@@ -95,6 +99,7 @@ def test_fit_option_errors_name_the_option_and_what_it_accepts(
     assert sorted(p.name for p in small_csv.iterdir()) == ["data.csv"]  # no bayes_l1_results
 
 
+@SUBPROCESS
 def test_option_errors_as_a_command(small_csv):
     proc = run("fit", "data.csv", "--target", "y", *HUGE, "--seed", "-2", cwd=small_csv)
     line = one_line_error(proc)
@@ -130,6 +135,7 @@ def test_fit_options_checked_against_each_other_and_the_data(cli, small_csv, arg
 # ----------------------------------------------------------------- 13: output location
 
 
+@SUBPROCESS
 def test_out_naming_a_file_is_refused_before_sampling(small_csv):
     (small_csv / "notes.md").write_text("mine\n")
     proc = run("fit", "data.csv", "--target", "y", *HUGE, "--out", "notes.md", cwd=small_csv)
@@ -137,11 +143,13 @@ def test_out_naming_a_file_is_refused_before_sampling(small_csv):
     assert (small_csv / "notes.md").read_text() == "mine\n" and nothing_left(small_csv)
 
 
+@SUBPROCESS
 def test_out_under_a_file_is_refused(small_csv):
     proc = run("fit", "data.csv", "--target", "y", *HUGE, "--out", "data.csv/a/b", cwd=small_csv)
     assert "data.csv is not a folder" in one_line_error(proc)
 
 
+@SUBPROCESS
 def test_out_in_an_unwritable_folder_is_refused(small_csv):
     if os.geteuid() == 0:  # root writes anywhere chmod allows; sysfs refuses even root
         target = "/sys/bayes_l1_results"
@@ -166,6 +174,7 @@ def test_path_out_naming_a_file_is_refused(cli, small_csv):
     assert "--out data.csv: exists and is not a folder" in one_line_error(proc)
 
 
+@SUBPROCESS
 def test_failed_fit_leaves_no_output_folder(small_csv):
     frame = pd.read_csv(small_csv / "data.csv")
     frame.loc[3, "b"] = np.inf
@@ -205,6 +214,7 @@ def entry_order(stdout: str) -> str:
     return next(line for line in stdout.splitlines() if line.startswith("Entry order"))
 
 
+@SUBPROCESS
 def test_a_folder_as_the_csv_is_named_as_such(tmp_path):
     (tmp_path / "data.csv").mkdir()
     proc = run("path", "data.csv", "--target", "y", cwd=tmp_path)
@@ -224,6 +234,7 @@ def test_delimiter_is_detected_and_shown(cli, tmp_path, regression_frame, sep, s
     assert entry_order(proc.stdout) == entry_order(ref.stdout)
 
 
+@SUBPROCESS
 def test_semicolon_csv_as_a_command(tmp_path, regression_frame):
     regression_frame.to_csv(tmp_path / "d.csv", index=False, sep=";")
     proc = run("path", "d.csv", "--target", "resp", "--cv", "3", cwd=tmp_path)
@@ -282,6 +293,7 @@ def test_index_col_by_name_or_position(cli, tmp_path, regression_frame):
     assert "--index-col 'resp' is the target column" in one_line_error(proc)
 
 
+@SUBPROCESS
 def test_a_headed_row_counter_is_fitted_with_a_warning(tmp_path, regression_frame):
     frame = regression_frame.assign(n=np.arange(len(regression_frame)))[["n", *regression_frame]]
     frame.to_csv(tmp_path / "counted.csv", index=False)

@@ -19,7 +19,10 @@ import pytest
 import bayes_l1 as bl
 from tests.mc import seed
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+pytestmark = [
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc"),
+    pytest.mark.slow,  # signals to real runs, ~2 min in all: CI runs them (.ci/run)
+]
 
 LONG = ("--draws", "1000000", "--tune", "200", "--seed", str(seed(0)))
 INTERRUPTED = "bayes-l1: interrupted; nothing written"
