@@ -36,6 +36,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from arviz_stats.base import array_stats
 
 from bayes_l1._validation import seed_sequence, warn_caller
 from bayes_l1.model import (
@@ -356,27 +357,47 @@ def _run_chain(
     return {k: np.asarray([r[k] for r in records]) for k in records[0]}
 
 
-def _eb_lam(prob: Problem, spec: _Spec, n_iter: int, rng) -> float:
-    """Empirical-Bayes lam (marginal maximum likelihood) by Monte Carlo EM (Park & Casella
-    2008, sec. 3.1): lam_k = sqrt(2p / sum_j E[tau_j^2]), with the E-step averaged over a
-    block of Gibbs iterations at lam_{k-1}, Rao-Blackwellized through
-    E[tau_j^2 | w_j, sigma, lam] = |w_j| / (lam sigma) + 1 / lam^2, and the iterates of the
-    second half averaged (Polyak) to damp the Monte Carlo noise."""
+def _eb_lam(prob: Problem, spec: _Spec, n_iter: int, rng) -> tuple[float, float]:
+    """Empirical-Bayes lam: the root of the marginal-likelihood score
+    d/dlam log m(y | lam) = p / lam - E_lam[S], with S = sum_j |w_j| / sigma.
+
+    Monte Carlo EM (Park & Casella 2008, sec. 3.1), lam^2 <- 2p / sum_j E[tau_j^2] with the
+    E-step Rao-Blackwellized through E[tau_j^2 | w_j, sigma, lam] = |w_j| / (lam sigma) +
+    1 / lam^2, brings lam near the root in the first half of the iterations. EM converges only
+    linearly, slowly when the coefficients carry much of the missing information (a 5% bias
+    on diabetes after 600 iterations), so the second half takes two Newton steps on the
+    score, its slope -p / lam^2 + Var_lam[S] estimated from the same draws. Returns lam and
+    its Monte Carlo standard error (the last block's MCSE of E[S] over the slope)."""
     st = _init_state(prob, spec, rng)
     st["lam2"], st["eb"] = 1.0, True
     st["tau2"] = np.full(prob.p, 2.0)
-    block = max(10, n_iter // 25)
-    n_blocks = max(n_iter // block, 4)
-    lams = []
-    for _ in range(n_blocks):
-        acc = 0.0
-        for it in range(block):
+
+    def block_of_scores(size: int) -> np.ndarray:
+        scores = np.empty(size)
+        for it in range(size):
             _laplace_step(prob, spec, st, rng, True, it)
-            lam = np.sqrt(st["lam2"])
-            acc += np.sum(np.abs(st["w"]) / (lam * np.sqrt(st["sigma2"])) + 1.0 / st["lam2"])
-        st["lam2"] = 2.0 * prob.p / (acc / block)
-        lams.append(np.sqrt(st["lam2"]))
-    return float(np.mean(lams[len(lams) // 2 :]))
+            scores[it] = np.abs(st["w"]).sum() / np.sqrt(st["sigma2"])
+        return scores
+
+    p = prob.p
+    em_block = max(10, n_iter // 50)
+    for _ in range(max(n_iter // (2 * em_block), 4)):
+        lam = np.sqrt(st["lam2"])
+        mean_s = block_of_scores(em_block).mean()
+        st["lam2"] = 2.0 * p / (mean_s / lam + p / st["lam2"])
+    for size in (n_iter // 6, n_iter // 3):
+        lam = np.sqrt(st["lam2"])
+        scores = block_of_scores(max(size, 50))
+        slope = p / st["lam2"] - scores.var()  # minus the score's derivative
+        if slope > 0.05 * p / st["lam2"]:
+            step = (p / lam - scores.mean()) / slope
+            new_lam = float(np.clip(lam + step, 0.5 * lam, 2.0 * lam))
+        else:  # the sampled log-likelihood is not concave here: stay with EM
+            new_lam = float(np.sqrt(2.0 * p / (scores.mean() / lam + p / st["lam2"])))
+            slope = p / st["lam2"]
+        st["lam2"] = new_lam**2
+    se = float(array_stats.mcse(scores[None, :], method="mean", chain_axis=0, draw_axis=1))
+    return new_lam, se / slope
 
 
 # -- driver -------------------------------------------------------------------------------
@@ -499,7 +520,8 @@ def sample_gibbs(
         From :func:`bayes_l1.model.prepare` with ``likelihood="gaussian"``.
     prior : Laplace, Horseshoe, RegularizedHorseshoe or Normal (or a name); default Laplace.
         ``Laplace(lam="eb")`` first sets lam by Monte Carlo EM (``tune`` iterations), then
-        samples with lam fixed; the value is recorded in the posterior attrs ``eb_lam``.
+        samples with lam fixed; the value and its Monte Carlo standard error are recorded in
+        the posterior attrs ``eb_lam`` and ``eb_lam_mcse``.
     draws : int
         Saved draws per chain (after thinning: ``draws * thin`` iterations are run).
     tune : int
@@ -570,9 +592,9 @@ def sample_gibbs(
     attrs = {}
     if note == "eb":
         prob = Problem(data.Z, data.y_work, method)
-        lam = _eb_lam(prob, spec, max(tune, 200), np.random.default_rng(seeds[-1]))
+        lam, lam_se = _eb_lam(prob, spec, max(tune, 200), np.random.default_rng(seeds[-1]))
         spec = _Spec("laplace", lam=lam, r=spec.r, delta=spec.delta)
-        attrs["eb_lam"] = lam
+        attrs["eb_lam"], attrs["eb_lam_mcse"] = lam, lam_se
     results = _run_all(
         data.Z, data.y_work, spec, method, tune, draws, thin, seeds[:chains], cores, progressbar
     )
