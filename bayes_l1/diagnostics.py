@@ -31,7 +31,7 @@ from arviz_base import rcParams
 from scipy.fft import irfft, next_fast_len, rfft
 from scipy.special import ndtri
 
-from bayes_l1._validation import warn_caller
+from bayes_l1._validation import check_bool, check_number, check_positive, warn_caller
 
 __all__ = ["Diagnostics", "SamplingWarning", "check_sampling"]
 
@@ -55,7 +55,11 @@ _REPORTED = ("beta", "intercept", "sigma", "lam", "tau", "local", "c", "ridge_sc
 def reported_variables(posterior) -> list[str]:
     """Posterior variables checked by default: the reported parameters and the prior's
     scales that are present and vary (a fixed lam is stored as a constant)."""
-    return [v for v in _REPORTED if v in posterior.data_vars and float(posterior[v].std()) > 0]
+    return [
+        v
+        for v in _REPORTED
+        if v in posterior.data_vars and bool(posterior[v].max() > posterior[v].min())
+    ]
 
 
 class SamplingWarning(UserWarning):
@@ -239,6 +243,12 @@ def check_sampling(
     >>> diag.verdict, diag.n_divergent, list(diag.table.index)
     ('ok', None, ['beta[a]', 'beta[b]', 'beta[c]'])
     """
+    rhat_max = check_number(rhat_max, "rhat_max")
+    if not 1.0 <= rhat_max < np.inf:
+        raise ValueError(f"rhat_max must be finite and >= 1 (R-hat is); got {rhat_max!r}.")
+    ess_min_per_chain = check_positive(ess_min_per_chain, "ess_min_per_chain", allow_zero=True)
+    bfmi_min = check_positive(bfmi_min, "bfmi_min", allow_zero=True)
+    warn = check_bool(warn, "warn")
     posterior = _group(idata, "posterior")
     if posterior is None:
         raise ValueError("idata has no 'posterior' group.")

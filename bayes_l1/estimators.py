@@ -438,11 +438,12 @@ class BayesianLinearRegression(_BayesianLinearModel):
         scores 1 when predicted exactly, else 0 (as scikit-learn's ``r2_score``)."""
         pred = self.predict(X)
         y, _ = check_y(y, pred.shape[0])
-        ss_res = float(np.sum((y - pred) ** 2))
-        ss_tot = float(np.sum((y - y.mean()) ** 2))
-        if ss_tot == 0:
-            return 1.0 if ss_res == 0 else 0.0
-        return 1.0 - ss_res / ss_tot
+        resid, dev = y - pred, y - y.mean()
+        unit = float(np.max(np.abs(dev)))  # squares in units of y's spread: no over/underflow
+        if unit == 0:
+            return 1.0 if not np.any(resid) else 0.0
+        with np.errstate(over="ignore"):  # a wild prediction scores -inf
+            return 1.0 - float(np.sum((resid / unit) ** 2) / np.sum((dev / unit) ** 2))
 
 
 class BayesianLogisticRegression(_BayesianLinearModel):

@@ -28,6 +28,7 @@ from bayes_l1._validation import (
 )
 from bayes_l1.data import Design
 from bayes_l1.map import lasso_map_cv
+from bayes_l1.map.solve import working_target
 from bayes_l1.priors import BuildContext, Horseshoe, Laplace, Normal, resolve_prior
 
 __all__ = [
@@ -110,12 +111,28 @@ def prepare(X, y, *, likelihood: str = "gaussian") -> ModelData:
     design, Z = Design.fit_transform(Xa, names, standardize=True, fit_intercept=True, warn=False)
     _check_frozen(design)
     if likelihood == "gaussian":
-        center, scale = float(ya.mean()), float(ya.std())
-        if scale == 0:
-            raise ValueError("y is constant: there is nothing to regress.")
+        center, scale, y_work = _standardize_y(ya)
     else:
-        center, scale = 0.0, 1.0
-    return ModelData(design, Z, ya, (ya - center) / scale, center, scale, likelihood, classes)
+        center, scale, y_work = 0.0, 1.0, ya
+    return ModelData(design, Z, ya, y_work, center, scale, likelihood, classes)
+
+
+def _standardize_y(y: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """Mean, population sd and standardized y, computed as for the columns of X (without
+    squaring y; constant up to rounding relative to its own magnitude), for y whose squares
+    in its own units are representable: summaries and diagnostics square draws in y's
+    units, as the MAP solver squares y (|y - mean(y)| within about 1e-150 .. 1e150)."""
+    try:
+        d, z = Design.fit_transform(y[:, None], ("y",), warn=False)
+    except ValueError:
+        raise ValueError(
+            "y holds values too large for float64 arithmetic (their differences overflow "
+            "beyond 1.8e308); rescale y, e.g. divide it by 1e300."
+        ) from None
+    if d.constant[0]:
+        raise ValueError("y is constant: there is nothing to regress.")
+    working_target(y, "gaussian", True)  # raises where squares of y in its units over/underflow
+    return float(d.offset[0]), float(d.scale[0]), z[:, 0]
 
 
 def _check_frozen(design: Design) -> None:
@@ -165,14 +182,15 @@ def build_context(data: ModelData, prior, *, random_state=0) -> BuildContext:
     data = data.drop_frozen()
     alpha_cv = cv = None
     if isinstance(prior, Laplace) and prior.lam == "cv":
+        # On the working response (alpha scales with y exactly): y in any units
         cv = lasso_map_cv(
             data.Z,
-            data.y,
+            data.y_work,
             likelihood=data.likelihood,
             standardize=False,
             random_state=random_state,
         )
-        alpha_cv = cv.alpha
+        alpha_cv = cv.alpha * data.y_scale
     sigma_hat = float("nan")
     if prior.needs_sigma_hat and data.likelihood == "gaussian":
         sigma_hat = noise_sd_estimate(data, random_state=random_state)

@@ -36,6 +36,7 @@ from bayes_l1._validation import (
     check_y,
     constant_columns_reported,
 )
+from bayes_l1.data import Design
 from bayes_l1.diagnostics import Diagnostics, check_sampling, reported_variables
 from bayes_l1.map import alpha_grid, lasso_map_cv, lasso_map_path
 
@@ -436,17 +437,25 @@ def _lasso_columns(tree, est, X, y, alpha, random_state) -> tuple[pd.DataFrame, 
         raise ValueError("Pass y together with X.")
     else:
         X = _fit_data(tree, X, y, names)
+    # The squared-error solver squares y: solve in units of y's spread (a power of two, so
+    # exact), in which any y a fit accepts can be squared; alpha and coefficients scale back.
+    unit = 1.0
+    if likelihood == "gaussian":
+        y = np.asarray(y, dtype=float)
+        unit = _pow2_spread(y)
+        y = y / unit
     with constant_columns_reported():  # the fit warned about them once, by name
         if alpha is None:
-            alpha = lasso_map_cv(X, y, likelihood=likelihood, random_state=random_state).alpha
+            cv = lasso_map_cv(X, y, likelihood=likelihood, random_state=random_state)
+            alpha = cv.alpha * unit
         alpha = check_positive(alpha, "alpha")
-        top = lasso_map_path(X, y, alphas=[alpha], l1_ratio=l1_ratio, likelihood=likelihood)
+        top = lasso_map_path(X, y, alphas=[alpha / unit], l1_ratio=l1_ratio, likelihood=likelihood)
         grid = alpha_grid(top.alpha_max, 100)
-        grid = np.append(grid[grid > alpha], alpha)
+        grid = np.append(grid[grid > alpha / unit], alpha / unit)
         path = lasso_map_path(
             X, y, alphas=grid, l1_ratio=l1_ratio, likelihood=likelihood, tol=1e-10, max_iter=1000
         )
-    coef = path.coefs[:, -1] + 0.0  # no -0.0
+    coef = path.coefs[:, -1] * unit + 0.0  # no -0.0
     position = pd.Series(np.arange(len(names)), index=list(path.feature_names))
     order = position[list(path.entry_order)].to_numpy()
     entry = pd.array(np.full(len(names), pd.NA), dtype="Int64")
@@ -457,9 +466,20 @@ def _lasso_columns(tree, est, X, y, alpha, random_state) -> tuple[pd.DataFrame, 
     return frame, {"alpha": alpha, "l1_ratio": l1_ratio, "alpha_source": source}
 
 
-def _zscore(y: np.ndarray) -> np.ndarray:
-    sd = y.std()
-    return (y - y.mean()) / (sd if sd > 0 else 1.0)
+def _pow2_spread(y: np.ndarray) -> float:
+    """The power of two at or above max(y) - min(y) (max|y| if that overflows; 1 if 0)."""
+    with np.errstate(over="ignore"):
+        spread = float(np.max(y) - np.min(y))
+    if not np.isfinite(spread):
+        spread = float(np.max(np.abs(y)))
+    return float(np.ldexp(1.0, np.frexp(spread)[1])) if spread > 0 else 1.0
+
+
+def _standardized(A: np.ndarray) -> np.ndarray:
+    """Columns of A as z-scores, computed as a fit computes them: in any units (nothing is
+    squared), constant columns 0."""
+    names = tuple(str(j) for j in range(A.shape[1]))
+    return Design.fit_transform(A, names, warn=False)[1]
 
 
 def _same_design(tree: xr.DataTree, Xa: np.ndarray) -> bool:
@@ -470,10 +490,8 @@ def _same_design(tree: xr.DataTree, Xa: np.ndarray) -> bool:
         return True
     Z = const["X"].transpose("obs", "feature").to_numpy()
     check_rows(Xa.shape[0], Z.shape[0])
-    sd = Xa.std(axis=0)
-    used = (sd > 0) & (np.abs(Z).max(axis=0) > 0)
-    z = (Xa[:, used] - Xa[:, used].mean(axis=0)) / sd[used]
-    return bool(np.allclose(z, Z[:, used], rtol=0.0, atol=1e-8))
+    used = np.abs(Z).max(axis=0) > 0
+    return bool(np.allclose(_standardized(Xa)[:, used], Z[:, used], rtol=0.0, atol=1e-8))
 
 
 def _fit_data(tree: xr.DataTree, X, y, names: list[str]):
@@ -492,7 +510,8 @@ def _fit_data(tree: xr.DataTree, X, y, names: list[str]):
     observed = obs["y"].to_numpy()
     check_rows(Xa.shape[0], observed.shape[0])
     if _is_gaussian(tree):  # z-scores: the tree may hold y on the original or working scale
-        same = np.allclose(_zscore(check_y(y, Xa.shape[0])[0]), _zscore(observed), atol=1e-8)
+        ya = check_y(y, Xa.shape[0])[0]
+        same = np.allclose(_standardized(ya[:, None]), _standardized(observed[:, None]), atol=1e-8)
     elif "bayes_l1_classes" in tree.attrs:  # 0/1 coded as in fit: classes[1] is 1
         positive = json.loads(tree.attrs["bayes_l1_classes"])[1]
         same = np.array_equal(check_labels(y, Xa.shape[0]) == positive, observed == 1)

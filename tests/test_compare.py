@@ -148,8 +148,11 @@ def test_compare_models_laplace_vs_ridge(diabetes, laplace_comparison):
             elpd = azs.loo(fit.idata_, var_name="y").elpd
         assert table.loc[name, "elpd"] == pytest.approx(elpd)
     assert table["weight"].sum() == pytest.approx(1.0)
-    # both are reasonable linear models of diabetes: elpd close (in units of its se)
-    assert table["elpd_diff"].max() < 3 * max(table["dse"].max(), 1.0)
+    # Both are reasonable linear models of diabetes: elpd close. |elpd_diff| was 0.30 to
+    # 0.41 at four seeds (dse 0.30 to 0.37), so its Monte Carlo spread from 2 x 300 draws
+    # is about 0.05; the bound 3 is over 50 such sds above it.
+    assert table["elpd_diff"].max() == 0.0  # the better model, 0 against itself
+    assert table["elpd_diff"].abs().max() < 3.0
 
 
 # --------------------------------------------------------------------- DSS
@@ -163,8 +166,10 @@ def test_dss_losses_match_brute_force(laplace_comparison, diabetes):
     assert list(table.index) == sorted(table.index) and table.index[0] == 0
     assert table.index[-1] == X.shape[1]
     assert res.suggested_size in table.index and set(res.selected) <= set(X.columns)
-    # excess loss: large for the empty model, ~0 for the full one
-    assert table["excess"].iloc[0] > 10 * abs(table["excess"].iloc[-1])
+    # excess loss: 0 up to rounding for the full model (its projection is the posterior
+    # mean prediction itself: no Monte Carlo error), large for the empty one (22 here)
+    assert abs(table["excess"].iloc[-1]) <= 1e-10 * table["excess"].iloc[0]
+    assert table["excess"].iloc[0] > 1.0
     assert table.loc[res.suggested_size, "excess_lower"] <= 0
     smaller = table.index[table.index < res.suggested_size]
     assert (table.loc[smaller, "excess_lower"] > 0).all()

@@ -356,3 +356,25 @@ def test_sampling_warning_points_at_the_callers_line(rng):
         bl.BayesianLinearRegression(sampler="gibbs", draws=20, tune=20, chains=1).fit(X, y)
     sampling = [w for w in caught if w.category is SamplingWarning]
     assert sampling and {w.filename for w in sampling} == {__file__}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"rhat_max": "x"}, TypeError, "rhat_max must be a number"),
+        ({"rhat_max": "1.05"}, TypeError, "rhat_max must be a number"),
+        ({"rhat_max": 0.99}, ValueError, "rhat_max must be finite and >= 1"),
+        ({"rhat_max": np.nan}, ValueError, "rhat_max must be finite and >= 1"),
+        ({"ess_min_per_chain": -5}, ValueError, "ess_min_per_chain must be finite and >= 0"),
+        ({"ess_min_per_chain": None}, TypeError, "ess_min_per_chain must be a number"),
+        ({"bfmi_min": np.inf}, ValueError, "bfmi_min must be finite"),
+        ({"warn": "no"}, TypeError, "warn must be True or False"),
+    ],
+)
+def test_thresholds_are_validated_by_name(rng, kwargs, error, words):
+    """Issue 11, class 14: each option's message names it and what it accepts; numpy
+    scalars are numbers."""
+    post = make_tree(well_mixed(rng, chains=2, draws=200))
+    with pytest.raises(error, match=words):
+        check_sampling(post, **kwargs)
+    check_sampling(post, rhat_max=np.float32(1.05), ess_min_per_chain=np.int64(10), warn=False)

@@ -116,3 +116,48 @@ def test_logistic_fit_raises_a_named_error_or_gives_finite_results(problem):
         sampler="pymc", draws=10, tune=10, chains=1, random_state=seed(0)
     )
     _check(model, X, y, defects)
+
+
+@pytest.mark.parametrize("scale", [2.0**-490, 2.0**-160, 2.0**160, 2.0**490])
+def test_y_units_scale_the_posterior_exactly(scale):
+    """Class 4: y in any units whose squares float64 holds (spread about 1e-150 to 1e150) is
+    standardized without squaring, so the working response, hence the draws (same seed),
+    are those of y in units of 1: bit for bit, as the scales are powers of two (exact in
+    binary; other factors change the last bits of the working y, and a chain can then take
+    another path). The original-scale results, the MAP and the summaries scale with y."""
+    rng = np.random.default_rng(seed(3))
+    X = rng.standard_normal((30, 4))
+    y = 2 * X[:, 0] + rng.standard_normal(30)
+    kw = dict(prior=bl.Laplace(lam=4.0), sampler="gibbs", draws=50, tune=50, chains=1)
+    ref = bl.BayesianLinearRegression(**kw, random_state=seed(3)).fit(X, y)
+    est = bl.BayesianLinearRegression(**kw, random_state=seed(3)).fit(X, y * scale)
+    np.testing.assert_allclose(est.map_.coef, ref.map_.coef * scale, rtol=1e-8)
+    post, post_ref = est.idata_["posterior"], ref.idata_["posterior"]
+    np.testing.assert_array_equal(post["beta_std"], post_ref["beta_std"])
+    np.testing.assert_allclose(est.coef_, ref.coef_ * scale, rtol=1e-6)
+    np.testing.assert_allclose(est.predict(X), ref.predict(X) * scale, rtol=1e-6)
+    assert np.isclose(est.score(X, y * scale), ref.score(X, y), rtol=1e-9)
+    table = bl.inclusion_summary(est, alpha=0.1 * scale)
+    ref_table = bl.inclusion_summary(ref, alpha=0.1)
+    np.testing.assert_array_equal(table["pip"], ref_table["pip"])
+    np.testing.assert_allclose(table["sd"], ref_table["sd"] * scale, rtol=1e-9)
+    np.testing.assert_allclose(table["map_coef"], ref_table["map_coef"] * scale, rtol=1e-9)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-200, 2.0**-520, 2.0**520, 1e200, 1e300])
+def test_y_whose_squares_float64_cannot_hold_is_refused(scale):
+    """Beyond that range (the reproducers' 1e200 and 1e-200 among them) the fit says so and
+    how to rescale, before any sampling: the draws' variances in y's units would overflow
+    or underflow."""
+    rng = np.random.default_rng(seed(4))
+    X = rng.standard_normal((20, 3))
+    y = X[:, 0] + rng.standard_normal(20)
+    est = bl.BayesianLinearRegression(sampler="gibbs", draws=20, tune=20, chains=1)
+    with pytest.raises(ValueError, match=r"y varies by up to .* float64 can square.*Rescale y"):
+        est.fit(X, y * scale)
+    huge = np.full(20, 1.7e308)
+    huge[0] = -1.7e308  # its difference from the mean is beyond the float64 maximum
+    with pytest.raises(ValueError, match="y holds values too large for float64"):
+        est.fit(X, huge)
+    with pytest.raises(ValueError, match=r"y varies by up to 1.7e\+308 .* float64 can square"):
+        est.fit(X, np.where(np.arange(20) % 2, 1.7e308, -1.7e308))

@@ -9,7 +9,16 @@ import pytest
 from scipy import stats
 
 import bayes_l1 as bl
-from tests.mc import assert_agree, assert_at_most, mcse, seed, z_bound
+from tests.mc import (
+    assert_agree,
+    assert_at_least,
+    assert_at_most,
+    assert_excludes_zero,
+    mcse,
+    r2_mcse,
+    seed,
+    z_bound,
+)
 
 pytest.importorskip("pymc")
 sklm = pytest.importorskip("sklearn.linear_model")
@@ -62,10 +71,15 @@ def test_datatree_schema(laplace_diabetes, diabetes):
 
 
 def test_posterior_medians_shrink_relative_to_ols(laplace_diabetes, diabetes):
+    """sum_j |median_j| sd_j below OLS's, by more than its Monte Carlo error (the sum of the
+    terms' median MCSEs bounds the sum's)."""
     X, y = diabetes
     ols = sklm.LinearRegression().fit(X, y)
-    med = laplace_diabetes.idata_["posterior"]["beta"].median(("chain", "draw")).values
-    assert np.abs(med * X.std(ddof=0).values).sum() < np.abs(ols.coef_ * X.std(ddof=0).values).sum()
+    beta = laplace_diabetes.idata_["posterior"]["beta"]
+    sd_x = X.std(ddof=0).to_numpy()
+    med = beta.median(("chain", "draw")).to_numpy()
+    se = float(np.sum(mcse(beta, method="median") * sd_x))
+    assert_at_most(np.abs(med * sd_x).sum(), se, np.abs(ols.coef_ * sd_x).sum(), label="l1")
     np.testing.assert_allclose(
         laplace_diabetes.coef_,
         laplace_diabetes.idata_["posterior"]["beta"].mean(("chain", "draw")).values,
@@ -78,7 +92,11 @@ def test_predictions(laplace_diabetes, diabetes):
     assert mean.shape == sd.shape == (5,)
     sigma = float(laplace_diabetes.idata_["posterior"]["sigma"].mean())
     assert np.all(sd > 0.95 * sigma)  # predictive sd includes the noise
-    assert 0.45 < laplace_diabetes.score(X, y) < 0.55  # R^2 of the lasso on diabetes ~0.51
+    # R^2 of the posterior-mean prediction: at most OLS's (0.518, the in-sample maximum of any
+    # linear predictor), and near the lasso's (0.51) up to its Monte Carlo error
+    score = laplace_diabetes.score(X, y)
+    assert score <= sklm.LinearRegression().fit(X, y).score(X, y)
+    assert_at_least(score, r2_mcse(laplace_diabetes, X, y), 0.45, label="R^2")
     draws = laplace_diabetes.sample_posterior_predictive(X.iloc[:5], random_state=seed(0))
     assert draws.shape == (4, 1000, 5)
     assert_agree(draws.mean(("chain", "draw")), mcse(draws), mean, label="predictive mean")
@@ -92,7 +110,7 @@ def test_laplace_cv_posterior_stays_near_the_lasso(laplace_cv_diabetes, diabetes
 
     The median is not the mode. Their exact difference, from Gibbs runs of 2 x 40,000 draws
     at the CV alphas of 10 fold splits (alpha 0.045 to 1.2: diabetes' CV curve is flat), is
-    at most 0.048 sd. Bound: an allowance of 0.06 sd plus z MCSEs of each median (z = 4.4
+    at most 0.048 sd. Bound: an allowance of 0.06 sd plus z MCSEs of each median (z = 4.9
     for 10 at once)."""
     X, y = diabetes
     fit = laplace_cv_diabetes
@@ -147,15 +165,15 @@ def test_marginalized_fit_has_the_joint_schema(wide_fits):
 
 def test_marginalized_fit_agrees_with_the_joint_model(wide_fits):
     """Same posterior either way: the 60 posterior means agree within z combined MCSEs
-    (z = 4.8 for 60 at once). The strong effects are recovered: their pip is 1 and their
-    error below 0.2, up to Monte Carlo error."""
+    (z = 5.2 for 60 at once). The strong effects are recovered: their 90% intervals exclude 0
+    and their error is below 0.2, up to Monte Carlo error."""
     sim, fits = wide_fits
     marg, joint = fits[None], fits[False]
     beta_m, beta_j = (f.idata_["posterior"]["beta"] for f in (marg, joint))
     assert_agree(marg.coef_, mcse(beta_m), joint.coef_, mcse(beta_j), label="marg vs joint")
     truth = sim.coef.to_numpy()
     strong = np.abs(truth) > 1.0
-    assert marg.get_support()[strong].all()
+    assert_excludes_zero(beta_m.sel(feature=sim.X.columns[strong]), label="strong effects")
     err = np.abs(marg.coef_ - truth)[strong]
     assert_at_most(err, mcse(beta_m)[strong], 0.2, label="strong effects")
 
@@ -170,11 +188,22 @@ def test_logistic_regularized_horseshoe():
     proba = m.predict_proba(sim.X)
     assert proba.shape == (200, 2)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
-    assert m.score(sim.X, labels) > 0.75
+    # Accuracy near the true model's (0.795 on these data; the posterior mean's was 0.79 at
+    # three seeds), counting as wrong every row whose predicted label Monte Carlo error
+    # could flip (about 18: then 0.70 to 0.74); a sampler off the posterior is near 0.5.
+    beta = m.idata_["posterior"]["beta"]
+    eta = sim.X.to_numpy() @ m.coef_ + m.intercept_
+    flip = np.abs(eta) <= z_bound(len(eta)) * (
+        np.abs(sim.X.to_numpy()) @ mcse(beta) + mcse(m.idata_["posterior"]["intercept"])
+    )
+    right = (m.classes_[(eta > 0).astype(int)] == labels) & ~flip
+    assert right.mean() >= 0.65, (right.mean(), flip.sum())
     truth = sim.coef.to_numpy() != 0
-    # classes_[1] = "control" is coded 1: coefficients have the opposite sign of the truth.
-    assert np.all(np.sign(m.coef_[truth]) == -np.sign(sim.coef.to_numpy()[truth]))
-    assert m.get_support()[truth].all()
+    # classes_[1] = "control" is coded 1: coefficients have the opposite sign of the truth
+    # (effects 1.5 to 2 on standardized features: posterior means beyond 0.5 in size).
+    signed = -np.sign(sim.coef.to_numpy()[truth]) * m.coef_[truth]
+    assert_at_least(signed, mcse(beta)[truth], 0.5, label="true effects")
+    assert_excludes_zero(beta.sel(feature=sim.X.columns[truth]), label="true effects")
     assert m.map_ is None
 
 
@@ -233,9 +262,11 @@ def test_coverage_over_seeds_at_nominal_rate():
             covered[name].append(res[name]["covered"])
         _assert_horseshoe_shrinks_nulls_harder(res)
     for name, values in covered.items():
-        # 250 nominal-90% intervals per prior: no under-coverage beyond Monte Carlo error
-        # (sd 0.019). Over-coverage is expected, not a defect: with a fixed sparse truth the
-        # 45 null coefficients sit where the prior puts its mass (horseshoe: 0.98 here).
+        # 250 nominal-90% intervals per prior on five fixed data sets: the coverage is a
+        # property of the exact posteriors there (Monte Carlo error is absorbed by the
+        # widened endpoints of _coverage_and_shrinkage). 0.84 is 3 binomial sds (0.019)
+        # below nominal. Over-coverage is expected, not a defect: with a fixed sparse truth
+        # the 45 null coefficients sit where the prior puts its mass (horseshoe: 0.98).
         assert np.mean(values) >= 0.84, (name, values)
 
 

@@ -92,6 +92,14 @@ def test_y_beyond_what_float64_can_square_is_refused(data, fit, scale):
         fit(X, y * scale, **kw)
 
 
+def test_y_near_the_float64_maximum_is_refused_by_name(data):
+    X, _ = data
+    y = np.where(np.arange(len(X)) % 2, 1.7e308, -1.7e308)
+    for fit in (lambda: bl.lasso_map(X, y, 0.1), lambda: bl.lasso_map_cv(X, y, cv=3)):
+        with pytest.raises(ValueError, match=r"y varies by up to 1.7e\+308"):
+            fit()
+
+
 def test_raw_columns_float64_cannot_square_need_standardize(data):
     X, y = data
     with pytest.raises(ValueError, match=r"standardize=False, columns \['x1'\] are too large"):

@@ -15,6 +15,7 @@ from tests.mc import (
     inclusion_draws,
     mcse,
     one_sided_z,
+    rank_draws,
     seed,
 )
 
@@ -277,14 +278,16 @@ def horseshoe_fit(X, y, base_seed):
 
 
 def check_recovery(fit, table, coef, strong):
-    """(all strong pip >= 0.9 and rank_median <= 8, false-discovery proportion), up to Monte
-    Carlo error: a strong pip counts as >= 0.9 unless it is below by more than z MCSEs, and
-    only selections clear of the 0.5 threshold by z MCSEs count as discoveries (one within
-    it is a Monte Carlo coin flip)."""
+    """(all strong pip >= 0.9 and rank median <= 8, false-discovery proportion), up to Monte
+    Carlo error: a strong pip counts as >= 0.9 unless it is below by more than z MCSEs, a
+    rank median as <= 8 unless P(rank <= 8) is below 1/2 by more than z MCSEs, and only
+    selections clear of the 0.5 threshold by z MCSEs count as discoveries (one within it is
+    a Monte Carlo coin flip)."""
     se = pd.Series(mcse(inclusion_draws(fit)), index=fit.idata_["posterior"]["feature"].values)
     z = one_sided_z(P)
     ok = (table.loc[strong, "pip"] + z * se[strong] >= 0.9).all()
-    ok = ok and (table.loc[strong, "rank_median"] <= K).all()
+    in_top = (rank_draws(fit).sel(feature=list(strong)) <= K).astype(float)
+    ok = ok and (in_top.mean(("chain", "draw")) + z * mcse(in_top) >= 0.5).all()
     selected = table.index[table["pip"] - z * se[table.index] > 0.5]
     fdp = float(np.mean(coef[selected] == 0)) if len(selected) else 0.0
     return bool(ok), fdp
@@ -370,7 +373,10 @@ def test_collinear_pair_is_split_but_jointly_included(pair_fit):
 
 @pytest.mark.slow
 def test_recovery_over_seeds():
-    """The issue's claims over several seeds: strong features found in most, mean FDP <= 10%."""
+    """The issue's claims over several seeds: strong features found in most, mean FDP <= 10%.
+    The six data sets are fixed, so the counts are properties of the exact posteriors on
+    them; Monte Carlo error enters only through check_recovery, whose margins give each
+    decision a correct sampler's answer with probability above 1 - 1e-5."""
     results = []
     for data_seed in range(6):
         X, y, coef, strong, _ = simulate(data_seed)
@@ -390,7 +396,16 @@ def test_logistic_fit_summary():
     mu = sim.y.mean()
     assert table.attrs["eps"] == pytest.approx(2 / np.sqrt(mu * (1 - mu)) / np.sqrt(200))
     true = sim.coef.index[sim.coef != 0]
-    assert set(table.index[:3]) == set(true)  # strong effects rank first
+    # strong effects rank first: no null pip above a true one beyond Monte Carlo error (the
+    # MCSE of each difference of inclusion indicators, so their correlation counts)
+    incl = inclusion_draws(fit)
+    null = sim.coef.index[sim.coef == 0]
+    diff = (
+        incl.sel(feature=list(true)).values[..., :, None]
+        - incl.sel(feature=list(null)).values[..., None, :]
+    )
+    diff = xr.DataArray(diff.reshape(*diff.shape[:2], -1), dims=("chain", "draw", "pair"))
+    assert_at_least(diff.mean(("chain", "draw")), mcse(diff), 0.0, label="true - null pip")
     se = mcse(inclusion_draws(fit, true))
     assert_at_least(table.loc[true, "pip"], se, 0.9, label="pip")
     assert table["kappa"].notna().all()

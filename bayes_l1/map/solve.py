@@ -59,14 +59,15 @@ class SeparationWarning(ConvergenceWarning):
 
 
 def _pow2_at_least(value: float) -> float:
-    """The power of two 2**e with value <= 2**e < 2 value (1 for 0): scaling by it is exact."""
+    """The power of two 2**e with value <= 2**e < 2 value (1 for 0; 2**1023, the largest,
+    for value beyond it): scaling by it is exact."""
     if value == 0:
         return 1.0
     _, e = np.frexp(value)
-    return float(np.ldexp(1.0, int(e)))
+    return float(np.ldexp(1.0, min(int(e), 1023)))
 
 
-def _working_target(y, likelihood, fit_intercept):
+def working_target(y, likelihood, fit_intercept):
     """``(offset, scale, y_work)`` with y = offset + scale * y_work and |y_work| <= 1.
 
     ``scale`` is a power of two, so the working problem is the original one with every
@@ -87,8 +88,8 @@ def _working_target(y, likelihood, fit_intercept):
         size = spread * s0
         raise ValueError(
             f"y varies by up to {size:.3g} around its mean, beyond what float64 can square "
-            "(the squared-error loss, its duality gap and the held-out MSE need "
-            "|y - mean(y)| between about 1e-150 and 1e150). Rescale y, e.g. multiply it by "
+            "(squared errors, duality gaps, held-out MSEs and variances of posterior draws "
+            "need |y - mean(y)| between about 1e-150 and 1e150). Rescale y, e.g. multiply it by "
             f"1e{-int(np.round(np.log10(size)))}; coefficients and intercept scale with it."
         )
     return mean * s0, scale, yc / s1
@@ -195,7 +196,7 @@ class Problem:
         warn=True,
     ):
         weights = check_penalty_weights(penalty_weights, Xa.shape[1])
-        y_offset, y_scale, y_work = _working_target(ya, likelihood, fit_intercept)
+        y_offset, y_scale, y_work = working_target(ya, likelihood, fit_intercept)
         design, Z = Design.fit_transform(
             Xa, names, standardize=standardize, fit_intercept=fit_intercept, warn=warn
         )
