@@ -1,7 +1,12 @@
-"""The ``bayes-l1`` command, run as a user would: a subprocess on temporary CSV files."""
+"""The ``bayes-l1`` command on temporary CSV files: in this process (``main(argv)``, 2 s
+faster a call than a new interpreter), and as a subprocess where the process itself is
+under test (PyMC's logging, exit codes of a real run; see also test_cli_input.py)."""
 
+import contextlib
+import io
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -19,6 +24,24 @@ def run(*args, cwd=None):
         timeout=300,
         cwd=cwd,
     )
+
+
+def run_here(*args, cwd=None):
+    """``bayes-l1 *args`` through ``main`` in this process: exit code and captured output,
+    as :func:`run` returns them (argparse's SystemExit gives its code)."""
+    from bayes_l1.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        contextlib.chdir(cwd or "."),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:
+            code = exit_.code
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
 # Tiny posterior runs: PyMC's own NUTS compiles fastest; the tables and files are under test.
@@ -70,7 +93,7 @@ def test_fit_writes_tables_and_figures(tmp_path, sparse_csv):
     runs = []
     for name in ("a", "b"):
         args = ("--target", "response", *TINY, *SEED, "--out", str(tmp_path / name))
-        proc = run("fit", str(csv), *args)
+        proc = run_here("fit", str(csv), *args)
         assert proc.returncode == 0, proc.stderr
         runs.append(pd.read_csv(tmp_path / name / "inclusion_summary.csv", index_col=0))
     out = tmp_path / "a"
@@ -97,7 +120,7 @@ def test_fit_logistic_horseshoe(tmp_path):
     csv = tmp_path / "binary.csv"
     sim.X.assign(label=np.where(sim.y == 1, "yes", "no")).to_csv(csv, index=False)
     out = tmp_path / "out"
-    proc = run(
+    proc = run_here(
         "fit", str(csv), "--target", "label", "--logistic", "--prior", "horseshoe",
         "--p0", "2", *TINY, *SEED, "--out", str(out),
     )  # fmt: skip
@@ -120,14 +143,14 @@ def test_fit_logistic_horseshoe(tmp_path):
 def test_fit_errors_are_clear(tmp_path, args, message):
     frame = pd.DataFrame({"a": [1.0, 2, 3, 4, 5, 6], "b": [2.0, 1, 4, 3, 6, 5], "y": range(6)})
     frame.to_csv(tmp_path / "data.csv", index=False)
-    proc = run("fit", "data.csv", *args, "--cv", "2", cwd=tmp_path)
+    proc = run_here("fit", "data.csv", *args, "--cv", "2", cwd=tmp_path)
     assert proc.returncode == 2
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
 def test_fit_rejects_unknown_prior(tmp_path):
-    proc = run("fit", "data.csv", "--target", "y", "--prior", "spike-slab", cwd=tmp_path)
+    proc = run_here("fit", "data.csv", "--target", "y", "--prior", "spike-slab", cwd=tmp_path)
     assert proc.returncode == 2
     assert "invalid choice: 'spike-slab'" in proc.stderr
 
@@ -137,7 +160,7 @@ def test_path_on_csv_recovers_truth(tmp_path):
     frame = sim.X.assign(target=sim.y)
     csv = tmp_path / "data.csv"
     frame.to_csv(csv, index=False)
-    proc = run("path", str(csv), "--target", "target", "--cv", "4")
+    proc = run_here("path", str(csv), "--target", "target", "--cv", "4")
     assert proc.returncode == 0, proc.stderr
     truth = sim.coef.index[sim.coef != 0]
     selected_line = next(
@@ -150,7 +173,7 @@ def test_path_logistic_on_csv(tmp_path):
     sim = bl.make_sparse_classification(200, 10, 2, random_state=1)
     csv = tmp_path / "binary.csv"
     sim.X.assign(label=np.where(sim.y == 1, "yes", "no")).to_csv(csv, index=False)
-    proc = run("path", str(csv), "--target", "label", "--logistic", "--cv", "3")
+    proc = run_here("path", str(csv), "--target", "label", "--logistic", "--cv", "3")
     assert proc.returncode == 0, proc.stderr
     assert "deviance" in proc.stdout
 
@@ -174,19 +197,19 @@ def test_path_errors_are_clear(tmp_path, make_file, args, message):
         frame.loc[2, "a"] = np.nan
     if make_file:
         frame.to_csv(tmp_path / "data.csv", index=False)
-    proc = run(*args, "--cv", "2", cwd=tmp_path)
+    proc = run_here(*args, "--cv", "2", cwd=tmp_path)
     assert proc.returncode == 2
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
 def test_help_documents_commands():
-    proc = run("--help")
+    proc = run_here("--help")
     assert proc.returncode == 0
     assert all(command in proc.stdout for command in ("demo", "path", "fit"))
-    proc = run("path", "--help")
+    proc = run_here("path", "--help")
     assert "--target" in proc.stdout and "--logistic" in proc.stdout
-    proc = run("fit", "--help")
+    proc = run_here("fit", "--help")
     options = ["--target", "--prior", "--logistic", "--sampler", "--draws", "--tune"]
     options += ["--chains", "--seed", "--out", "--p0", "--eps", "--threshold", "--top"]
     assert all(option in proc.stdout for option in options)
@@ -199,7 +222,7 @@ def test_fit_gibbs_horseshoe(tmp_path, sparse_csv):
     csv, sim = sparse_csv
     out = tmp_path / "gibbs"
     args = ["--prior", "horseshoe", "--sampler", "gibbs", "--draws", "300", "--tune", "200", *SEED]
-    proc = run("fit", str(csv), "--target", "response", *args, "--out", str(out))
+    proc = run_here("fit", str(csv), "--target", "response", *args, "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(out / "inclusion_summary.csv", index_col=0)
     assert set(table.index[:2]) == set(sim.coef.index[sim.coef != 0])
@@ -209,7 +232,7 @@ def test_fit_gibbs_horseshoe(tmp_path, sparse_csv):
 def test_fit_gibbs_logistic_is_a_clear_error(tmp_path):
     frame = pd.DataFrame({"a": [1.0, 2, 3, 4, 5, 6], "b": [2.0, 1, 4, 3, 6, 5], "y": [0, 1] * 3})
     frame.to_csv(tmp_path / "data.csv", index=False)
-    proc = run(
+    proc = run_here(
         "fit", "data.csv", "--target", "y", "--logistic", "--sampler", "gibbs", "--cv", "2",
         cwd=tmp_path,
     )  # fmt: skip
