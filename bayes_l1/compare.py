@@ -96,9 +96,12 @@ class MapLassoComparison:
         return "\n".join(lines)
 
 
-def sklearn_lasso(X, y, alpha: float, *, tol: float = 1e-14) -> np.ndarray | None:
+def sklearn_lasso(
+    X, y, alpha: float, *, tol: float = 1e-14, max_iter: int = 1_000_000
+) -> np.ndarray | None:
     """scikit-learn's Lasso on StandardScaler(X) (as lasso_map standardizes), mapped back to
-    the original units; None when scikit-learn is not installed."""
+    the original units; None when scikit-learn is not installed. At ``max_iter`` epochs it
+    stops where it is (scikit-learn warns)."""
     try:
         from sklearn.linear_model import Lasso
         from sklearn.preprocessing import StandardScaler
@@ -107,7 +110,7 @@ def sklearn_lasso(X, y, alpha: float, *, tol: float = 1e-14) -> np.ndarray | Non
     X = np.asarray(X, dtype=float)
     scaler = StandardScaler().fit(X)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-    model = Lasso(alpha=alpha, tol=tol, max_iter=1_000_000)
+    model = Lasso(alpha=alpha, tol=tol, max_iter=max_iter)
     model.fit(scaler.transform(X), np.asarray(y, dtype=float))
     return model.coef_ / scale
 

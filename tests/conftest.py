@@ -1,7 +1,18 @@
-"""Shared problems: small, seeded, covering n > p, p >> n and strongly correlated columns."""
+"""Shared problems: small, seeded, covering n > p, p >> n and strongly correlated columns.
+
+Hypothesis draws the same examples on every run (profile "fixed", derandomized), so CI is
+reproducible; ``HYPOTHESIS_PROFILE=explore`` draws new ones to hunt for defects.
+"""
+
+import os
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
+settings.register_profile("fixed", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
 
 import bayes_l1 as bl
 

@@ -238,3 +238,25 @@ def test_fit_gibbs_logistic_is_a_clear_error(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 2
     assert "gibbs" in proc.stderr.lower() and "Traceback" not in proc.stderr
+
+
+def test_constant_column_is_reported_once_by_name_and_held_at_zero(tmp_path, sparse_csv):
+    """Issue 11, class 1 through the CLI: one warning naming the column (the CV, the fit and
+    the lasso columns each meet it), and the column exactly 0 in every table."""
+    import warnings
+
+    csv, sim = sparse_csv
+    pd.read_csv(csv).assign(flat=-2.5).to_csv(tmp_path / "d.csv", index=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        args = ("--target", "response", *TINY, *SEED, "--out", "o")
+        proc = run_here("fit", "d.csv", *args, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    named = [str(w.message) for w in caught if "constant" in str(w.message)]
+    assert len(named) == 1 and "'flat'" in named[0], named
+    table = pd.read_csv(tmp_path / "o" / "inclusion_summary.csv", index_col=0)
+    row = table.loc["flat"]
+    assert row["pip"] == 0 and row["median"] == 0 and row["map_coef"] == 0
+    assert row["rank_median"] == len(table)  # last
+    compare = pd.read_csv(tmp_path / "o" / "compare.csv", index_col=0)
+    assert compare.loc["flat", "sklearn_lasso"] == 0

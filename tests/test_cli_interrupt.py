@@ -76,9 +76,10 @@ def csv(tmp_path_factory):
     return path
 
 
-def interrupt(tmp_path, csv, args, *, when, group=False, signum=signal.SIGINT):
-    """Run ``fit`` on ``csv`` into tmp_path/out, send ``signum`` once ``when(proc, tag)``
-    holds; returns (process, seconds from the signal to its exit, stderr)."""
+def interrupt(tmp_path, csv, args, *, when, group=False, signum=signal.SIGINT, times=1):
+    """Run ``fit`` on ``csv`` into tmp_path/out, send ``signum`` (``times`` times, 50 ms
+    apart) once ``when(proc, tag)`` holds; returns (process, seconds from the signal to its
+    exit, stderr)."""
     tag = f"BAYES_L1_TEST_TAG={uuid.uuid4().hex}"
     key, value = tag.split("=")
     proc = subprocess.Popen(
@@ -94,10 +95,15 @@ def interrupt(tmp_path, csv, args, *, when, group=False, signum=signal.SIGINT):
         wait_for(lambda: proc.poll() is not None or when(proc, tag))
         assert proc.poll() is None, f"ended before the signal: {proc.communicate()}"
         sent = time.monotonic()
-        if group:
-            os.killpg(proc.pid, signum)
-        else:
-            proc.send_signal(signum)
+        for k in range(times):
+            if k:
+                time.sleep(0.05)
+            if proc.poll() is not None:
+                break
+            if group:
+                os.killpg(proc.pid, signum)
+            else:
+                proc.send_signal(signum)
         _, stderr = proc.communicate(timeout=30)
         seconds = time.monotonic() - sent
     finally:
@@ -153,6 +159,20 @@ def test_ctrl_c_during_a_nuts_fit(tmp_path, csv, delay):
     to take")."""
     args = ("--sampler", "nuts", "--chains", "2", *LONG)
     assert_interrupted(*interrupt(tmp_path, csv, args, when=staged(tmp_path, delay)))
+
+
+def test_ctrl_c_during_a_pymc_fit(tmp_path, csv):
+    """PyMC's own NUTS (its chains in processes of their own), sampling."""
+    args = ("--sampler", "pymc", "--chains", "2", *LONG)
+    assert_interrupted(*interrupt(tmp_path, csv, args, when=staged(tmp_path, 8.0), group=True))
+
+
+@pytest.mark.parametrize("sampler", ["gibbs", "nuts"])
+def test_a_second_ctrl_c_ends_the_same_way(tmp_path, csv, sampler):
+    """An impatient user presses Ctrl-C three times: still one line, 130, nothing left."""
+    args = ("--sampler", sampler, "--chains", "2", *LONG)
+    when = staged(tmp_path, 4.0)
+    assert_interrupted(*interrupt(tmp_path, csv, args, when=when, group=True, times=3))
 
 
 def test_sigterm_cleans_up_the_same_way(tmp_path, csv):

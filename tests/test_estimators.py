@@ -39,13 +39,17 @@ def laplace_cv_diabetes(diabetes):
 
 def test_diabetes_default_fit_is_clean(laplace_diabetes):
     """The defaults mix on diabetes. Not asserted: R-hat <= 1.01 and zero divergences, which
-    a correct sampler misses at some seeds (R-hat of 4 x 1000 draws scatters by ~0.003;
-    divergences are rare events). Asserted: R-hat < 1.05 and ESS > 400 (a chain stuck in
-    another mode or not mixing fails both), and a divergence rate below 0.5% of draws."""
+    a correct sampler misses at some seeds. Measured at seeds 1 to 8: no divergence in
+    32,000 transitions, largest R-hat 1.002 to 1.010 (mean 1.005, sd 0.003), smallest bulk
+    ESS 703 to 1132 (mean 850, sd 130). Asserted, each with failure probability below 1e-5
+    for a correct sampler: at most 20 divergences (0.5%; Poisson with a rate below the 95%
+    bound 9.4e-5 from none in 32,000 gives P(> 20) < 1e-30), R-hat < 1.05 (15 sds above the
+    mean) and ESS > 300 (4.2 sds below it). A chain stuck in another mode fails the last
+    two."""
     diag = laplace_diabetes.diagnostics_
     assert diag.n_divergent <= 0.005 * diag.n_chains * diag.n_draws
     assert diag.table["rhat"].max() < 1.05
-    assert diag.table["ess_bulk"].min() > 400
+    assert diag.table["ess_bulk"].min() > 300
     assert diag.verdict in ("ok", "warning")
 
 
