@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from hypothesis import settings
 
+import bayes_l1 as bl
+
 settings.register_profile("fixed", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
-
-import bayes_l1 as bl
 
 # name -> (n, p, k, rho)
 REGRESSION_CASES = {

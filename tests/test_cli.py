@@ -245,7 +245,7 @@ def test_constant_column_is_reported_once_by_name_and_held_at_zero(tmp_path, spa
     the lasso columns each meet it), and the column exactly 0 in every table."""
     import warnings
 
-    csv, sim = sparse_csv
+    csv, _ = sparse_csv
     pd.read_csv(csv).assign(flat=-2.5).to_csv(tmp_path / "d.csv", index=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
