@@ -256,11 +256,9 @@ def check_penalty_weights(weights, n_features: int) -> np.ndarray:
 def warn_constant_columns(names: Sequence[str], constant: np.ndarray) -> None:
     if constant.any():
         cols = [names[j] for j in np.flatnonzero(constant)]
-        warnings.warn(
+        warn_caller(
             f"Columns {cols[:10]}{' ...' if len(cols) > 10 else ''} are constant; with an "
-            "intercept they carry no information, so their coefficients are fixed at 0.",
-            UserWarning,
-            stacklevel=3,
+            "intercept they carry no information, so their coefficients are fixed at 0."
         )
 
 

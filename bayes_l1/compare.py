@@ -14,7 +14,12 @@ import numpy as np
 import pandas as pd
 
 from bayes_l1._columns import align_columns
-from bayes_l1._validation import check_positive, check_random_state, constant_columns_reported
+from bayes_l1._validation import (
+    check_positive,
+    check_random_state,
+    constant_columns_reported,
+    warn_caller,
+)
 from bayes_l1.data import Design
 from bayes_l1.map import lasso_map, lasso_map_path
 from bayes_l1.summary import (
@@ -353,11 +358,10 @@ def compare_models(
             f"{name} ({n} obs, max k {k_max[name]:.2f} > {thresholds[name]:.2f})"
             for name, n in bad.items()
         )
-        warnings.warn(
+        warn_caller(
             f"PSIS-LOO is unreliable for {listed}: use moment matching "
             "(arviz_stats.loo_moment_match), K-fold CV, or a more robust model.",
             ParetoKWarning,
-            stacklevel=2,
         )
     return table
 

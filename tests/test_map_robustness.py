@@ -311,3 +311,24 @@ def test_property_clear_error_or_finite_kkt_point(case, fit):
         return
     event(f"{fit}: KKT point")
     assert violation <= 1e-6
+
+
+def test_map_warnings_point_at_the_callers_line(data):
+    """Class 16 for the MAP layer: constant columns, separation, non-convergence, whatever
+    the depth of the call (lasso_map, a path, CV)."""
+    X, y = data
+    Xc = np.c_[X, np.full(len(X), 3.0)]
+    Xs, labels = separated()
+    calls = [
+        lambda: bl.lasso_map(Xc, y, 0.1),
+        lambda: bl.lasso_map_cv(Xc, y, cv=3, n_alphas=5),
+        lambda: bl.lasso_map(Xs, labels, 0.0, likelihood="logistic"),
+        lambda: bl.lasso_map_path(X, y, n_alphas=5, max_iter=1, tol=1e-14),
+    ]
+    for call in calls:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call()
+        assert caught and {w.filename for w in caught} == {__file__}, [
+            (w.filename, str(w.message)[:60]) for w in caught
+        ]

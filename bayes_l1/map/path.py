@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from bayes_l1._validation import check_alphas, check_int, check_positive
+from bayes_l1._validation import check_alphas, check_int, check_positive, warn_caller
 from bayes_l1.map.solve import (
     _FAR_ABOVE_TARGET,
     ConvergenceWarning,
@@ -123,7 +122,7 @@ def _path_statuses(problem: Problem, alphas, l1_ratio, status, conv, warn) -> No
                 continue
             names = [problem.design.feature_names[j] for j in np.flatnonzero(free)]
             at = ", ".join(f"{a:.4g}" for a in alphas[idx][:5])
-            warn_separable(names, problem.design.fit_intercept, f"alpha in [{at}]", 5)
+            warn_separable(names, problem.design.fit_intercept, f"alpha in [{at}]")
 
 
 def _warn_path(problem: Problem, alphas, gaps, status, tol) -> None:
@@ -131,12 +130,11 @@ def _warn_path(problem: Problem, alphas, gaps, status, tol) -> None:
     far = (status == "precision") & (gaps > _FAR_ABOVE_TARGET * tol * problem.gap_scale)
     bad = (status == "max_iter") | far
     if bad.any():
-        warnings.warn(
+        warn_caller(
             f"MAP path: {bad.sum()} of {alphas.size} alphas did not converge (smallest "
             f"{alphas[bad].min():.3g}; {far.sum()} stopped at float64 precision far above "
             "tol); increase max_iter or tol.",
             ConvergenceWarning,
-            stacklevel=3,
         )
 
 

@@ -11,7 +11,6 @@ power of two near its spread, which is exact and keeps every square representabl
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -28,6 +27,7 @@ from bayes_l1._validation import (
     check_positive,
     check_X,
     check_X_y,
+    warn_caller,
 )
 from bayes_l1.data import Design
 from bayes_l1.map import _cd
@@ -500,20 +500,19 @@ def _warn_unconverged(problem: Problem, alpha, sol: Solution, tol, what="MAP sol
             f"{target * unit:.3g} (tol={tol:.3g}). The result is as accurate as float64 "
             f"allows on these data; tol >= {sol.gap / problem.gap_scale:.1g} is reachable."
         )
-    warnings.warn(msg, ConvergenceWarning, stacklevel=4)
+    warn_caller(msg, ConvergenceWarning)
 
 
-def warn_separable(names, fit_intercept: bool, alphas: str, stacklevel: int = 4) -> None:
+def warn_separable(names, fit_intercept: bool, alphas: str) -> None:
     """SeparationWarning naming the unpenalized features that separate the classes."""
     with_icpt = " and the intercept" if fit_intercept else ""
-    warnings.warn(
+    warn_caller(
         f"The classes are separable by the unpenalized features {names[:10]}"
         f"{' ...' if len(names) > 10 else ''}{with_icpt} (at {alphas}): the logistic "
         "likelihood has no maximum and the coefficients grow without bound, so the result "
         "is the solver's last iterate (converged=False). Use alpha > 0 (and no zero "
         "penalty_weights) for a finite MAP estimate.",
         SeparationWarning,
-        stacklevel=stacklevel,
     )
 
 
