@@ -15,7 +15,9 @@ import pandas as pd
 
 from bayes_l1._columns import align_columns
 from bayes_l1._validation import (
+    check_bool,
     check_positive,
+    check_probability,
     check_random_state,
     constant_columns_reported,
     warn_caller,
@@ -435,6 +437,8 @@ def dss(
     -------
     DSSResult
     """
+    prob = check_probability(prob, "prob")
+    adaptive = check_bool(adaptive, "adaptive")
     tree, est = _datatree(fit)
     if not _is_gaussian(tree):
         raise ValueError("dss supports the Gaussian likelihood (a sigma_std posterior) only.")
@@ -445,15 +449,15 @@ def dss(
             raise ValueError(f"X must be 2-d with {len(names)} columns; got shape {Xa.shape}.")
         if not _same_design(tree, Xa):
             raise ValueError("X differs from the design of the fit: pass the data it used.")
-        design, Z = Design.fit_transform(Xa, names, standardize=True, fit_intercept=True)
-        y_scale = float(np.std(tree["observed_data"]["y"].values))
+        # the fit warned about constant columns; sds computed without squares, as the fit's
+        design, Z = Design.fit_transform(Xa, names, warn=False)
+        y_obs = tree["observed_data"]["y"].to_numpy()[:, None]
+        y_scale = float(Design.fit_transform(y_obs, ("y",), warn=False)[0].scale[0])
     elif est is not None:
         design, Z = est.model_data_.design, est.model_data_.Z
         y_scale = est.model_data_.y_scale
     else:
         raise ValueError("dss on a bare DataTree needs X, the design matrix the fit used.")
-    if not 0 < prob < 1:
-        raise ValueError(f"prob must be in (0, 1); got {prob}.")
     n = Z.shape[0]
     post = tree["posterior"]
     B = _matrix(post["beta_std"])  # (S, p)

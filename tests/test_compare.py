@@ -197,6 +197,16 @@ def test_dss_losses_match_brute_force(laplace_comparison, diabetes):
         bl.dss(fit.idata_)
     with pytest.raises(ValueError, match="columns"):
         bl.dss(fit.idata_, X=X.iloc[:, :3])
+    # issue 11: columns matched by name (class 5), options checked by name (class 8)
+    permuted = bl.dss(fit.idata_, X=X[X.columns[::-1]], n_alphas=30)
+    pd.testing.assert_frame_equal(permuted.table, table, rtol=1e-6)
+    for kwargs, error, words in [
+        ({"prob": "0.5"}, TypeError, "prob must be a number in"),
+        ({"prob": 1.0}, ValueError, "prob must be a number in"),
+        ({"adaptive": "yes"}, TypeError, "adaptive must be True or False"),
+    ]:
+        with pytest.raises(error, match=words):
+            bl.dss(fit, **kwargs)
 
 
 def test_inclusion_summary_lasso_columns_at_the_fit_alpha(laplace_comparison, diabetes):
