@@ -1,6 +1,6 @@
 # Two entry points for users and CI: `make test` and `make demo`. Both create .venv with a
 # Python >= 3.12 found by tools/find-python (override with PYTHON=/path/to/python) and install
-# the versions CI tested, pinned in requirements/lock.txt, with uv (from PyPI: ~10 s from
+# the versions CI tested, pinned in requirements/lock.txt, with uv (from PyPI: ~20 s from
 # nothing, against ~40 s for pip). `make test-latest` tries the newest allowed versions in
 # .venv-latest; `make lock` refreshes the pins (then run `make test test-latest`).
 VENV   := .venv
