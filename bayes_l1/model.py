@@ -182,15 +182,14 @@ def build_context(data: ModelData, prior, *, random_state=0) -> BuildContext:
     data = data.drop_frozen()
     alpha_cv = cv = None
     if isinstance(prior, Laplace) and prior.lam == "cv":
-        # On the working response (alpha scales with y exactly): y in any units
         cv = lasso_map_cv(
             data.Z,
-            data.y_work,
+            data.y,
             likelihood=data.likelihood,
             standardize=False,
             random_state=random_state,
         )
-        alpha_cv = cv.alpha * data.y_scale
+        alpha_cv = cv.alpha
     sigma_hat = float("nan")
     if prior.needs_sigma_hat and data.likelihood == "gaussian":
         sigma_hat = noise_sd_estimate(data, random_state=random_state)
