@@ -205,7 +205,7 @@ class Problem:
 
     @property
     def active(self) -> np.ndarray:
-        """Features that can move (not frozen, not an all-zero column)."""
+        """Features that can move (not held at zero, not an all-zero column)."""
         return self.norms2 > 0
 
     def penalties(self, alpha: float, l1_ratio: float):

@@ -45,7 +45,7 @@ from bayes_l1.model import (
     build_context,
     gaussian_loglik,
     original_scale,
-    restore_frozen,
+    restore_held_at_zero,
 )
 from bayes_l1.priors import (
     ElasticNetPrior,
@@ -574,7 +574,7 @@ def sample_gibbs(
 
     prior = resolve_prior(prior)
     check_gibbs_supported(prior, data.likelihood)
-    full, data = data, data.drop_frozen()  # constant columns: out of the model, 0 in the tree
+    full, data = data, data.drop_held_at_zero()  # constant columns: out of the model, 0 in the tree
     draws = _check_count(draws, "draws", 1)
     tune = _check_count(tune, "tune", 0)
     chains = _check_count(chains, "chains", 1)
@@ -644,7 +644,7 @@ def sample_gibbs(
         },
         attrs={"posterior": info, "sample_stats": dict(info)},
     )
-    return restore_frozen(tree, full)
+    return restore_held_at_zero(tree, full)
 
 
 def _warn_at_sigma_floor(sigma_std: np.ndarray) -> None:

@@ -40,11 +40,11 @@ def sample_nuts(
     coefficients are then drawn from their Gaussian conditional given each NUTS draw, with
     a generator seeded from ``random_seed`` (see :func:`draw_coefficients`). With ``data``
     the constant columns that :func:`~bayes_l1.model.build_model` leaves out are put back
-    at exactly 0 (:func:`~bayes_l1.model.restore_frozen`).
+    at exactly 0 (:func:`~bayes_l1.model.restore_held_at_zero`).
     """
     import pymc as pm
 
-    from bayes_l1.model import restore_frozen
+    from bayes_l1.model import restore_held_at_zero
 
     backend = check_nuts_sampler(sampler)
     marginal = "y_marginal" in model.named_vars
@@ -66,12 +66,12 @@ def sample_nuts(
             compute_convergence_checks=False,  # ours run on every fit, with advice
         )
         if marginal:
-            idata = draw_coefficients(idata, data.drop_frozen(), random_seed)
+            idata = draw_coefficients(idata, data.drop_held_at_zero(), random_seed)
         else:
             pm.compute_log_likelihood(
                 idata, var_names=["y"], extend_inferencedata=True, progressbar=False
             )
-    return idata if data is None else restore_frozen(idata, data)
+    return idata if data is None else restore_held_at_zero(idata, data)
 
 
 def draw_coefficients(idata, data, random_seed):
