@@ -29,7 +29,14 @@ from bayes_l1._validation import (
 from bayes_l1.data import Design
 from bayes_l1.map import lasso_map_cv
 from bayes_l1.map.solve import working_target
-from bayes_l1.priors import BuildContext, Horseshoe, Laplace, Normal, resolve_prior
+from bayes_l1.priors import (
+    BuildContext,
+    Horseshoe,
+    Laplace,
+    Normal,
+    pseudo_sigma,
+    resolve_prior,
+)
 
 __all__ = [
     "ModelData",
@@ -97,9 +104,8 @@ class ModelData:
         return replace(self, design=design, Z=np.asfortranarray(self.Z[:, keep]))
 
     def pseudo_sigma(self) -> float:
-        """Logistic pseudo-sigma 1 / sqrt(mu (1 - mu)) (Piironen & Vehtari 2017)."""
-        mu = float(np.clip(self.y.mean(), 1e-3, 1 - 1e-3))
-        return 1.0 / np.sqrt(mu * (1.0 - mu))
+        """Logistic pseudo-sigma of these labels (:func:`bayes_l1.priors.pseudo_sigma`)."""
+        return pseudo_sigma(self.y)
 
 
 def prepare(X, y, *, likelihood: str = "gaussian") -> ModelData:

@@ -31,6 +31,13 @@ __all__ = [
 ]
 
 
+def pseudo_sigma(y) -> float:
+    """Logistic pseudo-sigma 1 / sqrt(mu (1 - mu)), mu the event rate of the 0/1 labels
+    ``y`` clipped to [0.001, 0.999] (Piironen & Vehtari 2017)."""
+    mu = float(np.clip(np.mean(y), 1e-3, 1 - 1e-3))
+    return 1.0 / np.sqrt(mu * (1.0 - mu))
+
+
 @dataclass(frozen=True)
 class BuildContext:
     """What a prior needs to know about the data to build itself."""
