@@ -28,6 +28,7 @@ from bayes_l1._validation import (
 )
 from bayes_l1.data import Design
 from bayes_l1.map import lasso_map_cv
+from bayes_l1.map.cv import cv_noise_sd
 from bayes_l1.map.solve import working_target
 from bayes_l1.priors import (
     BuildContext,
@@ -176,9 +177,7 @@ def noise_sd_estimate(data: ModelData, *, random_state=0) -> float:
     """Noise sd on the working scale from the cross-validated lasso: RSS / (n - k - 1)
     (Reid, Tibshirani & Friedman 2016)."""
     cv = lasso_map_cv(data.Z, data.y_work, standardize=False, random_state=random_state)
-    k = int((cv.coef != 0).sum())
-    resid = data.y_work - data.Z @ cv.coef - cv.intercept
-    return float(np.sqrt(resid @ resid / max(data.n - k - 1, 1)))
+    return cv_noise_sd(cv, data.Z, data.y_work)
 
 
 def build_context(data: ModelData, prior, *, random_state=0) -> BuildContext:

@@ -149,6 +149,15 @@ class CVResult:
         return self.path.result(self.index if rule == "min" else self.index_1se)
 
 
+def cv_noise_sd(cv: CVResult, X: np.ndarray, y: np.ndarray) -> float:
+    """Noise sd from the cross-validated lasso: sqrt(RSS / (n - k - 1)) at ``cv.alpha``, k its
+    non-zero coefficients (Reid, Tibshirani & Friedman 2016); ``X`` and ``y`` the arrays
+    ``cv`` was fitted to, the estimate in the units of ``y``."""
+    k = int((cv.coef != 0).sum())
+    resid = y - X @ cv.coef - cv.intercept
+    return float(np.sqrt(resid @ resid / max(y.size - k - 1, 1)))
+
+
 def lasso_map_cv(
     X,
     y,
