@@ -29,6 +29,7 @@ import xarray as xr
 from bayes_l1._columns import align_columns, check_rows
 from bayes_l1._validation import (
     check_bool,
+    check_int,
     check_labels,
     check_positive,
     check_probability,
@@ -136,11 +137,10 @@ def _check_prob(prob: float) -> float:
 
 
 def _check_k(k, p: int) -> int:
-    if isinstance(k, bool) or not isinstance(k, int | np.integer):
-        raise TypeError(f"k must be an integer; got {k!r}.")
-    if not 1 <= k <= p:
+    k = check_int(k, "k", minimum=1)
+    if k > p:
         raise ValueError(f"k must be between 1 and the number of features ({p}); got {k}.")
-    return int(k)
+    return k
 
 
 def _feature_index(names: Sequence[str], features) -> np.ndarray:

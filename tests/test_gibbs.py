@@ -342,15 +342,17 @@ def test_bad_input(small):
         sample_gibbs(logistic, bl.Laplace(), draws=5, tune=5, chains=1)
     with pytest.raises(ValueError, match="ElasticNetPrior use sampler='nuts'"):
         sample_gibbs(small, bl.ElasticNetPrior(alpha=0.1), draws=5, tune=5, chains=1)
-    for kw, msg in [
-        ({"draws": 0}, "draws must be an integer >= 1"),
-        ({"tune": -1}, "tune must be"),
-        ({"thin": 0}, "thin must be"),
-        ({"chains": 1.5}, "chains must be"),
-        ({"method": "qr"}, "method must be one of"),
+    for kw, error, msg in [
+        ({"draws": 0}, ValueError, "draws must be an integer >= 1"),
+        ({"tune": -1}, ValueError, "tune must be an integer >= 0"),
+        ({"thin": 0}, ValueError, "thin must be an integer >= 1"),
+        ({"cores": 0}, ValueError, "cores must be an integer >= 1"),
+        ({"chains": 1.5}, TypeError, "chains must be an integer >= 1"),  # not truncated
+        ({"draws": True}, TypeError, "draws must be an integer >= 1"),
+        ({"method": "qr"}, ValueError, "method must be one of"),
     ]:
         args = {"draws": 5, "tune": 5, "chains": 1, **kw}
-        with pytest.raises(ValueError, match=msg):
+        with pytest.raises(error, match=msg):
             sample_gibbs(small, bl.Laplace(), **args)
     with pytest.raises(TypeError, match="random_seed"):
         sample_gibbs(small, bl.Laplace(), draws=5, tune=5, chains=1, random_seed="a")

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 from arviz_stats.base import array_stats
 
-from bayes_l1._validation import seed_sequence, warn_caller
+from bayes_l1._validation import check_int, seed_sequence, warn_caller
 from bayes_l1.model import (
     INTERCEPT_SD,
     ModelData,
@@ -419,12 +419,6 @@ def _resolve_spec(data: ModelData, prior, context) -> tuple[_Spec, str | None]:
     return _Spec("normal", scale=prior.fixed_scale(context)), None
 
 
-def _check_count(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
-    return int(value)
-
-
 def _run_all(Z, y, spec, method, tune, draws, thin, seeds, cores, progressbar):
     """Run the chains, in parallel processes when cores > 1, with a rich progress bar."""
     chains = len(seeds)
@@ -575,13 +569,15 @@ def sample_gibbs(
     prior = resolve_prior(prior)
     check_gibbs_supported(prior, data.likelihood)
     full, data = data, data.drop_held_at_zero()  # constant columns: out of the model, 0 in the tree
-    draws = _check_count(draws, "draws", 1)
-    tune = _check_count(tune, "tune", 0)
-    chains = _check_count(chains, "chains", 1)
-    thin = _check_count(thin, "thin", 1)
+    draws = check_int(draws, "draws", minimum=1)
+    tune = check_int(tune, "tune", minimum=0)
+    chains = check_int(chains, "chains", minimum=1)
+    thin = check_int(thin, "thin", minimum=1)
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}; got {method!r}.")
-    cores = min(chains, os.cpu_count() or 1) if cores is None else _check_count(cores, "cores", 1)
+    cores = (
+        min(chains, os.cpu_count() or 1) if cores is None else check_int(cores, "cores", minimum=1)
+    )
     seed_seq = seed_sequence(random_seed)
     if context is None:
         seed = int(random_seed) if isinstance(random_seed, int | np.integer) else 0
