@@ -48,7 +48,6 @@ from bayes_l1.model import (
     restore_held_at_zero,
 )
 from bayes_l1.priors import (
-    ElasticNetPrior,
     Horseshoe,
     Laplace,
     Normal,
@@ -87,7 +86,7 @@ def check_gibbs_supported(prior, likelihood: str = "gaussian") -> None:
             f"sampler='gibbs' needs the Gaussian likelihood (BayesianLinearRegression); for "
             f"the {likelihood} likelihood use sampler={_NUTS_NAMES}."
         )
-    if isinstance(prior, ElasticNetPrior) or not isinstance(prior, GIBBS_PRIORS):
+    if not isinstance(prior, GIBBS_PRIORS):
         raise ValueError(
             f"sampler='gibbs' supports the Laplace, Horseshoe, RegularizedHorseshoe and "
             f"Normal priors; for {type(prior).__name__} use sampler={_NUTS_NAMES}."
@@ -403,7 +402,7 @@ def _eb_lam(prob: Problem, spec: _Spec, n_iter: int, rng) -> tuple[float, float]
 # -- driver -------------------------------------------------------------------------------
 
 
-def _resolve_spec(data: ModelData, prior, context) -> tuple[_Spec, str | None]:
+def _resolve_spec(prior, context) -> tuple[_Spec, str | None]:
     """Translate the prior into a chain spec; returns (spec, note on lam)."""
     if isinstance(prior, Laplace):
         if prior.lam == "eb":
@@ -582,7 +581,7 @@ def sample_gibbs(
     if context is None:
         seed = int(random_seed) if isinstance(random_seed, int | np.integer) else 0
         context = build_context(data, prior, random_state=seed)
-    spec, note = _resolve_spec(data, prior, context)
+    spec, note = _resolve_spec(prior, context)
     seeds = seed_seq.spawn(chains + 1)
     start = time.perf_counter()
     attrs = {}
