@@ -16,9 +16,9 @@ from bayes_l1.diagnostics import check_sampling
 from bayes_l1.estimators import default_target_accept
 from bayes_l1.model import INTERCEPT_SD, build_model, can_marginalize, prepare
 from bayes_l1.samplers import sample_gibbs, sample_nuts
-from bayes_l1.samplers._draw_beta import (
+from bayes_l1.samplers._kernels import (
     GaussianFactor,
-    Problem,
+    GaussianRegression,
     SpectralFactor,
     choose_method,
     draw_sigma2,
@@ -152,8 +152,8 @@ def test_gaussian_factor_is_the_exact_conditional(method, shape):
     rng = np.random.default_rng(0)
     D = rng.gamma(0.5, 1.0, size=data.p) + 1e-3
     sigma, c0 = 0.7, 0.3
-    prob = Problem(data.Z, data.y_work, method)
-    f = GaussianFactor(prob, D)
+    reg = GaussianRegression(data.Z, data.y_work, method)
+    f = GaussianFactor(reg, D)
     mean, cov, M = _conditional(data, D, sigma, c0)
     sizes = [data.p] if method == "cholesky" else [data.p, data.n]
     m_draw, c_draw = _affine_law(lambda r: f.draw(sigma, c0, r), sizes)
@@ -171,7 +171,7 @@ def test_spectral_factor_is_the_exact_conditional(method):
     rng = np.random.default_rng(1)
     local = np.exp(rng.normal(size=data.p))
     sigma, c0 = 0.5, -0.2
-    f = SpectralFactor(Problem(data.Z, data.y_work, method), local)
+    f = SpectralFactor(GaussianRegression(data.Z, data.y_work, method), local)
     for t in (0.05, 0.8, 3.0):
         D = (t * local) ** 2
         mean, cov, M = _conditional(data, D, sigma, c0)
@@ -588,7 +588,7 @@ def test_noise_free_y_samples_over_several_data_sets(name, n, p):
     """y an exact linear function of X (the posterior of sigma then has no lower bound):
     every chain runs, with finite draws and sigma at or above its floor, on 5 data sets; with
     n > p the posterior mean sits at the truth (up to a prior shrinkage below 0.05)."""
-    from bayes_l1.samplers._draw_beta import SIGMA2_MIN
+    from bayes_l1.samplers._kernels import SIGMA2_MIN
 
     truth = np.zeros(p)
     truth[[1, 3]] = [0.5, -1.0]
@@ -612,7 +612,7 @@ def test_noise_free_y_samples_over_several_data_sets(name, n, p):
 
 
 def test_sigma_floor_is_reported_and_kernels_survive_degenerate_input():
-    from bayes_l1.samplers._draw_beta import SIGMA2_MIN, _cholesky_unit_plus_psd
+    from bayes_l1.samplers._kernels import SIGMA2_MIN, _cholesky_unit_plus_psd
 
     rng = np.random.default_rng(0)
     for scale in (0.0, 1e-320, 1e-40):

@@ -81,17 +81,17 @@ def draw_coefficients(idata, data, random_seed):
     model has them. ``coef_sd`` is dropped: the prior's scales are in the posterior."""
     from bayes_l1._validation import seed_sequence
     from bayes_l1.model import gaussian_loglik, original_scale
-    from bayes_l1.samplers._draw_beta import GaussianFactor, Problem
+    from bayes_l1.samplers._kernels import GaussianFactor, GaussianRegression
 
     post = idata["posterior"].to_dataset()
     sd = post["coef_sd"].transpose("chain", "draw", "feature").to_numpy()
     sigma = post["sigma_std"].to_numpy()
     c0 = post["intercept_std"].to_numpy()
     rng = np.random.default_rng(seed_sequence(random_seed).spawn(1)[0])
-    prob = Problem(data.Z, data.y_work, "auto")
+    reg = GaussianRegression(data.Z, data.y_work, "auto")
     w = np.empty_like(sd)
     for idx in np.ndindex(sigma.shape):
-        factor = GaussianFactor(prob, (sd[idx] / sigma[idx]) ** 2)
+        factor = GaussianFactor(reg, (sd[idx] / sigma[idx]) ** 2)
         w[idx] = factor.draw(sigma[idx], c0[idx], rng)
     dims = ("chain", "draw", "feature")
     post = post.drop_vars("coef_sd").assign(beta_std=(dims, w))
