@@ -210,19 +210,8 @@ def draw_sigma2(
     log_extra=None,
     current: float | None = None,
 ) -> float:
-    """Draw sigma^2 (see :func:`_draw_sigma2`), never below ``SIGMA2_MIN``."""
-    x = _draw_sigma2(shape, max(scale, SIGMA2_MIN * 1e-6), rng, log_extra, current)
-    return max(x, SIGMA2_MIN)
-
-
-def _draw_sigma2(
-    shape: float,
-    scale: float,
-    rng: np.random.Generator,
-    log_extra=None,
-    current: float | None = None,
-) -> float:
-    """Draw x with density proportional to x^(-shape-1) exp(-scale / x) exp(-x / 2) g(x).
+    """Draw x with density proportional to x^(-shape-1) exp(-scale / x) exp(-x / 2) g(x),
+    never below ``SIGMA2_MIN`` (and with ``scale`` floored a million times below it).
 
     That is sigma^2 under a HalfNormal(1) prior on sigma (the exp(-x/2) and half of the
     x^-1/2 Jacobian are in the exponent), by exact rejection from InvGamma(shape, scale):
@@ -232,6 +221,7 @@ def _draw_sigma2(
     g, a slice update from ``current`` is made instead: either choice leaves the target
     invariant, and whether it happens does not depend on the current state.
     """
+    scale = max(scale, SIGMA2_MIN * 1e-6)
     for _ in range(_ROUNDS):
         x = scale / rng.standard_gamma(shape, size=16)
         log_acc = -0.5 * x
@@ -239,16 +229,18 @@ def _draw_sigma2(
             log_acc = log_acc + log_extra(x)
         ok = np.flatnonzero(np.log(rng.uniform(size=16)) < log_acc)
         if ok.size:
-            return float(x[ok[0]])
+            return max(float(x[ok[0]]), SIGMA2_MIN)
     if log_extra is None:
         root = np.sqrt(2.0 * scale)
-        return float(stats.geninvgauss.rvs(-shape, root, scale=root, random_state=rng))
+        x = stats.geninvgauss.rvs(-shape, root, scale=root, random_state=rng)
+        return max(float(x), SIGMA2_MIN)
 
     def log_density(lx, idx):  # in log x
         x = np.exp(lx)
         return -shape * lx - scale / x - 0.5 * x + log_extra(x)
 
-    return float(np.exp(slice_sample(np.log([current]), log_density, rng)[0]))
+    x = np.exp(slice_sample(np.log([current]), log_density, rng)[0])
+    return max(float(x), SIGMA2_MIN)
 
 
 def draw_gamma_gauss(
