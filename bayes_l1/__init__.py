@@ -35,76 +35,45 @@ from bayes_l1.priors import ElasticNetPrior, Horseshoe, Laplace, Normal, Regular
 
 __version__ = "0.1.0"
 
-# Public names whose modules import PyMC / ArviZ: loaded on first access (PEP 562).
-_LAZY = {
-    "BayesianLinearRegression": "bayes_l1.estimators",
-    "BayesianLogisticRegression": "bayes_l1.estimators",
-    "build_model": "bayes_l1.model",
-    "prepare": "bayes_l1.model",
-    "check_sampling": "bayes_l1.diagnostics",
-    "Diagnostics": "bayes_l1.diagnostics",
-    "SamplingWarning": "bayes_l1.diagnostics",
-    "default_eps": "bayes_l1.summary",
-    "diagnose": "bayes_l1.summary",
-    "effective_nonzeros": "bayes_l1.summary",
-    "inclusion_summary": "bayes_l1.summary",
-    "joint_inclusion": "bayes_l1.summary",
-    "rank_distribution": "bayes_l1.summary",
-    "shrinkage_factors": "bayes_l1.summary",
-    "top_k_probability": "bayes_l1.summary",
-    "DSSResult": "bayes_l1.compare",
-    "MapLassoComparison": "bayes_l1.compare",
-    "ParetoKWarning": "bayes_l1.compare",
-    "compare_map_lasso": "bayes_l1.compare",
-    "compare_models": "bayes_l1.compare",
-    "dss": "bayes_l1.compare",
+# Public names whose modules import PyMC / ArviZ, by module: loaded on first access (PEP 562).
+# Each is in its module's ``__all__`` (tests/test_public_names.py checks it).
+_LAZY_BY_MODULE = {
+    "bayes_l1.estimators": ("BayesianLinearRegression", "BayesianLogisticRegression"),
+    "bayes_l1.model": ("build_model", "prepare"),
+    "bayes_l1.diagnostics": ("Diagnostics", "SamplingWarning", "check_sampling"),
+    "bayes_l1.summary": (
+        "default_eps",
+        "diagnose",
+        "effective_nonzeros",
+        "inclusion_summary",
+        "joint_inclusion",
+        "rank_distribution",
+        "shrinkage_factors",
+        "top_k_probability",
+    ),
+    "bayes_l1.compare": (
+        "DSSResult",
+        "MapLassoComparison",
+        "ParetoKWarning",
+        "compare_map_lasso",
+        "compare_models",
+        "dss",
+    ),
 }
+_LAZY = {name: module for module, names in _LAZY_BY_MODULE.items() for name in names}
 
-
-def __getattr__(name):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'bayes_l1' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
-
-
+# The names imported above, then the lazy ones.
 __all__ = [
-    "DSSResult",
-    "MapLassoComparison",
-    "ParetoKWarning",
-    "compare_map_lasso",
-    "compare_models",
-    "default_eps",
-    "diagnose",
-    "dss",
-    "effective_nonzeros",
-    "inclusion_summary",
-    "joint_inclusion",
-    "rank_distribution",
-    "shrinkage_factors",
-    "top_k_probability",
-    "BayesianLinearRegression",
-    "BayesianLogisticRegression",
     "CVResult",
-    "Diagnostics",
+    "ConvergenceWarning",
+    "Design",
     "ElasticNetPrior",
     "Horseshoe",
     "Laplace",
-    "Normal",
-    "RegularizedHorseshoe",
-    "SamplingWarning",
-    "build_model",
-    "check_sampling",
-    "prepare",
-    "ConvergenceWarning",
-    "Design",
     "MapResult",
+    "Normal",
     "PathResult",
+    "RegularizedHorseshoe",
     "SeparationWarning",
     "Simulation",
     "alpha_from_lam",
@@ -118,4 +87,17 @@ __all__ = [
     "load_diabetes",
     "make_sparse_classification",
     "make_sparse_regression",
+    *_LAZY,
 ]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'bayes_l1' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -86,20 +86,16 @@ def format_path_report(cv: CVResult, title: str) -> str:
 
 
 def _bayesian_reading(X, y, cv: CVResult) -> str:
-    from bayes_l1.map import lasso_map
+    from bayes_l1.map.cv import cv_noise_sd
     from bayes_l1.mapping import laplace_scale_from_alpha
 
     n = len(y)
-    refit = lasso_map(X, y, cv.alpha, relax=True)
-    resid = np.asarray(y) - (
-        np.asarray(X, dtype=float) @ refit.relaxed_coef + refit.relaxed_intercept
-    )
-    sigma = float(np.sqrt(resid @ resid / (n - refit.support.sum() - 1)))
+    sigma = cv_noise_sd(cv, np.asarray(X, dtype=float), np.asarray(y, dtype=float))
     b = laplace_scale_from_alpha(cv.alpha, sigma=sigma, n=n)
     return (
         f"Bayesian reading: alpha_min is the posterior mode under w_j ~ Laplace(0, b) on the "
         f"standardized features, b = sigma^2 / (n alpha) = {b:.4g}\n  (sigma = {sigma:.4g}, the "
-        "residual sd of the relaxed refit on the selected support)."
+        "noise sd the fits estimate: sqrt(RSS / (n - k - 1)) of the cross-validated lasso)."
     )
 
 

@@ -182,14 +182,14 @@ class Design:
         return len(self.feature_names)
 
     @property
-    def frozen(self) -> np.ndarray:
+    def held_at_zero(self) -> np.ndarray:
         """Features whose coefficient is fixed at 0 (constant columns under an intercept)."""
         return self.constant & self.fit_intercept
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         """Working matrix of new rows, Fortran-ordered so that each column is contiguous."""
         Z = np.asfortranarray((X - self.offset) / self.scale)
-        Z[:, self.frozen] = 0.0
+        Z[:, self.held_at_zero] = 0.0
         return Z
 
     def to_original(self, coef, intercept):
@@ -201,12 +201,6 @@ class Design:
         scale = self.scale if coef.ndim == 1 else self.scale[:, None]
         raw = coef / scale
         return raw, np.asarray(intercept) - self.offset @ raw
-
-    def to_working(self, coef, intercept):
-        """Inverse of :meth:`to_original`."""
-        coef = np.asarray(coef, dtype=np.float64)
-        scale = self.scale if coef.ndim == 1 else self.scale[:, None]
-        return coef * scale, np.asarray(intercept) + self.offset @ coef
 
 
 def load_diabetes() -> tuple[pd.DataFrame, pd.Series]:
@@ -239,6 +233,18 @@ class Simulation(NamedTuple):
     coef: pd.Series
     intercept: float
     noise_sd: float
+
+
+def _simulation(X, y, coef, intercept, noise_sd) -> Simulation:
+    """The arrays of a simulation as named pandas objects (features x0, x1, ...)."""
+    names = [f"x{j}" for j in range(X.shape[1])]
+    return Simulation(
+        pd.DataFrame(X, columns=names),
+        pd.Series(y, name="y"),
+        pd.Series(coef, index=names, name="coef"),
+        float(intercept),
+        float(noise_sd),
+    )
 
 
 def _correlated_design(rng: np.random.Generator, n: int, p: int, rho: float) -> np.ndarray:
@@ -299,14 +305,7 @@ def make_sparse_regression(
     signal_var = coef @ (rho ** np.abs(idx[:, None] - idx[None, :])) @ coef if k else 1.0
     noise_sd = float(np.sqrt(signal_var / snr))
     y = X @ coef + intercept + noise_sd * rng.standard_normal(n)
-    names = [f"x{j}" for j in range(p)]
-    return Simulation(
-        pd.DataFrame(X, columns=names),
-        pd.Series(y, name="y"),
-        pd.Series(coef, index=names, name="coef"),
-        float(intercept),
-        noise_sd,
-    )
+    return _simulation(X, y, coef, intercept, noise_sd)
 
 
 def make_sparse_classification(
@@ -336,11 +335,4 @@ def make_sparse_classification(
     coef = _sparse_truth(rng, p, k, magnitude=effect)
     prob = 1.0 / (1.0 + np.exp(-(X @ coef + intercept)))
     y = (rng.uniform(size=n) < prob).astype(int)
-    names = [f"x{j}" for j in range(p)]
-    return Simulation(
-        pd.DataFrame(X, columns=names),
-        pd.Series(y, name="y"),
-        pd.Series(coef, index=names, name="coef"),
-        float(intercept),
-        float("nan"),
-    )
+    return _simulation(X, y, coef, intercept, float("nan"))

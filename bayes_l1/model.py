@@ -28,8 +28,16 @@ from bayes_l1._validation import (
 )
 from bayes_l1.data import Design
 from bayes_l1.map import lasso_map_cv
+from bayes_l1.map.cv import cv_noise_sd
 from bayes_l1.map.solve import working_target
-from bayes_l1.priors import BuildContext, Horseshoe, Laplace, Normal, resolve_prior
+from bayes_l1.priors import (
+    BuildContext,
+    Horseshoe,
+    Laplace,
+    Normal,
+    pseudo_sigma,
+    resolve_prior,
+)
 
 __all__ = [
     "ModelData",
@@ -37,7 +45,7 @@ __all__ = [
     "can_marginalize",
     "check_marginalize",
     "prepare",
-    "restore_frozen",
+    "restore_held_at_zero",
 ]
 
 # Intercept prior sd on the working scale: wide next to the centred response (sd 1) or the
@@ -77,12 +85,12 @@ class ModelData:
 
     @property
     def active(self) -> np.ndarray:
-        """Features in the model: all but the constant columns (``design.frozen``)."""
-        return ~self.design.frozen
+        """Features in the model: all but the constant columns (``design.held_at_zero``)."""
+        return ~self.design.held_at_zero
 
-    def drop_frozen(self) -> ModelData:
+    def drop_held_at_zero(self) -> ModelData:
         """These data without the constant columns: every sampler works on this subset and
-        :func:`restore_frozen` puts those features back at exactly 0."""
+        :func:`restore_held_at_zero` puts those features back at exactly 0."""
         keep = self.active
         if keep.all():
             return self
@@ -97,9 +105,8 @@ class ModelData:
         return replace(self, design=design, Z=np.asfortranarray(self.Z[:, keep]))
 
     def pseudo_sigma(self) -> float:
-        """Logistic pseudo-sigma 1 / sqrt(mu (1 - mu)) (Piironen & Vehtari 2017)."""
-        mu = float(np.clip(self.y.mean(), 1e-3, 1 - 1e-3))
-        return 1.0 / np.sqrt(mu * (1.0 - mu))
+        """Logistic pseudo-sigma of these labels (:func:`bayes_l1.priors.pseudo_sigma`)."""
+        return pseudo_sigma(self.y)
 
 
 def prepare(X, y, *, likelihood: str = "gaussian") -> ModelData:
@@ -109,7 +116,7 @@ def prepare(X, y, *, likelihood: str = "gaussian") -> ModelData:
         check_label_types(y)
     Xa, ya, names, classes = check_X_y(X, y, likelihood=likelihood, min_samples=3)
     design, Z = Design.fit_transform(Xa, names, standardize=True, fit_intercept=True, warn=False)
-    _check_frozen(design)
+    _check_held_at_zero(design)
     if likelihood == "gaussian":
         center, scale, y_work = _standardize_y(ya)
     else:
@@ -135,16 +142,16 @@ def _standardize_y(y: np.ndarray) -> tuple[float, float, np.ndarray]:
     return float(d.offset[0]), float(d.scale[0]), z[:, 0]
 
 
-def _check_frozen(design: Design) -> None:
+def _check_held_at_zero(design: Design) -> None:
     """Warn once, by name, about constant columns (left out of the model, reported at exactly
     0); raise when no column varies."""
-    frozen = design.frozen
-    if frozen.all():
+    held = design.held_at_zero
+    if held.all():
         raise ValueError(
             "Every column of X is constant: with an intercept there is nothing to regress on."
         )
-    if frozen.any():
-        cols = [design.feature_names[j] for j in np.flatnonzero(frozen)]
+    if held.any():
+        cols = [design.feature_names[j] for j in np.flatnonzero(held)]
         warn_caller(
             f"Columns {cols[:10]}{' ...' if len(cols) > 10 else ''} are constant: with an "
             "intercept they carry no information, so they are left out of the model and "
@@ -152,8 +159,8 @@ def _check_frozen(design: Design) -> None:
         )
 
 
-def restore_frozen(idata, data: ModelData):
-    """Put the constant columns left out by :meth:`ModelData.drop_frozen` back into every
+def restore_held_at_zero(idata, data: ModelData):
+    """Put the constant columns left out by :meth:`ModelData.drop_held_at_zero` back into every
     group with a ``feature`` dimension, in the order of ``data``, with every value 0: the
     coefficients (and the horseshoe's local scales) of those features are exactly 0."""
     if data.active.all():
@@ -170,16 +177,14 @@ def noise_sd_estimate(data: ModelData, *, random_state=0) -> float:
     """Noise sd on the working scale from the cross-validated lasso: RSS / (n - k - 1)
     (Reid, Tibshirani & Friedman 2016)."""
     cv = lasso_map_cv(data.Z, data.y_work, standardize=False, random_state=random_state)
-    k = int((cv.coef != 0).sum())
-    resid = data.y_work - data.Z @ cv.coef - cv.intercept
-    return float(np.sqrt(resid @ resid / max(data.n - k - 1, 1)))
+    return cv_noise_sd(cv, data.Z, data.y_work)
 
 
 def build_context(data: ModelData, prior, *, random_state=0) -> BuildContext:
     """Resolve what the prior needs from the data: the CV alpha for ``Laplace(lam="cv")``,
     a noise-sd estimate where an alpha must be mapped to a prior scale. Constant columns
     are left out (``p`` counts the features in the model)."""
-    data = data.drop_frozen()
+    data = data.drop_held_at_zero()
     alpha_cv = cv = None
     if isinstance(prior, Laplace) and prior.lam == "cv":
         cv = lasso_map_cv(
@@ -284,12 +289,12 @@ def build_model(
     -------
     pymc.Model
         Coordinates ``feature`` (the feature names, without constant columns: those are
-        left out, see :meth:`ModelData.drop_frozen`) and ``obs``; data ``X`` and (joint
+        left out, see :meth:`ModelData.drop_held_at_zero`) and ``obs``; data ``X`` and (joint
         model) ``y_obs`` as ``pm.Data`` so the same model predicts on new rows.
     """
     import pymc as pm
 
-    data = data.drop_frozen()
+    data = data.drop_held_at_zero()
     prior = resolve_prior(prior)
     if marginalize:
         check_marginalize(prior, data.likelihood)

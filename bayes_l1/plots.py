@@ -24,6 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
+from bayes_l1._validation import check_int
 from bayes_l1.map import CVResult, PathResult
 
 __all__ = [
@@ -46,12 +47,6 @@ def _new_axes(ax: Axes | None, figsize=(7.0, 4.5)) -> Axes:
     elif not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes; got {type(ax).__name__}.")
     return ax
-
-
-def _check_top(top, name: str = "top") -> int:
-    if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1:
-        raise ValueError(f"{name} must be a positive integer; got {top!r}.")
-    return int(top)
 
 
 def _is_fit(obj) -> bool:
@@ -262,7 +257,7 @@ def plot_coefficients(
     matplotlib.axes.Axes
         Interval lines are ``ax.collections[0]`` (one segment per feature drawn).
     """
-    top = _check_top(top)
+    top = check_int(top, "top", minimum=1)
     table, est = _summary(fit)
     shown = table.iloc[:top]
     k = len(shown)
@@ -353,7 +348,7 @@ def plot_inclusion(
     matplotlib.axes.Axes
         One bar patch per feature drawn; selected features (pip > threshold) in colour C0.
     """
-    top = _check_top(top)
+    top = check_int(top, "top", minimum=1)
     table, _ = _summary(fit)
     threshold = table.attrs.get("threshold", 0.5) if threshold is None else float(threshold)
     if not 0 <= threshold <= 1:
@@ -401,7 +396,7 @@ def plot_ranks(
     """
     from bayes_l1.summary import rank_distribution
 
-    top = _check_top(top)
+    top = check_int(top, "top", minimum=1)
     tree = fit.idata_ if _is_fit(fit) else fit
     if not isinstance(tree, xr.DataTree) or "posterior" not in tree.children:
         raise TypeError(
@@ -409,7 +404,7 @@ def plot_ranks(
         )
     p = tree["posterior"].sizes["feature"]
     top = min(top, p)
-    max_rank = top if max_rank is None else min(_check_top(max_rank, "max_rank"), p)
+    max_rank = top if max_rank is None else min(check_int(max_rank, "max_rank", minimum=1), p)
     # Only ranks 1..max_rank are tabulated: p x max_rank, never p x p (p = 20,000).
     probs = rank_distribution(fit, max_rank=max_rank)
     table = probs.to_numpy()
@@ -454,7 +449,7 @@ def plot_shrinkage(fit, *, bins: int = 20, fig: Figure | None = None) -> Figure:
     """
     from bayes_l1.summary import shrinkage_factors
 
-    bins = _check_top(bins, "bins")
+    bins = check_int(bins, "bins", minimum=1)
     kappa = shrinkage_factors(fit)
     m_eff = (1.0 - kappa).sum("feature").to_numpy().ravel()
     kappa_mean = kappa.mean(("chain", "draw")).to_numpy()

@@ -19,6 +19,7 @@ import numpy as np
 from scipy.special import erfcx
 
 from bayes_l1._validation import check_l1_ratio, check_positive
+from bayes_l1.mapping import alpha_from_lam, lam_from_alpha
 
 __all__ = [
     "ElasticNetPrior",
@@ -29,6 +30,13 @@ __all__ = [
     "RegularizedHorseshoe",
     "PRIORS",
 ]
+
+
+def pseudo_sigma(y) -> float:
+    """Logistic pseudo-sigma 1 / sqrt(mu (1 - mu)), mu the event rate of the 0/1 labels
+    ``y`` clipped to [0.001, 0.999] (Piironen & Vehtari 2017)."""
+    mu = float(np.clip(np.mean(y), 1e-3, 1 - 1e-3))
+    return 1.0 / np.sqrt(mu * (1.0 - mu))
 
 
 @dataclass(frozen=True)
@@ -129,13 +137,16 @@ class Laplace:
         alpha = ctx.alpha_cv if self.lam == "cv" else self.alpha
         if alpha is None:
             return None
-        return ctx.n * (alpha / ctx.y_scale) / ctx.noise_hat
+        # alpha / y_scale: the alpha of the working problem, where the noise sd is noise_hat
+        return lam_from_alpha(alpha / ctx.y_scale, sigma=ctx.noise_hat, n=ctx.n)
 
     def map_penalty(self, ctx: BuildContext):
         """(alpha, l1_ratio) of ``lasso_map`` on the original scale matching this prior's
         mode at sigma = sigma_hat, or None when lam has a hyperprior."""
         lam = self.fixed_lam(ctx)
-        return None if lam is None else (lam * ctx.noise_hat * ctx.y_scale / ctx.n, 1.0)
+        if lam is None:
+            return None
+        return alpha_from_lam(lam, sigma=ctx.noise_hat, n=ctx.n) * ctx.y_scale, 1.0
 
     def build(self, pm, ctx: BuildContext):
         if self.lam == "eb":
@@ -318,7 +329,7 @@ class ElasticNetPrior:
 
     def rates(self, ctx: BuildContext) -> tuple[float, float]:
         """(l1, l2) on the working scale: only the L1 part scales with the sd of y."""
-        l1 = ctx.n * (self.alpha / ctx.y_scale) * self.l1_ratio / ctx.noise_hat
+        l1 = lam_from_alpha(self.alpha * self.l1_ratio / ctx.y_scale, sigma=ctx.noise_hat, n=ctx.n)
         l2 = ctx.n * self.alpha * (1.0 - self.l1_ratio) / 2.0
         return l1, l2
 

@@ -1,12 +1,12 @@
 """Posterior inclusion summaries and uncertainty-aware feature ranking.
 
 Continuous shrinkage priors never put a coefficient exactly at zero, so "is feature j in the
-model?" becomes "is |w_j| large enough to matter?" (DESIGN.md section 2). Every function here
-takes a fitted estimator (:class:`~bayes_l1.BayesianLinearRegression`,
-:class:`~bayes_l1.BayesianLogisticRegression`) or the ``xarray.DataTree`` it stores in
-``idata_``, and works on all draws of all features at once: numpy over a ``(draws, features)``
-matrix, no Python loop over either (4 chains x 1000 draws x 5000 features take a few
-seconds). No PyMC import.
+model?" becomes "is |w_j| large enough to matter?" (docs/mathematics.md, "What pip means
+here"). Every function here takes a fitted estimator
+(:class:`~bayes_l1.BayesianLinearRegression`, :class:`~bayes_l1.BayesianLogisticRegression`)
+or the ``xarray.DataTree`` it stores in ``idata_``, and works on all draws of all features
+at once: numpy over a ``(draws, features)`` matrix, no Python loop over either (4 chains x
+1000 draws x 5000 features take a few seconds). No PyMC import.
 
 Scales. Relevance and ranks are judged on the *working* scale, ``beta_std``: coefficients of
 standardized features (population sd 1) and, for the Gaussian likelihood, a standardized
@@ -29,6 +29,7 @@ import xarray as xr
 from bayes_l1._columns import align_columns, check_rows
 from bayes_l1._validation import (
     check_bool,
+    check_int,
     check_labels,
     check_positive,
     check_probability,
@@ -39,6 +40,7 @@ from bayes_l1._validation import (
 from bayes_l1.data import Design
 from bayes_l1.diagnostics import Diagnostics, check_sampling, reported_variables
 from bayes_l1.map import alpha_grid, lasso_map_cv, lasso_map_path
+from bayes_l1.priors import pseudo_sigma
 
 __all__ = [
     "default_eps",
@@ -126,9 +128,8 @@ def _noise_draws(tree: xr.DataTree) -> np.ndarray:
         return _matrix(post["sigma_std"])
     if "observed_data" not in tree.children or "y" not in tree["observed_data"].data_vars:
         raise ValueError("The logistic pseudo-sigma needs observed_data['y'].")
-    mu = float(np.clip(np.mean(tree["observed_data"]["y"].values), 1e-3, 1 - 1e-3))
     n_draws = post.sizes["chain"] * post.sizes["draw"]
-    return np.full(n_draws, 1.0 / np.sqrt(mu * (1.0 - mu)))
+    return np.full(n_draws, pseudo_sigma(tree["observed_data"]["y"].values))
 
 
 def _check_prob(prob: float) -> float:
@@ -136,11 +137,10 @@ def _check_prob(prob: float) -> float:
 
 
 def _check_k(k, p: int) -> int:
-    if isinstance(k, bool) or not isinstance(k, int | np.integer):
-        raise TypeError(f"k must be an integer; got {k!r}.")
-    if not 1 <= k <= p:
+    k = check_int(k, "k", minimum=1)
+    if k > p:
         raise ValueError(f"k must be between 1 and the number of features ({p}); got {k}.")
-    return int(k)
+    return k
 
 
 def _feature_index(names: Sequence[str], features) -> np.ndarray:

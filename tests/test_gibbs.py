@@ -16,9 +16,9 @@ from bayes_l1.diagnostics import check_sampling
 from bayes_l1.estimators import default_target_accept
 from bayes_l1.model import INTERCEPT_SD, build_model, can_marginalize, prepare
 from bayes_l1.samplers import sample_gibbs, sample_nuts
-from bayes_l1.samplers._draw_beta import (
+from bayes_l1.samplers._kernels import (
     GaussianFactor,
-    Problem,
+    GaussianRegression,
     SpectralFactor,
     choose_method,
     draw_sigma2,
@@ -152,8 +152,8 @@ def test_gaussian_factor_is_the_exact_conditional(method, shape):
     rng = np.random.default_rng(0)
     D = rng.gamma(0.5, 1.0, size=data.p) + 1e-3
     sigma, c0 = 0.7, 0.3
-    prob = Problem(data.Z, data.y_work, method)
-    f = GaussianFactor(prob, D)
+    reg = GaussianRegression(data.Z, data.y_work, method)
+    f = GaussianFactor(reg, D)
     mean, cov, M = _conditional(data, D, sigma, c0)
     sizes = [data.p] if method == "cholesky" else [data.p, data.n]
     m_draw, c_draw = _affine_law(lambda r: f.draw(sigma, c0, r), sizes)
@@ -171,7 +171,7 @@ def test_spectral_factor_is_the_exact_conditional(method):
     rng = np.random.default_rng(1)
     local = np.exp(rng.normal(size=data.p))
     sigma, c0 = 0.5, -0.2
-    f = SpectralFactor(Problem(data.Z, data.y_work, method), local)
+    f = SpectralFactor(GaussianRegression(data.Z, data.y_work, method), local)
     for t in (0.05, 0.8, 3.0):
         D = (t * local) ** 2
         mean, cov, M = _conditional(data, D, sigma, c0)
@@ -342,15 +342,17 @@ def test_bad_input(small):
         sample_gibbs(logistic, bl.Laplace(), draws=5, tune=5, chains=1)
     with pytest.raises(ValueError, match="ElasticNetPrior use sampler='nuts'"):
         sample_gibbs(small, bl.ElasticNetPrior(alpha=0.1), draws=5, tune=5, chains=1)
-    for kw, msg in [
-        ({"draws": 0}, "draws must be an integer >= 1"),
-        ({"tune": -1}, "tune must be"),
-        ({"thin": 0}, "thin must be"),
-        ({"chains": 1.5}, "chains must be"),
-        ({"method": "qr"}, "method must be one of"),
+    for kw, error, msg in [
+        ({"draws": 0}, ValueError, "draws must be an integer >= 1"),
+        ({"tune": -1}, ValueError, "tune must be an integer >= 0"),
+        ({"thin": 0}, ValueError, "thin must be an integer >= 1"),
+        ({"cores": 0}, ValueError, "cores must be an integer >= 1"),
+        ({"chains": 1.5}, TypeError, "chains must be an integer >= 1"),  # not truncated
+        ({"draws": True}, TypeError, "draws must be an integer >= 1"),
+        ({"method": "qr"}, ValueError, "method must be one of"),
     ]:
         args = {"draws": 5, "tune": 5, "chains": 1, **kw}
-        with pytest.raises(ValueError, match=msg):
+        with pytest.raises(error, match=msg):
             sample_gibbs(small, bl.Laplace(), **args)
     with pytest.raises(TypeError, match="random_seed"):
         sample_gibbs(small, bl.Laplace(), draws=5, tune=5, chains=1, random_seed="a")
@@ -586,7 +588,7 @@ def test_noise_free_y_samples_over_several_data_sets(name, n, p):
     """y an exact linear function of X (the posterior of sigma then has no lower bound):
     every chain runs, with finite draws and sigma at or above its floor, on 5 data sets; with
     n > p the posterior mean sits at the truth (up to a prior shrinkage below 0.05)."""
-    from bayes_l1.samplers._draw_beta import SIGMA2_MIN
+    from bayes_l1.samplers._kernels import SIGMA2_MIN
 
     truth = np.zeros(p)
     truth[[1, 3]] = [0.5, -1.0]
@@ -610,7 +612,7 @@ def test_noise_free_y_samples_over_several_data_sets(name, n, p):
 
 
 def test_sigma_floor_is_reported_and_kernels_survive_degenerate_input():
-    from bayes_l1.samplers._draw_beta import SIGMA2_MIN, _cholesky_unit_plus_psd
+    from bayes_l1.samplers._kernels import SIGMA2_MIN, _cholesky_unit_plus_psd
 
     rng = np.random.default_rng(0)
     for scale in (0.0, 1e-320, 1e-40):

@@ -219,8 +219,10 @@ def test_inclusion_bars_and_threshold():
     assert f"{int((table['pip'] > 0.6).sum())} of 12 features" in ax.get_title()
     with pytest.raises(ValueError, match="threshold"):
         plots.plot_inclusion(table, threshold=2)
-    with pytest.raises(ValueError, match="top"):
+    with pytest.raises(ValueError, match="top must be an integer >= 1; got 0"):
         plots.plot_inclusion(table, top=0)
+    with pytest.raises(TypeError, match="top must be an integer >= 1"):
+        plots.plot_inclusion(table, top=2.5)  # refused, not truncated
 
 
 def test_ranks_heat_map_matches_direct_count():

@@ -179,7 +179,7 @@ def test_bad_input():
         bl.joint_inclusion(tree, ["f1", "nope"])
     with pytest.raises(ValueError, match="k must be between 1"):
         bl.top_k_probability(tree, 7)
-    with pytest.raises(ValueError, match="k must be between 1"):
+    with pytest.raises(ValueError, match="k must be an integer >= 1; got 0"):
         bl.inclusion_summary(tree, k=0)
     with pytest.raises(TypeError, match="integer"):
         bl.top_k_probability(tree, 2.5)

@@ -414,7 +414,7 @@ def test_many_constant_columns_are_truncated_in_the_message(data):
 
 
 def test_constant_column_without_intercept_is_a_feature(data):
-    """Without an intercept a constant column carries the level: no warning, not frozen."""
+    """Without an intercept a constant column carries the level: no warning, not held at zero."""
     X, y = data
     res = bl.lasso_map(with_constant_column(X, 1.0), y + 5.0, alpha=0.01, fit_intercept=False)
     assert res.coef[1] != 0.0

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bayes_l1._validation import check_alphas, check_int, check_random_state, check_X_y
-from bayes_l1.map.path import PathResult, alpha_grid, solve_path
-from bayes_l1.map.solve import MapResult, Problem, _check_alpha_inputs
+from bayes_l1._validation import check_int, check_random_state, check_X_y
+from bayes_l1.map.path import PathResult, path_grid, solve_path
+from bayes_l1.map.solve import MapResult, Problem, _check_solver_inputs
 
 __all__ = ["CVResult", "kfold_indices", "lasso_map_cv"]
 
@@ -149,6 +149,15 @@ class CVResult:
         return self.path.result(self.index if rule == "min" else self.index_1se)
 
 
+def cv_noise_sd(cv: CVResult, X: np.ndarray, y: np.ndarray) -> float:
+    """Noise sd from the cross-validated lasso: sqrt(RSS / (n - k - 1)) at ``cv.alpha``, k its
+    non-zero coefficients (Reid, Tibshirani & Friedman 2016); ``X`` and ``y`` the arrays
+    ``cv`` was fitted to, the estimate in the units of ``y``."""
+    k = int((cv.coef != 0).sum())
+    resid = y - X @ cv.coef - cv.intercept
+    return float(np.sqrt(resid @ resid / max(y.size - k - 1, 1)))
+
+
 def lasso_map_cv(
     X,
     y,
@@ -201,7 +210,7 @@ def lasso_map_cv(
     >>> cv.alpha_1se >= cv.alpha
     True
     """
-    _check_alpha_inputs(0.0, l1_ratio, likelihood, tol, max_iter)
+    _check_solver_inputs(l1_ratio, likelihood, tol, max_iter)
     random_state = check_random_state(random_state)
     Xa, ya, names, classes = check_X_y(X, y, likelihood=likelihood)
     splits = _splits(cv, Xa, ya, likelihood, random_state)
@@ -212,12 +221,9 @@ def lasso_map_cv(
         penalty_weights=penalty_weights,
     )
     full = Problem.from_arrays(Xa, ya, names, classes, **opts)
-    if alphas is None:
-        if l1_ratio == 0:
-            raise ValueError("Cross-validating a pure ridge penalty (l1_ratio=0) needs `alphas`.")
-        grid = alpha_grid(full.alpha_max(l1_ratio), n_alphas, eps)
-    else:
-        grid = check_alphas(alphas)
+    grid = path_grid(
+        full, l1_ratio, alphas, n_alphas, eps, what="Cross-validating a pure ridge penalty"
+    )
     losses = np.empty((grid.size, len(splits)))
     for f, (train, test) in enumerate(splits):
         if likelihood == "logistic" and np.unique(ya[train]).size < 2:

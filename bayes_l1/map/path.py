@@ -13,7 +13,7 @@ from bayes_l1.map.solve import (
     ConvergenceWarning,
     MapResult,
     Problem,
-    _check_alpha_inputs,
+    _check_solver_inputs,
     separable,
     solve,
     warn_separable,
@@ -33,6 +33,16 @@ def alpha_grid(alpha_max: float, n_alphas: int = 100, eps: float = 1e-3) -> np.n
             "penalized coefficient is 0 at any alpha. Pass `alphas` explicitly."
         )
     return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
+
+
+def path_grid(problem: Problem, l1_ratio, alphas, n_alphas, eps, *, what: str) -> np.ndarray:
+    """The penalties of a path: ``alphas`` checked, or :func:`alpha_grid` from the
+    problem's ``alpha_max``; ``what`` names the caller in the pure-ridge error."""
+    if alphas is not None:
+        return check_alphas(alphas)
+    if l1_ratio == 0:
+        raise ValueError(f"{what} (l1_ratio=0) needs explicit `alphas`.")
+    return alpha_grid(problem.alpha_max(l1_ratio), n_alphas, eps)
 
 
 @dataclass(frozen=True, eq=False)
@@ -209,7 +219,7 @@ def lasso_map_path(
     >>> path.entry_order[:3]
     ('bmi', 's5', 'bp')
     """
-    _check_alpha_inputs(0.0, l1_ratio, likelihood, tol, max_iter)
+    _check_solver_inputs(l1_ratio, likelihood, tol, max_iter)
     problem = Problem.from_data(
         X,
         y,
@@ -218,10 +228,5 @@ def lasso_map_path(
         fit_intercept=fit_intercept,
         penalty_weights=penalty_weights,
     )
-    if alphas is None:
-        if l1_ratio == 0:
-            raise ValueError("A pure ridge path (l1_ratio=0) needs explicit `alphas`.")
-        grid = alpha_grid(problem.alpha_max(l1_ratio), n_alphas, eps)
-    else:
-        grid = check_alphas(alphas)
+    grid = path_grid(problem, l1_ratio, alphas, n_alphas, eps, what="A pure ridge path")
     return solve_path(problem, grid, l1_ratio, tol=tol, max_iter=max_iter)

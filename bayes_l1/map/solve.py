@@ -205,7 +205,7 @@ class Problem:
 
     @property
     def active(self) -> np.ndarray:
-        """Features that can move (not frozen, not an all-zero column)."""
+        """Features that can move (not held at zero, not an all-zero column)."""
         return self.norms2 > 0
 
     def penalties(self, alpha: float, l1_ratio: float):
@@ -445,12 +445,19 @@ class MapResult:
 
 
 def _check_alpha_inputs(alpha, l1_ratio, likelihood, tol, max_iter):
+    """``(alpha, l1_ratio)`` validated, with the solver options of one fit."""
     check_likelihood(likelihood)
     alpha = check_positive(alpha, "alpha", allow_zero=True)
+    return alpha, _check_solver_inputs(l1_ratio, likelihood, tol, max_iter)
+
+
+def _check_solver_inputs(l1_ratio, likelihood, tol, max_iter) -> float:
+    """The options every fit shares (one alpha, a path or CV); returns ``l1_ratio``."""
+    check_likelihood(likelihood)
     l1_ratio = check_l1_ratio(l1_ratio)
     check_positive(tol, "tol")
     check_int(max_iter, "max_iter", minimum=1)
-    return alpha, l1_ratio
+    return l1_ratio
 
 
 def separable(problem: Problem, free: np.ndarray) -> bool:

@@ -38,28 +38,27 @@ from dataclasses import dataclass
 import numpy as np
 from arviz_stats.base import array_stats
 
-from bayes_l1._validation import seed_sequence, warn_caller
+from bayes_l1._validation import check_int, seed_sequence, warn_caller
 from bayes_l1.model import (
     INTERCEPT_SD,
     ModelData,
     build_context,
     gaussian_loglik,
     original_scale,
-    restore_frozen,
+    restore_held_at_zero,
 )
 from bayes_l1.priors import (
-    ElasticNetPrior,
     Horseshoe,
     Laplace,
     Normal,
     RegularizedHorseshoe,
     resolve_prior,
 )
-from bayes_l1.samplers._draw_beta import (
+from bayes_l1.samplers._kernels import (
     METHODS,
     SIGMA2_MIN,
     GaussianFactor,
-    Problem,
+    GaussianRegression,
     SpectralFactor,
     choose_method,
     collapsed_local_sweep,
@@ -87,7 +86,7 @@ def check_gibbs_supported(prior, likelihood: str = "gaussian") -> None:
             f"sampler='gibbs' needs the Gaussian likelihood (BayesianLinearRegression); for "
             f"the {likelihood} likelihood use sampler={_NUTS_NAMES}."
         )
-    if isinstance(prior, ElasticNetPrior) or not isinstance(prior, GIBBS_PRIORS):
+    if not isinstance(prior, GIBBS_PRIORS):
         raise ValueError(
             f"sampler='gibbs' supports the Laplace, Horseshoe, RegularizedHorseshoe and "
             f"Normal priors; for {type(prior).__name__} use sampler={_NUTS_NAMES}."
@@ -111,10 +110,10 @@ class _Spec:
 # -- the conditional updates ------------------------------------------------------------
 
 
-def _draw_intercept(prob: Problem, sigma2: float, rng) -> float:
+def _draw_intercept(reg: GaussianRegression, sigma2: float, rng) -> float:
     """c0 | sigma^2, y: Z^T 1 = 0 decouples it from w."""
-    prec = prob.n / sigma2 + 1.0 / INTERCEPT_SD**2
-    return float(prob.sy / sigma2 / prec + rng.standard_normal() / np.sqrt(prec))
+    prec = reg.n / sigma2 + 1.0 / INTERCEPT_SD**2
+    return float(reg.sy / sigma2 / prec + rng.standard_normal() / np.sqrt(prec))
 
 
 def _adapt(st: dict, accepted: float, it: int) -> None:
@@ -122,13 +121,15 @@ def _adapt(st: dict, accepted: float, it: int) -> None:
     st["log_step"] += (accepted - _ACCEPT_TARGET) / (it + 1.0) ** 0.6
 
 
-def _laplace_step(prob: Problem, spec: _Spec, st: dict, rng, tuning: bool, it: int) -> None:
-    n = prob.n
-    f = GaussianFactor(prob, st["tau2"])
+def _laplace_step(
+    reg: GaussianRegression, spec: _Spec, st: dict, rng, tuning: bool, it: int
+) -> None:
+    n = reg.n
+    f = GaussianFactor(reg, st["tau2"])
     st["sigma2"] = draw_sigma2(0.5 * (n - 1), 0.5 * f.quad(st["c0"]), rng)
     sigma = np.sqrt(st["sigma2"])
     st["w"] = f.draw(sigma, st["c0"], rng)
-    st["c0"] = _draw_intercept(prob, st["sigma2"], rng)
+    st["c0"] = _draw_intercept(reg, st["sigma2"], rng)
     absw = np.maximum(np.abs(st["w"]), 1e-12 * sigma)
     if spec.lam is None and not st.get("eb", False):
         # lam | w, sigma with the tau_j^2 integrated out (w_j ~ Laplace(0, sigma / lam)):
@@ -136,7 +137,7 @@ def _laplace_step(prob: Problem, spec: _Spec, st: dict, rng, tuning: bool, it: i
         # Gamma(p + r, sum tau_j^2 / 2 + delta) draw of Park & Casella given the tau_j^2
         # mixes slowly when p is large.
         lam = draw_gamma_gauss(
-            prob.p + 2.0 * spec.r, absw.sum() / sigma, spec.delta, rng, np.sqrt(st["lam2"])
+            reg.p + 2.0 * spec.r, absw.sum() / sigma, spec.delta, rng, np.sqrt(st["lam2"])
         )
         st["lam2"] = lam * lam
     lam = np.sqrt(st["lam2"])
@@ -158,11 +159,11 @@ def _global_log_target(spec: _Spec, f: SpectralFactor, t: float, c0: float, n: i
     )
 
 
-def _global_local_step(prob: Problem, spec: _Spec, st: dict, rng, tuning: bool, it: int):
+def _global_local_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tuning: bool, it: int):
     """Horseshoe (local scales updated) and Normal (unit local scales, factor cached)."""
-    n, c0 = prob.n, st["c0"]
+    n, c0 = reg.n, st["c0"]
     if spec.kind == "horseshoe" or "factor" not in st:
-        st["factor"] = SpectralFactor(prob, st["local"])
+        st["factor"] = SpectralFactor(reg, st["local"])
     f = st["factor"]
     t = st["t"]
     if not (spec.kind == "normal" and spec.scale is not None):
@@ -182,10 +183,10 @@ def _global_local_step(prob: Problem, spec: _Spec, st: dict, rng, tuning: bool, 
     st["sigma2"] = draw_sigma2(0.5 * (n - 1), 0.5 * f.quad(t, c0), rng)
     sigma = np.sqrt(st["sigma2"])
     st["w"] = f.draw(t, sigma, c0, rng)
-    st["c0"] = _draw_intercept(prob, st["sigma2"], rng)
+    st["c0"] = _draw_intercept(reg, st["sigma2"], rng)
     if spec.kind == "horseshoe":
-        resid = prob.y - st["c0"] - prob.Z @ st["w"]
-        collapsed_local_sweep(prob.Zt, prob.ztz, resid, st["w"], st["local"], t, st["sigma2"], rng)
+        resid = reg.y - st["c0"] - reg.Z @ st["w"]
+        collapsed_local_sweep(reg.Zt, reg.ztz, resid, st["w"], st["local"], t, st["sigma2"], rng)
         _rescale_move(spec, st, rng, tuning, it)
 
 
@@ -224,13 +225,13 @@ def _log_slab_var(log_tau: float, log_local, log_c2: float):
     return log_c2 + a - np.logaddexp(log_c2, a)
 
 
-def _reg_horseshoe_step(prob: Problem, spec: _Spec, st: dict, rng, tuning: bool, it: int):
-    n, c0, sigma2 = prob.n, st["c0"], st["sigma2"]
+def _reg_horseshoe_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tuning: bool, it: int):
+    n, c0, sigma2 = reg.n, st["c0"], st["sigma2"]
     sigma = np.sqrt(sigma2)
     log_local, log_c2 = np.log(st["local"]), np.log(st["c2"])
 
     def log_target(tau):  # log p(tau | sigma, local, c, y) + log tau, w integrated out
-        f = GaussianFactor(prob, np.exp(_log_slab_var(np.log(tau), log_local, log_c2)) / sigma2)
+        f = GaussianFactor(reg, np.exp(_log_slab_var(np.log(tau), log_local, log_c2)) / sigma2)
         lp = -0.5 * f.logdet - 0.5 * f.quad(c0) / sigma2
         return lp - np.log1p((tau / (spec.tau0 * sigma)) ** 2) + np.log(tau), f
 
@@ -247,7 +248,7 @@ def _reg_horseshoe_step(prob: Problem, spec: _Spec, st: dict, rng, tuning: bool,
     w = st["w"] = f.draw(sigma, c0, rng)
     # sigma^2 | w, tau, c0: likelihood x HalfNormal x the C+(0, tau0 sigma) density of tau,
     # whose sigma-dependence sigma / (sigma^2 + k^2) peaks at 1 / (2k), k = tau / tau0.
-    resid = prob.y - c0 - prob.Z @ w
+    resid = reg.y - c0 - reg.Z @ w
     k = tau / spec.tau0
     st["sigma2"] = draw_sigma2(
         0.5 * (n - 1),
@@ -256,7 +257,7 @@ def _reg_horseshoe_step(prob: Problem, spec: _Spec, st: dict, rng, tuning: bool,
         log_extra=lambda x: np.log(2.0 * k * np.sqrt(x) / (x + k * k)),
         current=sigma2,
     )
-    st["c0"] = _draw_intercept(prob, st["sigma2"], rng)
+    st["c0"] = _draw_intercept(reg, st["sigma2"], rng)
     log_tau, w2 = np.log(tau), w**2
 
     def log_local_density(x, idx):  # x = log local_j; prior C+(0, 1); + log-Jacobian
@@ -283,28 +284,28 @@ _STEPS = {
 }
 
 
-def _init_state(prob: Problem, spec: _Spec, rng) -> dict:
+def _init_state(reg: GaussianRegression, spec: _Spec, rng) -> dict:
     """Dispersed starting values (on the working scale y has sd 1)."""
     jitter = np.exp(rng.uniform(-0.5, 0.5, size=3))
-    st = {"w": np.zeros(prob.p), "c0": 0.0, "sigma2": 0.5 * jitter[0], "log_step": 0.0}
+    st = {"w": np.zeros(reg.p), "c0": 0.0, "sigma2": 0.5 * jitter[0], "log_step": 0.0}
     if spec.kind == "laplace":
         st["lam2"] = spec.lam**2 if spec.lam is not None else spec.r / spec.delta * jitter[1]
-        st["tau2"] = np.full(prob.p, 2.0 / st["lam2"])
+        st["tau2"] = np.full(reg.p, 2.0 / st["lam2"])
     elif spec.kind in ("horseshoe", "normal"):
-        st["local"] = np.ones(prob.p)
+        st["local"] = np.ones(reg.p)
         st["log_step_rescale"] = -1.0
         st["t"] = (spec.tau0 if spec.kind == "horseshoe" else spec.scale or 1.0) * jitter[1]
     else:
-        st["local"] = np.ones(prob.p)
+        st["local"] = np.ones(reg.p)
         st["tau"] = spec.tau0 * np.sqrt(st["sigma2"]) * jitter[1]
         st["c2"] = spec.slab_scale**2 * jitter[2]
     return st
 
 
-def _record(prob: Problem, spec: _Spec, st: dict) -> dict:
+def _record(reg: GaussianRegression, spec: _Spec, st: dict) -> dict:
     """The posterior variables (model names) and statistics of the current state."""
     sigma = float(np.sqrt(st["sigma2"]))
-    loglik = gaussian_loglik(prob.Z, prob.y, st["w"], st["c0"], sigma)
+    loglik = gaussian_loglik(reg.Z, reg.y, st["w"], st["c0"], sigma)
     out = {"beta_std": st["w"], "intercept_std": st["c0"], "sigma_std": sigma, "_ll": loglik}
     if spec.kind == "laplace":
         if spec.lam is None:
@@ -342,22 +343,22 @@ def _run_chain(
         with threadpool_limits(limits=threads):
             return _run_chain(Z, y, spec, method, tune, draws, thin, seed, progress, chain, None)
     rng = np.random.default_rng(seed)
-    prob = Problem(Z, y, method)
-    st = _init_state(prob, spec, rng)
+    reg = GaussianRegression(Z, y, method)
+    st = _init_state(reg, spec, rng)
     step = _STEPS[spec.kind]
     total = tune + draws * thin
     tick = max(total // 100, 1)
     records = []
     for it in range(total):
-        step(prob, spec, st, rng, it < tune, it)
+        step(reg, spec, st, rng, it < tune, it)
         if it >= tune and (it - tune + 1) % thin == 0:
-            records.append(_record(prob, spec, st))
+            records.append(_record(reg, spec, st))
         if progress is not None and ((it + 1) % tick == 0 or it + 1 == total):
             progress((chain, min(tick, (it % tick) + 1)))
     return {k: np.asarray([r[k] for r in records]) for k in records[0]}
 
 
-def _eb_lam(prob: Problem, spec: _Spec, n_iter: int, rng) -> tuple[float, float]:
+def _eb_lam(reg: GaussianRegression, spec: _Spec, n_iter: int, rng) -> tuple[float, float]:
     """Empirical-Bayes lam: the root of the marginal-likelihood score
     d/dlam log m(y | lam) = p / lam - E_lam[S], with S = sum_j |w_j| / sigma.
 
@@ -368,18 +369,18 @@ def _eb_lam(prob: Problem, spec: _Spec, n_iter: int, rng) -> tuple[float, float]
     on diabetes after 600 iterations), so the second half takes two Newton steps on the
     score, its slope -p / lam^2 + Var_lam[S] estimated from the same draws. Returns lam and
     its Monte Carlo standard error (the last block's MCSE of E[S] over the slope)."""
-    st = _init_state(prob, spec, rng)
+    st = _init_state(reg, spec, rng)
     st["lam2"], st["eb"] = 1.0, True
-    st["tau2"] = np.full(prob.p, 2.0)
+    st["tau2"] = np.full(reg.p, 2.0)
 
     def block_of_scores(size: int) -> np.ndarray:
         scores = np.empty(size)
         for it in range(size):
-            _laplace_step(prob, spec, st, rng, True, it)
+            _laplace_step(reg, spec, st, rng, True, it)
             scores[it] = np.abs(st["w"]).sum() / np.sqrt(st["sigma2"])
         return scores
 
-    p = prob.p
+    p = reg.p
     em_block = max(10, n_iter // 50)
     for _ in range(max(n_iter // (2 * em_block), 4)):
         lam = np.sqrt(st["lam2"])
@@ -403,7 +404,7 @@ def _eb_lam(prob: Problem, spec: _Spec, n_iter: int, rng) -> tuple[float, float]
 # -- driver -------------------------------------------------------------------------------
 
 
-def _resolve_spec(data: ModelData, prior, context) -> tuple[_Spec, str | None]:
+def _resolve_spec(prior, context) -> tuple[_Spec, str | None]:
     """Translate the prior into a chain spec; returns (spec, note on lam)."""
     if isinstance(prior, Laplace):
         if prior.lam == "eb":
@@ -417,12 +418,6 @@ def _resolve_spec(data: ModelData, prior, context) -> tuple[_Spec, str | None]:
     if isinstance(prior, Horseshoe):
         return _Spec("horseshoe", tau0=prior.global_scale(context)), None
     return _Spec("normal", scale=prior.fixed_scale(context)), None
-
-
-def _check_count(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
-    return int(value)
 
 
 def _run_all(Z, y, spec, method, tune, draws, thin, seeds, cores, progressbar):
@@ -574,25 +569,27 @@ def sample_gibbs(
 
     prior = resolve_prior(prior)
     check_gibbs_supported(prior, data.likelihood)
-    full, data = data, data.drop_frozen()  # constant columns: out of the model, 0 in the tree
-    draws = _check_count(draws, "draws", 1)
-    tune = _check_count(tune, "tune", 0)
-    chains = _check_count(chains, "chains", 1)
-    thin = _check_count(thin, "thin", 1)
+    full, data = data, data.drop_held_at_zero()  # constant columns: out of the model, 0 in the tree
+    draws = check_int(draws, "draws", minimum=1)
+    tune = check_int(tune, "tune", minimum=0)
+    chains = check_int(chains, "chains", minimum=1)
+    thin = check_int(thin, "thin", minimum=1)
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}; got {method!r}.")
-    cores = min(chains, os.cpu_count() or 1) if cores is None else _check_count(cores, "cores", 1)
+    cores = (
+        min(chains, os.cpu_count() or 1) if cores is None else check_int(cores, "cores", minimum=1)
+    )
     seed_seq = seed_sequence(random_seed)
     if context is None:
         seed = int(random_seed) if isinstance(random_seed, int | np.integer) else 0
         context = build_context(data, prior, random_state=seed)
-    spec, note = _resolve_spec(data, prior, context)
+    spec, note = _resolve_spec(prior, context)
     seeds = seed_seq.spawn(chains + 1)
     start = time.perf_counter()
     attrs = {}
     if note == "eb":
-        prob = Problem(data.Z, data.y_work, method)
-        lam, lam_se = _eb_lam(prob, spec, max(tune, 200), np.random.default_rng(seeds[-1]))
+        reg = GaussianRegression(data.Z, data.y_work, method)
+        lam, lam_se = _eb_lam(reg, spec, max(tune, 200), np.random.default_rng(seeds[-1]))
         spec = _Spec("laplace", lam=lam, r=spec.r, delta=spec.delta)
         attrs["eb_lam"], attrs["eb_lam_mcse"] = lam, lam_se
     results = _run_all(
@@ -644,7 +641,7 @@ def sample_gibbs(
         },
         attrs={"posterior": info, "sample_stats": dict(info)},
     )
-    return restore_frozen(tree, full)
+    return restore_held_at_zero(tree, full)
 
 
 def _warn_at_sigma_floor(sigma_std: np.ndarray) -> None:

@@ -40,11 +40,11 @@ def sample_nuts(
     coefficients are then drawn from their Gaussian conditional given each NUTS draw, with
     a generator seeded from ``random_seed`` (see :func:`draw_coefficients`). With ``data``
     the constant columns that :func:`~bayes_l1.model.build_model` leaves out are put back
-    at exactly 0 (:func:`~bayes_l1.model.restore_frozen`).
+    at exactly 0 (:func:`~bayes_l1.model.restore_held_at_zero`).
     """
     import pymc as pm
 
-    from bayes_l1.model import restore_frozen
+    from bayes_l1.model import restore_held_at_zero
 
     backend = check_nuts_sampler(sampler)
     marginal = "y_marginal" in model.named_vars
@@ -66,12 +66,12 @@ def sample_nuts(
             compute_convergence_checks=False,  # ours run on every fit, with advice
         )
         if marginal:
-            idata = draw_coefficients(idata, data.drop_frozen(), random_seed)
+            idata = draw_coefficients(idata, data.drop_held_at_zero(), random_seed)
         else:
             pm.compute_log_likelihood(
                 idata, var_names=["y"], extend_inferencedata=True, progressbar=False
             )
-    return idata if data is None else restore_frozen(idata, data)
+    return idata if data is None else restore_held_at_zero(idata, data)
 
 
 def draw_coefficients(idata, data, random_seed):
@@ -81,17 +81,17 @@ def draw_coefficients(idata, data, random_seed):
     model has them. ``coef_sd`` is dropped: the prior's scales are in the posterior."""
     from bayes_l1._validation import seed_sequence
     from bayes_l1.model import gaussian_loglik, original_scale
-    from bayes_l1.samplers._draw_beta import GaussianFactor, Problem
+    from bayes_l1.samplers._kernels import GaussianFactor, GaussianRegression
 
     post = idata["posterior"].to_dataset()
     sd = post["coef_sd"].transpose("chain", "draw", "feature").to_numpy()
     sigma = post["sigma_std"].to_numpy()
     c0 = post["intercept_std"].to_numpy()
     rng = np.random.default_rng(seed_sequence(random_seed).spawn(1)[0])
-    prob = Problem(data.Z, data.y_work, "auto")
+    reg = GaussianRegression(data.Z, data.y_work, "auto")
     w = np.empty_like(sd)
     for idx in np.ndindex(sigma.shape):
-        factor = GaussianFactor(prob, (sd[idx] / sigma[idx]) ** 2)
+        factor = GaussianFactor(reg, (sd[idx] / sigma[idx]) ** 2)
         w[idx] = factor.draw(sigma[idx], c0[idx], rng)
     dims = ("chain", "draw", "feature")
     post = post.drop_vars("coef_sd").assign(beta_std=(dims, w))

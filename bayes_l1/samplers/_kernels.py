@@ -42,9 +42,9 @@ def _gram_cols(B: np.ndarray) -> np.ndarray:
     return blas.dsyrk(1.0, B.T, trans=0, lower=1)
 
 
-class Problem:
-    """The data summaries the factorizations reuse: Z, y, Z^T y, sum(y), y^T y, and Z^T Z
-    when working in feature space."""
+class GaussianRegression:
+    """The working-scale regression data (Z, y) with the summaries every conditional draw
+    reuses: Z^T y, sum(y), y^T y, and Z^T Z when working in feature space."""
 
     def __init__(self, Z: np.ndarray, y: np.ndarray, method: str):
         self.Z = np.ascontiguousarray(Z, dtype=np.float64)
@@ -107,42 +107,42 @@ class GaussianFactor:
     some D_j are tiny); sample space factors M = I + Z D Z^T.
     """
 
-    def __init__(self, prob: Problem, D: np.ndarray):
-        self.prob, self.D = prob, D
-        if prob.method == "cholesky":
+    def __init__(self, reg: GaussianRegression, D: np.ndarray):
+        self.reg, self.D = reg, D
+        if reg.method == "cholesky":
             s = np.sqrt(D)
-            S = prob.ZtZ * s[:, None] * s[None, :]
+            S = reg.ZtZ * s[:, None] * s[None, :]
             S[np.diag_indices_from(S)] += 1.0
             self.R = _cholesky_unit_plus_psd(S, lower=False)
             self.s = s
-            self.g = s * prob.Zty
+            self.g = s * reg.Zty
             self.m = cho_solve((self.R, False), self.g, check_finite=False)
-            self._qy = prob.yty - self.g @ self.m  # y^T M^-1 y (Woodbury)
+            self._qy = reg.yty - self.g @ self.m  # y^T M^-1 y (Woodbury)
             self.logdet = 2.0 * np.log(np.diag(self.R)).sum()
         else:
-            ZD = prob.Z * D
-            M = _gram_rows(prob.Z * np.sqrt(D))
+            ZD = reg.Z * D
+            M = _gram_rows(reg.Z * np.sqrt(D))
             M[np.diag_indices_from(M)] += 1.0
             self.L = _cholesky_unit_plus_psd(M, lower=True)
             self.ZD = ZD
-            self.My = cho_solve((self.L, True), prob.y, check_finite=False)
-            self._qy = prob.y @ self.My
+            self.My = cho_solve((self.L, True), reg.y, check_finite=False)
+            self._qy = reg.y @ self.My
             self.logdet = 2.0 * np.log(np.diag(self.L)).sum()
 
     def quad(self, c0: float) -> float:
         """(y - c0)^T M^-1 (y - c0); M^-1 1 = 1 because Z^T 1 = 0."""
-        return max(self._qy - 2.0 * c0 * self.prob.sy + self.prob.n * c0 * c0, 1e-300)
+        return max(self._qy - 2.0 * c0 * self.reg.sy + self.reg.n * c0 * c0, 1e-300)
 
     def draw(self, sigma: float, c0: float, rng: np.random.Generator) -> np.ndarray:
         """One draw of w | y, sigma, D, c0."""
-        prob = self.prob
-        if prob.method == "cholesky":
-            xi = rng.standard_normal(prob.p)
+        reg = self.reg
+        if reg.method == "cholesky":
+            xi = rng.standard_normal(reg.p)
             noise = solve_triangular(self.R, xi, lower=False, check_finite=False)
             return self.s * (self.m + sigma * noise)
         # Bhattacharya et al. (2016) with Phi = Z / sigma, alpha = (y - c0) / sigma.
-        u = sigma * np.sqrt(self.D) * rng.standard_normal(prob.p)
-        v = prob.Z @ u / sigma + rng.standard_normal(prob.n)
+        u = sigma * np.sqrt(self.D) * rng.standard_normal(reg.p)
+        v = reg.Z @ u / sigma + rng.standard_normal(reg.n)
         z = (self.My - c0) / sigma - cho_solve((self.L, True), v, check_finite=False)
         return u + sigma * (self.ZD.T @ z)
 
@@ -157,24 +157,24 @@ class SpectralFactor:
     M(t) = I + t^2 G.
     """
 
-    def __init__(self, prob: Problem, local: np.ndarray):
-        self.prob, self.local = prob, local
-        if prob.method == "cholesky":
-            H = prob.ZtZ * local[:, None] * local[None, :]
+    def __init__(self, reg: GaussianRegression, local: np.ndarray):
+        self.reg, self.local = reg, local
+        if reg.method == "cholesky":
+            H = reg.ZtZ * local[:, None] * local[None, :]
             ev, self.V = eigh(H, check_finite=False, overwrite_a=True)
-            self.h = self.V.T @ (local * prob.Zty)
+            self.h = self.V.T @ (local * reg.Zty)
         else:
-            self.B = prob.Z * local
+            self.B = reg.Z * local
             ev, self.U = eigh(_gram_rows(self.B), lower=True, check_finite=False, overwrite_a=True)
-            self.ey = self.U.T @ prob.y
+            self.ey = self.U.T @ reg.y
             self.e1 = self.U.sum(axis=0)
         self.ev = np.maximum(ev, 0.0)
 
     def quad(self, t: float, c0: float) -> float:
         """(y - c0)^T M(t)^-1 (y - c0)."""
         t2ev = 1.0 + t * t * self.ev
-        if self.prob.method == "cholesky":
-            q = self.prob.yty_c(c0) - t * t * np.sum(self.h**2 / t2ev)
+        if self.reg.method == "cholesky":
+            q = self.reg.yty_c(c0) - t * t * np.sum(self.h**2 / t2ev)
         else:
             q = np.sum((self.ey - c0 * self.e1) ** 2 / t2ev)
         return max(q, 1e-300)
@@ -185,15 +185,15 @@ class SpectralFactor:
 
     def draw(self, t: float, sigma: float, c0: float, rng: np.random.Generator) -> np.ndarray:
         """One draw of w | y, sigma, t, local, c0."""
-        prob = self.prob
+        reg = self.reg
         den = 1.0 + t * t * self.ev
-        if prob.method == "cholesky":
-            xi = rng.standard_normal(prob.p)
+        if reg.method == "cholesky":
+            xi = rng.standard_normal(reg.p)
             return self.local * (self.V @ (t * t * self.h / den + sigma * t * xi / np.sqrt(den)))
-        u = sigma * t * self.local * rng.standard_normal(prob.p)
-        rhs = (prob.y - c0 - prob.Z @ u) / sigma - rng.standard_normal(prob.n)
+        u = sigma * t * self.local * rng.standard_normal(reg.p)
+        rhs = (reg.y - c0 - reg.Z @ u) / sigma - rng.standard_normal(reg.n)
         z = self.U @ ((self.U.T @ rhs) / den)
-        return u + sigma * t * t * self.local**2 * (prob.Z.T @ z)
+        return u + sigma * t * t * self.local**2 * (reg.Z.T @ z)
 
 
 _ROUNDS = 4  # rejection rounds of 16 proposals before the fallback
@@ -210,19 +210,8 @@ def draw_sigma2(
     log_extra=None,
     current: float | None = None,
 ) -> float:
-    """Draw sigma^2 (see :func:`_draw_sigma2`), never below ``SIGMA2_MIN``."""
-    x = _draw_sigma2(shape, max(scale, SIGMA2_MIN * 1e-6), rng, log_extra, current)
-    return max(x, SIGMA2_MIN)
-
-
-def _draw_sigma2(
-    shape: float,
-    scale: float,
-    rng: np.random.Generator,
-    log_extra=None,
-    current: float | None = None,
-) -> float:
-    """Draw x with density proportional to x^(-shape-1) exp(-scale / x) exp(-x / 2) g(x).
+    """Draw x with density proportional to x^(-shape-1) exp(-scale / x) exp(-x / 2) g(x),
+    never below ``SIGMA2_MIN`` (and with ``scale`` floored a million times below it).
 
     That is sigma^2 under a HalfNormal(1) prior on sigma (the exp(-x/2) and half of the
     x^-1/2 Jacobian are in the exponent), by exact rejection from InvGamma(shape, scale):
@@ -232,6 +221,7 @@ def _draw_sigma2(
     g, a slice update from ``current`` is made instead: either choice leaves the target
     invariant, and whether it happens does not depend on the current state.
     """
+    scale = max(scale, SIGMA2_MIN * 1e-6)
     for _ in range(_ROUNDS):
         x = scale / rng.standard_gamma(shape, size=16)
         log_acc = -0.5 * x
@@ -239,16 +229,18 @@ def _draw_sigma2(
             log_acc = log_acc + log_extra(x)
         ok = np.flatnonzero(np.log(rng.uniform(size=16)) < log_acc)
         if ok.size:
-            return float(x[ok[0]])
+            return max(float(x[ok[0]]), SIGMA2_MIN)
     if log_extra is None:
         root = np.sqrt(2.0 * scale)
-        return float(stats.geninvgauss.rvs(-shape, root, scale=root, random_state=rng))
+        x = stats.geninvgauss.rvs(-shape, root, scale=root, random_state=rng)
+        return max(float(x), SIGMA2_MIN)
 
     def log_density(lx, idx):  # in log x
         x = np.exp(lx)
         return -shape * lx - scale / x - 0.5 * x + log_extra(x)
 
-    return float(np.exp(slice_sample(np.log([current]), log_density, rng)[0]))
+    x = np.exp(slice_sample(np.log([current]), log_density, rng)[0])
+    return max(float(x), SIGMA2_MIN)
 
 
 def draw_gamma_gauss(
