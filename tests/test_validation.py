@@ -652,7 +652,8 @@ def test_alpha_zero_logistic_reaches_the_mle(binary):
     res = bl.lasso_map(X, y, alpha=0.0, likelihood="logistic", tol=1e-15)
     assert res.dual_gap >= 0
     assert res.kkt_violation < 1e-6
-    sklm = pytest.importorskip("sklearn.linear_model")
+    from sklearn import linear_model as sklm
+
     mle = sklm.LogisticRegression(
         C=np.inf, solver="newton-cholesky", tol=1e-14, max_iter=10_000
     ).fit(X, y)
