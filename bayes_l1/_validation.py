@@ -44,6 +44,29 @@ def _non_numeric_columns(X: pd.DataFrame) -> list[str]:
     ]
 
 
+class ComplexDataError(TypeError, ValueError):
+    """Complex input: a TypeError, and the ValueError scikit-learn's tools expect."""
+
+
+_NO_COMPLEX = "Complex data not supported."
+_ENCODE = "Encode categorical columns first (e.g. pandas.get_dummies)."
+_CLASS_LABELS = "For class labels use the logistic likelihood."
+
+
+def _object_as_float(arr: np.ndarray, name: str, hint: str) -> np.ndarray:
+    """An object array of numbers as float64 (None becomes NaN, which the finiteness checks
+    then name). Strings are refused, never parsed: ``"1.5"`` would silently become 1.5."""
+    if any(isinstance(v, str | bytes) for v in arr.flat):
+        raise TypeError(f"{name} must be numeric; got dtype object holding strings. {hint}")
+    try:
+        return arr.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"{name} must be numeric; got dtype object with an entry float64 cannot hold "
+            f"({exc}). {hint}"
+        ) from exc
+
+
 def check_X(X: Any, *, name: str = "X") -> tuple[np.ndarray, tuple[str, ...]]:
     """Validate a design matrix; return it as a float64 array and its feature names."""
     if isinstance(X, pd.Series):
@@ -65,23 +88,31 @@ def check_X(X: Any, *, name: str = "X") -> tuple[np.ndarray, tuple[str, ...]]:
             )
         cplx = [str(c) for c, dt in X.dtypes.items() if pd.api.types.is_complex_dtype(dt)]
         if cplx:
-            raise TypeError(f"{name} must be real-valued; got complex columns {cplx}.")
+            raise ComplexDataError(
+                f"{name} must be real-valued; got complex columns {cplx}. {_NO_COMPLEX}"
+            )
         arr = X.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         try:
             arr = np.asarray(X)
         except Exception as exc:  # ragged lists and the like
             raise TypeError(f"{name} could not be converted to an array: {exc}") from exc
-        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-            raise TypeError(
-                f"{name} must be numeric; got dtype {arr.dtype}. Encode categorical "
-                "columns first (e.g. pandas.get_dummies)."
-            )
+        if arr.dtype == object:
+            arr = _object_as_float(arr, name, _ENCODE)
+        elif not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+            raise TypeError(f"{name} must be numeric; got dtype {arr.dtype}. {_ENCODE}")
         if np.iscomplexobj(arr):
-            raise TypeError(f"{name} must be real-valued; got complex dtype {arr.dtype}.")
+            raise ComplexDataError(
+                f"{name} must be real-valued; got complex dtype {arr.dtype}. {_NO_COMPLEX}"
+            )
         arr = np.asarray(arr, dtype=np.float64)  # no copy when already float64
     if arr.ndim != 2:
-        hint = " Use X.reshape(-1, 1) for a single feature." if arr.ndim == 1 else ""
+        hint = (
+            f" Reshape your data: {name}.reshape(-1, 1) if it holds a single feature, "
+            f"{name}.reshape(1, -1) if it holds a single sample."
+            if arr.ndim == 1
+            else ""
+        )
         raise ValueError(
             f"{name} must be 2-D (n_samples, n_features); got {arr.ndim}-D with shape "
             f"{arr.shape}.{hint}"
@@ -90,7 +121,10 @@ def check_X(X: Any, *, name: str = "X") -> tuple[np.ndarray, tuple[str, ...]]:
     if n == 0:
         raise ValueError(f"{name} has 0 rows; at least 2 samples are needed.")
     if p == 0:
-        raise ValueError(f"{name} has 0 columns; at least one feature is needed.")
+        raise ValueError(
+            f"{name} has 0 columns: 0 feature(s) (shape={arr.shape}) while a minimum of 1 "
+            "is required."
+        )
     names = feature_names_of(X, p)
     # One cheap pass: a finite sum means finite entries (overflow only costs a re-check).
     with np.errstate(over="ignore", invalid="ignore"):
@@ -105,6 +139,16 @@ def check_X(X: Any, *, name: str = "X") -> tuple[np.ndarray, tuple[str, ...]]:
     return arr, names
 
 
+def _target_array(y) -> np.ndarray:
+    """y as an array; None (no target passed) is refused."""
+    if y is None:
+        raise ValueError(
+            "This call requires y to be passed, but the target y is None: pass the response, "
+            "one value per row of X."
+        )
+    return y.to_numpy() if isinstance(y, pd.Series | pd.DataFrame) else np.asarray(y)
+
+
 def check_y(y: Any, n_samples: int, *, likelihood: str = "gaussian"):
     """Validate a target vector.
 
@@ -113,7 +157,7 @@ def check_y(y: Any, n_samples: int, *, likelihood: str = "gaussian"):
     original labels (``classes[1]`` is coded 1).
     """
     check_likelihood(likelihood)
-    arr = y.to_numpy() if isinstance(y, pd.Series | pd.DataFrame) else np.asarray(y)
+    arr = _target_array(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
@@ -124,6 +168,8 @@ def check_y(y: Any, n_samples: int, *, likelihood: str = "gaussian"):
         )
     if likelihood == "logistic":
         return _binary_target(arr)
+    if arr.dtype == object:
+        arr = _object_as_float(arr, "y", _CLASS_LABELS)
     if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool) or np.iscomplexobj(arr):
         raise TypeError(f"y must be numeric for the gaussian likelihood; got dtype {arr.dtype}.")
     arr = arr.astype(np.float64)
@@ -145,8 +191,9 @@ def _binary_target(arr: np.ndarray):
         )
     if classes.size > 2:
         raise ValueError(
-            f"y has {classes.size} distinct values; the logistic likelihood needs a binary "
-            "target (two classes). For a continuous target use likelihood='gaussian'."
+            f"y has {classes.size} distinct values. Only binary classification is supported: "
+            "the logistic likelihood needs a binary target (two classes). For a continuous "
+            "target use likelihood='gaussian'."
         )
     return (arr == classes[1]).astype(np.float64), classes
 
@@ -154,11 +201,11 @@ def _binary_target(arr: np.ndarray):
 def check_X_y(X, y, *, likelihood: str = "gaussian", min_samples: int = 2):
     """Validate X and y together. Returns ``(X, y, feature_names, classes)``."""
     Xa, names = check_X(X)
-    ya, classes = check_y(y, Xa.shape[0], likelihood=likelihood)
-    if Xa.shape[0] < min_samples:
+    if Xa.shape[0] < min_samples:  # before y: "one class" of a single row is a symptom
         raise ValueError(
             f"Only {Xa.shape[0]} sample(s); at least {min_samples} are needed for this fit."
         )
+    ya, classes = check_y(y, Xa.shape[0], likelihood=likelihood)
     return Xa, ya, names, classes
 
 
@@ -319,7 +366,7 @@ def warn_caller(message: str, category: type[Warning] = UserWarning) -> None:
 def check_labels(y, n_samples: int) -> np.ndarray:
     """Class labels to score against: 1-D (a single column is raveled), one per row of X,
     none missing. Unlike fitting, one class alone is fine."""
-    arr = y.to_numpy() if isinstance(y, pd.Series | pd.DataFrame) else np.asarray(y)
+    arr = _target_array(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:

@@ -57,7 +57,7 @@ class MapLassoComparison:
     Attributes
     ----------
     table : pandas.DataFrame
-        One row per feature, original scale: ``sklearn`` (absent without scikit-learn),
+        One row per feature, original scale: ``sklearn`` (scikit-learn's ``Lasso``),
         ``lasso_map``, ``pymc_map`` and, when sampled, ``post_mean, post_median, post_lower,
         post_upper`` (HDI) and ``pip``.
     alpha : float
@@ -65,7 +65,7 @@ class MapLassoComparison:
     sigma_hat : float
         The noise sd at which the PyMC model's sigma is fixed (original scale of y).
     max_abs_diff : float
-        max_j |sklearn_j - pymc_map_j| (NaN without scikit-learn).
+        max_j |sklearn_j - pymc_map_j|.
     max_abs_diff_lasso_map : float
         max_j |lasso_map_j - pymc_map_j|.
     logp_gap : float
@@ -87,15 +87,11 @@ class MapLassoComparison:
     fit: object = field(default=None, repr=False)
 
     def __str__(self) -> str:
-        sk = (
-            "scikit-learn not installed"
-            if np.isnan(self.max_abs_diff)
-            else f"max |sklearn - pymc_map| = {self.max_abs_diff:.3g}"
-        )
         lines = [
             f"Lasso vs MAP of the Laplace model at alpha = {self.alpha:.6g} "
             f"(sigma fixed at {self.sigma_hat:.4g}):",
-            f"  {sk}; max |lasso_map - pymc_map| = {self.max_abs_diff_lasso_map:.3g}; "
+            f"  max |sklearn - pymc_map| = {self.max_abs_diff:.3g}; "
+            f"max |lasso_map - pymc_map| = {self.max_abs_diff_lasso_map:.3g}; "
             f"log density at MAP minus at lasso_map = {self.logp_gap:.3g}",
         ]
         with pd.option_context("display.width", 120, "display.max_columns", 12):
@@ -105,15 +101,12 @@ class MapLassoComparison:
 
 def sklearn_lasso(
     X, y, alpha: float, *, tol: float = 1e-14, max_iter: int = 1_000_000
-) -> np.ndarray | None:
+) -> np.ndarray:
     """scikit-learn's Lasso on StandardScaler(X) (as lasso_map standardizes), mapped back to
-    the original units; None when scikit-learn is not installed. At ``max_iter`` epochs it
-    stops where it is (scikit-learn warns)."""
-    try:
-        from sklearn.linear_model import Lasso
-        from sklearn.preprocessing import StandardScaler
-    except ImportError:
-        return None
+    the original units. At ``max_iter`` epochs it stops where it is (scikit-learn warns)."""
+    from sklearn.linear_model import Lasso  # imported on use: only this comparison needs it
+    from sklearn.preprocessing import StandardScaler
+
     X = np.asarray(X, dtype=float)
     scaler = StandardScaler().fit(X)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
@@ -206,11 +199,11 @@ def compare_map_lasso(
     """The lasso, three ways, next to the posterior: proof of "lasso = Laplace MAP" in one call.
 
     Columns (original scale): scikit-learn's ``Lasso`` on ``StandardScaler(X)`` mapped back
-    (as ``lasso_map`` standardizes; when scikit-learn is installed), :func:`bayes_l1.lasso_map`,
-    the mode of the PyMC model (Laplace prior with ``lam = n alpha / sigma_hat`` on the working
-    scale and sigma *fixed* at sigma_hat, the cross-validated-lasso noise estimate: the
-    setting in which the mode is exactly the lasso), and the posterior of the same prior with
-    sigma free: mean, median, HDI and pip.
+    (as ``lasso_map`` standardizes), :func:`bayes_l1.lasso_map`, the mode of the PyMC model
+    (Laplace prior with ``lam = n alpha / sigma_hat`` on the working scale and sigma *fixed*
+    at sigma_hat, the cross-validated-lasso noise estimate: the setting in which the mode is
+    exactly the lasso), and the posterior of the same prior with sigma free: mean, median,
+    HDI and pip.
 
     The PyMC mode is found from the model's compiled log densities by proximal gradient
     (see ``_pymc_map``): soft thresholding with the model's own Laplace rate, so it is
@@ -279,8 +272,7 @@ def compare_map_lasso(
     names = list(data.feature_names)
     table = pd.DataFrame(index=pd.Index(names, name="feature"))
     sk = sklearn_lasso(Xa, data.y, alpha)
-    if sk is not None:
-        table["sklearn"] = sk + 0.0  # no -0.0 in the display
+    table["sklearn"] = sk + 0.0  # no -0.0 in the display
     table["lasso_map"] = lasso.coef
     table["pymc_map"] = pymc_map + 0.0
     fit = None
@@ -299,7 +291,7 @@ def compare_map_lasso(
         table=table,
         alpha=alpha,
         sigma_hat=float(sigma_hat),
-        max_abs_diff=float(np.max(np.abs(sk - pymc_map))) if sk is not None else float("nan"),
+        max_abs_diff=float(np.max(np.abs(sk - pymc_map))),
         max_abs_diff_lasso_map=float(np.max(np.abs(lasso.coef - pymc_map))),
         logp_gap=logp_map - logp_lasso,
         n_iter=n_iter,

@@ -1,16 +1,20 @@
-"""scikit-learn style estimators: validate, call the functions of the package, store ``attr_``.
+"""scikit-learn estimators: validate, call the functions of the package, store ``attr_``.
 
 Parameters are only stored in ``__init__``; ``fit`` does the work and returns ``self``.
+scikit-learn's ``BaseEstimator`` and mixins give ``get_params``, ``set_params``, ``repr``
+and the tags; ``score`` is the package's own (y checked as in ``fit``).
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import DataConversionWarning, NotFittedError
 
 from bayes_l1._columns import align_columns
 from bayes_l1._validation import (
@@ -23,6 +27,7 @@ from bayes_l1._validation import (
     check_X,
     check_y,
     constant_columns_reported,
+    warn_caller,
 )
 from bayes_l1.diagnostics import check_sampling, reported_variables
 from bayes_l1.map import lasso_map
@@ -41,61 +46,6 @@ from bayes_l1.samplers.gibbs import check_gibbs_supported, sample_gibbs
 from bayes_l1.samplers.nuts import check_nuts_sampler
 
 __all__ = ["BayesianLinearRegression", "BayesianLogisticRegression", "NotFittedError"]
-
-try:  # scikit-learn's class when it is installed, so its tools recognize the error
-    from sklearn.exceptions import NotFittedError
-except ImportError:  # pragma: no cover - scikit-learn is optional
-
-    class NotFittedError(ValueError, AttributeError):
-        """The estimator was used before ``fit``."""
-
-
-class _ParamsMixin:
-    """get_params / set_params as scikit-learn's BaseEstimator (without requiring it)."""
-
-    @classmethod
-    def _param_names(cls):
-        sig = inspect.signature(cls.__init__)
-        return sorted(p for p in sig.parameters if p != "self")
-
-    def get_params(self, deep: bool = True) -> dict:
-        return {name: getattr(self, name) for name in self._param_names()}
-
-    def set_params(self, **params):
-        valid = self._param_names()
-        for key, value in params.items():
-            if key not in valid:
-                raise ValueError(
-                    f"Invalid parameter {key!r} for {type(self).__name__}; valid: {valid}."
-                )
-            setattr(self, key, value)
-        return self
-
-    def __sklearn_tags__(self):
-        # Called only by scikit-learn (Pipeline, GridSearchCV, check_estimator), so importing
-        # it here keeps scikit-learn an optional dependency.
-        from sklearn.utils import ClassifierTags, InputTags, RegressorTags, Tags, TargetTags
-
-        classifier = self._likelihood == "logistic"
-        return Tags(
-            estimator_type="classifier" if classifier else "regressor",
-            target_tags=TargetTags(required=True),
-            transformer_tags=None,
-            regressor_tags=None if classifier else RegressorTags(),
-            classifier_tags=ClassifierTags(multi_class=False) if classifier else None,
-            input_tags=InputTags(),
-            non_deterministic=self.random_state is None,
-        )
-
-    def __repr__(self):
-        defaults = inspect.signature(type(self).__init__).parameters
-        changed = [
-            f"{k}={v!r}"
-            for k, v in self.get_params().items()
-            if defaults[k].default is not v and defaults[k].default != v
-        ]
-        return f"{type(self).__name__}({', '.join(changed)})"
-
 
 # Automatic marginalization while one gradient costs (model.marginal_cost) <= this:
 # n=100, p=200 (2e6) samples 4 x 2000 iterations in ~2 min on 2 cores; n=200, p=1000 (4e7)
@@ -152,7 +102,20 @@ def to_original_scale(idata, data: ModelData):
     return idata
 
 
-class _BayesianLinearModel(_ParamsMixin):
+def _ravel_column_y(y):
+    """A one-column y as 1-D, with scikit-learn's DataConversionWarning; any other y as is."""
+    shape = getattr(y, "shape", ())
+    if len(shape) != 2 or shape[1] != 1:
+        return y
+    warn_caller(
+        "A column-vector y was passed when a 1d array was expected. Please change the shape "
+        "of y to (n_samples,), for example using ravel().",
+        DataConversionWarning,
+    )
+    return y.iloc[:, 0] if isinstance(y, pd.DataFrame) else np.asarray(y)[:, 0]
+
+
+class _BayesianLinearModel(BaseEstimator):
     _likelihood = "gaussian"
 
     def __init__(
@@ -177,6 +140,12 @@ class _BayesianLinearModel(_ParamsMixin):
         self.marginalize = marginalize
         self.random_state = random_state
         self.progressbar = progressbar
+
+    def __sklearn_tags__(self):
+        """scikit-learn's tags; deterministic only with a seed."""
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        return tags
 
     def _check_settings(self):
         check_int(self.draws, "draws", minimum=1)
@@ -209,6 +178,7 @@ class _BayesianLinearModel(_ParamsMixin):
     def fit(self, X, y):
         """Sample the posterior of the model given (X, y); returns self."""
         self._check_settings()
+        y = _ravel_column_y(y)
         prior = resolve_prior(self.prior)
         data = prepare(X, y, likelihood=self._likelihood)
         seed = check_random_state(self.random_state)  # an int for any integer, np.int64 too
@@ -367,7 +337,7 @@ class _BayesianLinearModel(_ParamsMixin):
         return (lo > 0) | (hi < 0)
 
 
-class BayesianLinearRegression(_BayesianLinearModel):
+class BayesianLinearRegression(RegressorMixin, _BayesianLinearModel):
     """Bayesian linear regression with a sparsity prior, sampled with NUTS.
 
     y ~ N(X beta + intercept, sigma^2), with the coefficient prior of ``prior`` acting on
@@ -446,7 +416,7 @@ class BayesianLinearRegression(_BayesianLinearModel):
             return 1.0 - float(np.sum((resid / unit) ** 2) / np.sum((dev / unit) ** 2))
 
 
-class BayesianLogisticRegression(_BayesianLinearModel):
+class BayesianLogisticRegression(ClassifierMixin, _BayesianLinearModel):
     """Bayesian logistic regression with a sparsity prior, sampled with NUTS.
 
     P(y = classes_[1]) = sigmoid(X beta + intercept); the prior acts on standardized features
@@ -455,6 +425,12 @@ class BayesianLogisticRegression(_BayesianLinearModel):
     """
 
     _likelihood = "logistic"
+
+    def __sklearn_tags__(self):
+        """scikit-learn's classifier tags, binary targets only."""
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
 
     def fit(self, X, y):
         super().fit(X, y)

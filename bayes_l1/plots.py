@@ -308,8 +308,6 @@ def _map_label(table: pd.DataFrame) -> str:
 
 def _lasso_values(lasso, table: pd.DataFrame) -> pd.Series:
     if hasattr(lasso, "table") and hasattr(lasso, "max_abs_diff"):  # MapLassoComparison
-        if "sklearn" not in lasso.table.columns:
-            raise ValueError("This comparison has no scikit-learn column (not installed).")
         lasso = lasso.table["sklearn"]
     if isinstance(lasso, dict):
         lasso = pd.Series(lasso, dtype=float)

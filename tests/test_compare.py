@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from sklearn import linear_model as sklm
 
 import bayes_l1 as bl
 from tests.mc import assert_at_least, inclusion_draws, mcse, seed
 
 pytest.importorskip("pymc")
-sklm = pytest.importorskip("sklearn.linear_model")
 
 SMALL = dict(draws=300, tune=300, chains=2)
 

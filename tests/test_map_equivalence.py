@@ -3,11 +3,10 @@
 import numpy as np
 import pytest
 from conftest import alpha_max, regression_case
+from sklearn import linear_model as sklm
+from sklearn import preprocessing
 
 import bayes_l1 as bl
-
-sklm = pytest.importorskip("sklearn.linear_model")
-preprocessing = pytest.importorskip("sklearn.preprocessing")
 
 TIGHT = dict(tol=1e-12, max_iter=1000)
 SK_TIGHT = dict(tol=1e-12, max_iter=200_000)

@@ -7,74 +7,60 @@ posterior (which tests/test_estimators.py covers).
 """
 
 import pickle
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from sklearn.base import is_classifier, is_regressor
+from sklearn.exceptions import DataConversionWarning, NotFittedError
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import get_tags
+from sklearn.utils.estimator_checks import (
+    check_classifier_not_supporting_multiclass,
+    check_complex_data,
+    check_estimators_empty_data_messages,
+    check_fit2d_1sample,
+    check_requires_y_none,
+    parametrize_with_checks,
+)
 
 import bayes_l1 as bl
 from tests.mc import seed
 
 pytest.importorskip("pymc")
-sklearn = pytest.importorskip("sklearn")
-from sklearn.model_selection import GridSearchCV, KFold  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 # Tiny draws: the checks are about the API, not mixing (their SamplingWarnings are ignored).
 TINY = {"draws": 20, "tune": 20, "chains": 1, "sampler": "pymc", "random_state": seed(0)}
-
-# Checks that fail on purpose, with the reason. All are input validation in
-# bayes_l1/_validation.py: the input is rejected (or accepted) deliberately, with our own
-# message, where scikit-learn's check looks for its exact wording or a warning.
-_VALIDATION = {
-    "check_complex_data": "complex X raises TypeError 'X must be real-valued', not sklearn's "
-    "ValueError 'Complex data not supported'",
-    "check_dtype_object": "object-dtype X is rejected even when it holds numbers: convert "
-    "with astype(float) first (TypeError 'X must be numeric')",
-    "check_estimators_empty_data_messages": "0-column X raises 'X has 0 columns; at least one "
-    "feature is needed', not sklearn's '0 feature(s) (shape=(n, 0))' wording",
-    "check_supervised_y_2d": "a column-vector y of shape (n, 1) is raveled silently instead "
-    "of emitting DataConversionWarning",
-    "check_fit2d_predict1d": "1-D X raises 'X must be 2-D ... Use X.reshape(-1, 1)', without "
-    "sklearn's literal 'Reshape your data'",
-    "check_requires_y_none": "y=None raises 'y must be 1-D (n_samples,); got shape ()', not one "
-    "of sklearn's three literal messages",
-}
-EXPECTED_FAILED = {
-    "BayesianLinearRegression": _VALIDATION,
-    "BayesianLogisticRegression": {
-        **_VALIDATION,
-        "check_classifier_not_supporting_multiclass": "a 3-class y raises 'y has 3 distinct "
-        "values; the logistic likelihood needs a binary target', not sklearn's literal 'Only "
-        "binary classification is supported.'",
-        "check_fit2d_1sample": "one row of one class raises 'y has a single class ...; logistic "
-        "regression needs both classes', which sklearn's regexes ('1 class') do not match",
-    },
-}
+ESTIMATORS = [bl.BayesianLinearRegression(**TINY), bl.BayesianLogisticRegression(**TINY)]
 
 
-def expected_failed(estimator):
-    return EXPECTED_FAILED.get(type(estimator).__name__, {})
-
-
-# The estimators implement the protocol (get_params/set_params, __sklearn_tags__) without
-# inheriting BaseEstimator, keeping scikit-learn optional; sklearn warns about that once.
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", "Estimator .* does not inherit", UserWarning)
-    checks = parametrize_with_checks(
-        [bl.BayesianLinearRegression(**TINY), bl.BayesianLogisticRegression(**TINY)],
-        expected_failed_checks=expected_failed,
-    )
-
-
-@pytest.mark.slow  # ~4 min: about 100 fits, each compiling a PyMC model; CI runs it
-@checks
+# Every check, none expected to fail.
+@pytest.mark.slow  # ~1.5 min: 108 checks, most fitting a tiny model; CI runs it
+@parametrize_with_checks(ESTIMATORS)
 def test_check_estimator(estimator, check):
     check(estimator)
+
+
+# The checks that input validation answers before any sampling, also in the default run.
+VALIDATION_CHECKS = [
+    check_complex_data,
+    check_estimators_empty_data_messages,
+    check_fit2d_1sample,
+    check_requires_y_none,
+]
+
+
+@pytest.mark.parametrize(
+    ("estimator", "check"),
+    [(est, check) for est in ESTIMATORS for check in VALIDATION_CHECKS]
+    + [(ESTIMATORS[1], check_classifier_not_supporting_multiclass)],
+    ids=lambda v: getattr(v, "__name__", type(v).__name__),
+)
+def test_validation_checks(estimator, check):
+    check(type(estimator).__name__, estimator)
 
 
 def diabetes_subset(n=120, p=5):
@@ -96,14 +82,26 @@ def fitted_logistic():
 
 
 def test_tags_and_not_fitted_error():
-    from sklearn.base import is_classifier, is_regressor
-    from sklearn.exceptions import NotFittedError
-
     assert is_regressor(bl.BayesianLinearRegression())
     assert is_classifier(bl.BayesianLogisticRegression())
+    assert get_tags(bl.BayesianLogisticRegression()).classifier_tags.multi_class is False
+    assert get_tags(bl.BayesianLinearRegression()).non_deterministic  # no seed
+    assert not get_tags(bl.BayesianLinearRegression(random_state=0)).non_deterministic
     X, _ = diabetes_subset()
     with pytest.raises(NotFittedError, match="not fitted yet"):
         bl.BayesianLogisticRegression().predict(X)
+
+
+@pytest.mark.parametrize(
+    "column", [pd.Series.to_frame, lambda y: y.to_numpy()[:, None]], ids=["DataFrame", "array"]
+)
+def test_column_y_warns_and_fits_as_1d(fitted_linear, column):
+    model, X, y = fitted_linear
+    with pytest.warns(DataConversionWarning, match=r"^A column-vector y was passed") as record:
+        again = bl.BayesianLinearRegression(**TINY).fit(X, column(y))
+    warned = [w for w in record if w.category is DataConversionWarning]
+    assert len(warned) == 1 and warned[0].filename == __file__  # once, at the caller's line
+    np.testing.assert_array_equal(again.coef_, model.coef_)
 
 
 def test_pipeline_equals_manual_scaling(fitted_linear):
