@@ -244,7 +244,7 @@ def compare_map_lasso(
             raise ValueError("Give alpha (or a Laplace prior with a fixed lam or alpha).")
         prior = Laplace(alpha=alpha)
     prior = resolve_prior(prior)
-    if not isinstance(prior, Laplace) or (prior.lam is None and prior.alpha is None):
+    if not prior.fixed_lasso:
         raise ValueError(
             "compare_map_lasso needs a Laplace prior with a fixed rate (lam, alpha or 'cv'); "
             f"got {prior!r}."

@@ -37,10 +37,11 @@ from bayes_l1.model import (
     build_model,
     can_marginalize,
     check_marginalize,
+    check_prior_supported,
     marginal_cost,
     prepare,
 )
-from bayes_l1.priors import Horseshoe, resolve_prior
+from bayes_l1.priors import resolve_prior
 from bayes_l1.samplers import sample_nuts
 from bayes_l1.samplers.gibbs import check_gibbs_supported, sample_gibbs
 from bayes_l1.samplers.nuts import check_nuts_sampler
@@ -56,8 +57,9 @@ MARGINAL_COST_LIMIT = 1e7
 def default_target_accept(prior, marginalized: bool = False) -> float:
     """NUTS target acceptance: 0.99 for the horseshoe family with its coefficients sampled
     (Piironen & Vehtari 2017 recommend adapt_delta >= 0.99 for its funnel-shaped
-    posteriors), else 0.9: integrating the coefficients out removes the funnel."""
-    return 0.99 if isinstance(prior, Horseshoe) and not marginalized else 0.9
+    posteriors), else 0.9: integrating the coefficients out removes the funnel. The prior
+    says (``Prior.default_target_accept``)."""
+    return prior.default_target_accept(marginalized)
 
 
 def _portable(values: np.ndarray) -> np.ndarray:
@@ -158,6 +160,7 @@ class _BayesianLinearModel(BaseEstimator):
         ):
             raise ValueError(f"target_accept must be in (0, 1); got {self.target_accept}.")
         prior = resolve_prior(self.prior)
+        check_prior_supported(prior, self._likelihood)
         if self.sampler == "gibbs":
             check_gibbs_supported(prior, self._likelihood)
         else:

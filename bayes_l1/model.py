@@ -32,9 +32,7 @@ from bayes_l1.map.cv import cv_noise_sd
 from bayes_l1.map.solve import working_target
 from bayes_l1.priors import (
     BuildContext,
-    Horseshoe,
-    Laplace,
-    Normal,
+    prior_names,
     pseudo_sigma,
     resolve_prior,
 )
@@ -186,7 +184,7 @@ def build_context(data: ModelData, prior, *, random_state=0) -> BuildContext:
     are left out (``p`` counts the features in the model)."""
     data = data.drop_held_at_zero()
     alpha_cv = cv = None
-    if isinstance(prior, Laplace) and prior.lam == "cv":
+    if prior.needs_alpha_cv:
         cv = lasso_map_cv(
             data.Z,
             data.y,
@@ -210,16 +208,27 @@ def build_context(data: ModelData, prior, *, random_state=0) -> BuildContext:
 
 def can_marginalize(prior, likelihood: str) -> bool:
     """Whether the coefficients can be integrated out: Gaussian likelihood and a prior that
-    is Gaussian given its scales (Horseshoe, RegularizedHorseshoe, Normal)."""
-    return likelihood == "gaussian" and isinstance(prior, Horseshoe | Normal)
+    is Gaussian given its scales (Horseshoe, RegularizedHorseshoe, Normal: the prior says,
+    ``Prior.can_marginalize``)."""
+    return prior.can_marginalize(likelihood)
+
+
+def check_prior_supported(prior, likelihood: str) -> None:
+    """Raise ValueError when the prior does not support this likelihood."""
+    if not prior.supports_likelihood(likelihood):
+        raise ValueError(
+            f"{type(prior).__name__} supports the {' and '.join(prior.likelihoods)} "
+            f"likelihood, not {likelihood}."
+        )
 
 
 def check_marginalize(prior, likelihood: str) -> None:
     """Raise ValueError where ``marginalize=True`` cannot apply."""
     if not can_marginalize(prior, likelihood):
         raise ValueError(
-            f"marginalize=True needs the Gaussian likelihood and a Horseshoe, "
-            f"RegularizedHorseshoe or Normal prior (Gaussian given its scales); got "
+            f"marginalize=True needs the Gaussian likelihood and a "
+            f"{prior_names(lambda cls: cls.marginalizable, ' or ')} prior (Gaussian given "
+            f"its scales); got "
             f"{type(prior).__name__} with the {likelihood} likelihood."
         )
 
@@ -296,6 +305,7 @@ def build_model(
 
     data = data.drop_held_at_zero()
     prior = resolve_prior(prior)
+    check_prior_supported(prior, data.likelihood)
     if marginalize:
         check_marginalize(prior, data.likelihood)
     context = context or build_context(data, prior)

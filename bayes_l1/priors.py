@@ -8,12 +8,19 @@ logistic likelihood the pseudo-sigma 1 / sqrt(mu (1 - mu)) of Piironen & Vehtari
 Scales are recorded in the posterior under these names: ``lam`` (Laplace rate), ``tau``
 (global), ``local`` (horseshoe local scales, dim ``feature``), ``c`` (slab scale),
 ``ridge_scale`` (Normal).
+
+Each prior class also says how the rest of the package treats it (the attributes and
+methods of :class:`Prior`): the likelihoods it supports, whether its coefficients can be
+integrated out, its NUTS target acceptance, its MAP penalty, the Gibbs kernel that samples
+it (by name, with the parameters that kernel needs: :class:`GibbsSpec`) and its advice on
+sampling problems. No other module tests prior types: a new prior is one class here, plus
+its kernels.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import MISSING, dataclass, fields
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy.special import erfcx
@@ -23,6 +30,7 @@ from bayes_l1.mapping import alpha_from_lam, lam_from_alpha
 
 __all__ = [
     "ElasticNetPrior",
+    "GibbsSpec",
     "Horseshoe",
     "Laplace",
     "Normal",
@@ -73,6 +81,76 @@ def _set_positive(spec, *names: str, optional: bool = False) -> None:
         object.__setattr__(spec, name, check_positive(value, name))
 
 
+@dataclass(frozen=True)
+class GibbsSpec:
+    """What a Gibbs chain needs to know about the prior, resolved against the data
+    (picklable): ``kind`` names the kernel in :mod:`bayes_l1.samplers.gibbs`."""
+
+    kind: str  # "laplace", "horseshoe", "normal", "regularized-horseshoe"
+    lam: float | None = None  # Laplace: fixed rate (None: Gamma(r, delta) prior on lam^2)
+    r: float = 1.0
+    delta: float = 0.1
+    eb: bool = False  # Laplace: set lam by empirical Bayes (Monte Carlo EM) first
+    tau0: float = 1.0  # horseshoes: tau ~ C+(0, tau0 sigma)
+    scale: float | None = None  # Normal: fixed ridge scale (None: HalfNormal(1) prior)
+    slab_scale: float = 2.0
+    slab_df: float = 4.0
+
+
+_MARGINALIZE_ADVICE = (
+    "with the Gaussian likelihood, integrate the coefficients out "
+    "(marginalize=True: no funnel between a coefficient and its scale) or use "
+    "sampler='gibbs'"
+)
+
+
+class Prior:
+    """Base of the coefficient priors: what a prior supports, and how it is sampled.
+
+    The defaults describe a prior that NUTS samples with its coefficients (any likelihood,
+    target acceptance 0.9) and nothing else does; a subclass overrides what differs and
+    implements ``build(pm, ctx)`` (its PyMC construction).
+    """
+
+    likelihoods: ClassVar[tuple[str, ...]] = ("gaussian", "logistic")
+    needs_sigma_hat: ClassVar[bool] = False  # a noise-sd estimate maps its parameters
+    needs_alpha_cv: ClassVar[bool] = False  # it takes the cross-validated lasso alpha
+    # Gaussian given its scales (w | scales ~ N(0, coefficient_sd^2)): with the Gaussian
+    # likelihood the coefficients can be integrated out (build_model(marginalize=True))
+    marginalizable: ClassVar[bool] = False
+    # NUTS target acceptance with the coefficients sampled, and integrated out
+    target_accept: ClassVar[float] = 0.9
+    target_accept_marginalized: ClassVar[float] = 0.9
+    gibbs_kernel: ClassVar[str | None] = None  # the Gibbs kernel's name (None: NUTS only)
+    fixed_lasso: ClassVar[bool] = False  # its mode is the lasso at a fixed alpha
+    # Advice on sampling problems (diagnostics.check_sampling), after the generic advice:
+    # "divergences": lines; "bfmi": appended to the E-BFMI line; "mixing_wide" (formatted
+    # with n and p when p > n) and "mixing" (size unknown): lines for poor R-hat / ESS
+    # under NUTS.
+    advice: ClassVar[dict[str, Any]] = {}
+
+    def supports_likelihood(self, likelihood: str) -> bool:
+        return likelihood in self.likelihoods
+
+    def can_marginalize(self, likelihood: str) -> bool:
+        """Whether the coefficients can be integrated out under this likelihood."""
+        return self.marginalizable and likelihood == "gaussian"
+
+    def default_target_accept(self, marginalized: bool = False) -> float:
+        return self.target_accept_marginalized if marginalized else self.target_accept
+
+    def map_penalty(self, ctx: BuildContext):
+        """(alpha, l1_ratio) of ``lasso_map`` matching the prior's mode; None: none."""
+        return None
+
+    def gibbs_spec(self, ctx: BuildContext) -> GibbsSpec:
+        """The parameters of this prior's Gibbs kernel, resolved against the data."""
+        raise NotImplementedError(f"{type(self).__name__} has no Gibbs kernel.")
+
+    def build(self, pm, ctx: BuildContext):  # pragma: no cover - every prior defines it
+        raise NotImplementedError
+
+
 def _half_cauchy(pm, name, scale, dims=None):
     """Half-Cauchy(scale) as HalfNormal * sqrt(InvGamma(1/2, 1/2)): the same distribution,
     with a geometry NUTS explores without divergences (Piironen & Vehtari 2017, App. C)."""
@@ -82,7 +160,7 @@ def _half_cauchy(pm, name, scale, dims=None):
 
 
 @dataclass(frozen=True)
-class Laplace:
+class Laplace(Prior):
     """Bayesian lasso (Park & Casella 2008): w_j | sigma ~ Laplace(0, sigma / lam).
 
     The posterior mode with sigma fixed is the lasso at ``alpha = lam sigma / n``
@@ -110,6 +188,14 @@ class Laplace:
     r: float = 1.0
     delta: float = 0.1
 
+    gibbs_kernel = "laplace"
+    advice: ClassVar[dict[str, Any]] = {
+        "divergences": (
+            "the Laplace density has a kink at 0 that NUTS can trip on; if divergences "
+            "persist, use the scale-mixture Gibbs sampler (sampler='gibbs')",
+        ),
+    }
+
     def __post_init__(self):
         if self.lam is not None and self.alpha is not None:
             raise ValueError("Give either lam or alpha to Laplace, not both.")
@@ -126,6 +212,20 @@ class Laplace:
     @property
     def needs_sigma_hat(self) -> bool:
         return (self.lam is not None and self.lam != "eb") or self.alpha is not None
+
+    @property
+    def needs_alpha_cv(self) -> bool:
+        return self.lam == "cv"
+
+    @property
+    def fixed_lasso(self) -> bool:
+        """A fixed rate (lam, alpha or "cv"): the mode is the lasso at a fixed alpha."""
+        return self.needs_sigma_hat
+
+    def gibbs_spec(self, ctx: BuildContext) -> GibbsSpec:
+        if self.lam == "eb":
+            return GibbsSpec("laplace", lam=None, r=self.r, delta=self.delta, eb=True)
+        return GibbsSpec("laplace", lam=self.fixed_lam(ctx), r=self.r, delta=self.delta)
 
     def fixed_lam(self, ctx: BuildContext) -> float | None:
         """The fixed rate, from ``lam``, ``alpha`` or the CV alpha (None: hyperprior, or
@@ -175,7 +275,7 @@ def _tau0(p0, ctx: BuildContext) -> float:
 
 
 @dataclass(frozen=True)
-class Horseshoe:
+class Horseshoe(Prior):
     """Horseshoe (Carvalho, Polson & Scott 2010), non-centred.
 
     w_j = z_j tau local_j, z_j ~ N(0, 1), local_j ~ C+(0, 1), tau ~ C+(0, tau0 sigma),
@@ -196,10 +296,29 @@ class Horseshoe:
     def __post_init__(self):
         _set_positive(self, "p0", "tau0", optional=True)
 
-    needs_sigma_hat = False
+    marginalizable = True
+    # Piironen & Vehtari (2017) recommend adapt_delta >= 0.99 for the funnel-shaped
+    # posteriors of the horseshoe family; integrating the coefficients out removes the funnel
+    target_accept = 0.99
+    gibbs_kernel = "horseshoe"
+    advice: ClassVar[dict[str, Any]] = {
+        "divergences": (
+            _MARGINALIZE_ADVICE,
+            "switch to RegularizedHorseshoe, whose slab bounds the largest scales "
+            "(the horseshoe's funnel between tau and the local scales causes divergences)",
+        ),
+        "bfmi": ", or switch to RegularizedHorseshoe, whose slab bounds the largest scales",
+        "mixing_wide": (
+            "with p = {p} > n = {n}, use sampler='gibbs': its conditional "
+            "updates of the scales mix better than NUTS in the horseshoe funnel",
+        ),
+        "mixing": ("if p >> n, use sampler='gibbs' (conditional updates of the scales)",),
+    }
 
-    def map_penalty(self, ctx: BuildContext):
-        return None  # no penalized-likelihood counterpart
+    # no penalized-likelihood counterpart: map_penalty is None
+
+    def gibbs_spec(self, ctx: BuildContext) -> GibbsSpec:
+        return GibbsSpec("horseshoe", tau0=self.global_scale(ctx))
 
     def global_scale(self, ctx: BuildContext) -> float:
         return self.tau0 if self.tau0 is not None else _tau0(self.p0, ctx)
@@ -242,9 +361,28 @@ class RegularizedHorseshoe(Horseshoe):
     slab_scale: float = 2.0
     slab_df: float = 4.0
 
+    gibbs_kernel = "regularized-horseshoe"
+    advice: ClassVar[dict[str, Any]] = {
+        **Horseshoe.advice,
+        "divergences": (
+            _MARGINALIZE_ADVICE,
+            "give p0, the expected number of relevant features: the global scale "
+            "tau0 = p0 / (p - p0) / sqrt(n) keeps tau out of the funnel",
+        ),
+        "bfmi": ", or give p0 (expected number of relevant features) to concentrate tau",
+    }
+
     def __post_init__(self):
         super().__post_init__()
         _set_positive(self, "slab_scale", "slab_df")
+
+    def gibbs_spec(self, ctx: BuildContext) -> GibbsSpec:
+        return GibbsSpec(
+            "regularized-horseshoe",
+            tau0=self.global_scale(ctx),
+            slab_scale=self.slab_scale,
+            slab_df=self.slab_df,
+        )
 
     def coefficient_sd(self, pm, ctx: BuildContext):
         tau, local = self._scales(pm, ctx)
@@ -255,7 +393,7 @@ class RegularizedHorseshoe(Horseshoe):
 
 
 @dataclass(frozen=True)
-class Normal:
+class Normal(Prior):
     """Gaussian (ridge) prior: w_j | sigma ~ N(0, sigma^2 scale^2).
 
     The posterior mode with sigma fixed is ridge at ``alpha = 1 / (n scale^2)`` in
@@ -278,7 +416,12 @@ class Normal:
             raise ValueError("Give either scale or alpha to Normal, not both.")
         _set_positive(self, "scale", "alpha", optional=True)
 
-    needs_sigma_hat = False
+    marginalizable = True
+    gibbs_kernel = "normal"
+    advice: ClassVar[dict[str, Any]] = {"divergences": (_MARGINALIZE_ADVICE,)}
+
+    def gibbs_spec(self, ctx: BuildContext) -> GibbsSpec:
+        return GibbsSpec("normal", scale=self.fixed_scale(ctx))
 
     def fixed_scale(self, ctx: BuildContext) -> float | None:
         if self.alpha is not None:
@@ -304,7 +447,7 @@ class Normal:
 
 
 @dataclass(frozen=True)
-class ElasticNetPrior:
+class ElasticNetPrior(Prior):
     """Elastic-net prior: density proportional to exp(-l1 |w| / sigma - l2 (w / sigma)^2).
 
     With ``l1 = n (alpha / sd(y)) l1_ratio / sigma_hat`` and ``l2 = n alpha (1 - l1_ratio) / 2``
@@ -348,8 +491,6 @@ class ElasticNetPrior:
         return pm.CustomDist("beta_std", ctx.noise, logp=logp, dims="feature")
 
 
-Prior = Laplace | Horseshoe | RegularizedHorseshoe | Normal | ElasticNetPrior
-
 PRIORS = {
     "laplace": Laplace,
     "horseshoe": Horseshoe,
@@ -368,11 +509,40 @@ def resolve_prior(prior) -> Prior:
         if key not in PRIORS:
             raise ValueError(f"Unknown prior {prior!r}; choose one of {sorted(PRIORS)}.")
         return PRIORS[key]()
-    if isinstance(prior, type) and prior in (Laplace, Horseshoe, RegularizedHorseshoe, Normal):
+    if isinstance(prior, type) and issubclass(prior, Prior) and _has_defaults(prior):
         return prior()
-    if not isinstance(prior, Laplace | Horseshoe | Normal | ElasticNetPrior):
+    if not isinstance(prior, Prior):
         raise TypeError(
-            f"prior must be a bayes_l1 prior (Laplace, Horseshoe, RegularizedHorseshoe, Normal, "
-            f"ElasticNetPrior) or its name; got {prior!r}."
+            f"prior must be a bayes_l1 prior ({prior_names()}) or its name; got {prior!r}."
         )
     return prior
+
+
+def _has_defaults(cls) -> bool:
+    """Whether the prior class can be built without arguments."""
+    return all(f.default is not MISSING or f.default_factory is not MISSING for f in fields(cls))
+
+
+def prior_classes(base: type = Prior) -> list:
+    """Every subclass of ``base`` (default: every prior class), in definition order."""
+    out = []
+    for sub in base.__subclasses__():
+        out += [sub, *prior_classes(sub)]
+    return out
+
+
+def prior_names(where=lambda cls: True, last: str = ", ") -> str:
+    """The names of the package's prior classes for which ``where(cls)`` holds, in
+    definition order, the last two joined by ``last`` (" and ", " or ")."""
+    names = [c.__name__ for c in prior_classes() if c.__module__ == __name__ and where(c)]
+    return last.join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+def prior_class(name: str | None) -> type[Prior] | None:
+    """The prior class of a class name (as recorded with a fit: ``"RegularizedHorseshoe"``,
+    case and underscores ignored) or a name in ``PRIORS``; None when there is none."""
+    key = (name or "").replace("_", "").lower()
+    for cls in prior_classes():
+        if cls.__name__.lower() == key:
+            return cls
+    return PRIORS.get(key)

@@ -33,7 +33,7 @@ import os
 import queue as queue_module
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import replace
 
 import numpy as np
 from arviz_stats.base import array_stats
@@ -43,17 +43,13 @@ from bayes_l1.model import (
     INTERCEPT_SD,
     ModelData,
     build_context,
+    check_prior_supported,
     gaussian_loglik,
     original_scale,
     restore_held_at_zero,
 )
-from bayes_l1.priors import (
-    Horseshoe,
-    Laplace,
-    Normal,
-    RegularizedHorseshoe,
-    resolve_prior,
-)
+from bayes_l1.priors import GibbsSpec as _Spec
+from bayes_l1.priors import prior_classes, prior_names, resolve_prior
 from bayes_l1.samplers._kernels import (
     METHODS,
     SIGMA2_MIN,
@@ -70,7 +66,10 @@ from bayes_l1.samplers._kernels import (
 
 __all__ = ["GIBBS_PRIORS", "check_gibbs_supported", "sample_gibbs"]
 
-GIBBS_PRIORS = (Laplace, Horseshoe, RegularizedHorseshoe, Normal)
+# The priors with a Gibbs kernel: each names its kernel (``gibbs_kernel``, a key of _STEPS)
+# and returns the kernel's parameters (``gibbs_spec``)
+GIBBS_PRIORS = tuple(cls for cls in prior_classes() if cls.gibbs_kernel is not None)
+_GIBBS_PRIOR_NAMES = prior_names(lambda cls: cls in GIBBS_PRIORS, " and ")
 _NUTS_NAMES = "'nuts', 'nutpie', 'pymc' or 'numpyro'"
 _ACCEPT_TARGET = 0.44  # random-walk Metropolis on one scalar (Roberts & Rosenthal 2001)
 _GLOBAL_PROPOSALS = 4  # global-scale proposals per iteration when each costs O(min(n, p))
@@ -86,25 +85,12 @@ def check_gibbs_supported(prior, likelihood: str = "gaussian") -> None:
             f"sampler='gibbs' needs the Gaussian likelihood (BayesianLinearRegression); for "
             f"the {likelihood} likelihood use sampler={_NUTS_NAMES}."
         )
-    if not isinstance(prior, GIBBS_PRIORS):
+    check_prior_supported(prior, likelihood)
+    if prior.gibbs_kernel not in _STEPS:
         raise ValueError(
-            f"sampler='gibbs' supports the Laplace, Horseshoe, RegularizedHorseshoe and "
-            f"Normal priors; for {type(prior).__name__} use sampler={_NUTS_NAMES}."
+            f"sampler='gibbs' supports the {_GIBBS_PRIOR_NAMES} priors; for "
+            f"{type(prior).__name__} use sampler={_NUTS_NAMES}."
         )
-
-
-@dataclass(frozen=True)
-class _Spec:
-    """What a chain needs to know about the prior, resolved against the data (picklable)."""
-
-    kind: str  # "laplace", "horseshoe", "normal", "regularized-horseshoe"
-    lam: float | None = None  # Laplace: fixed rate (None: Gamma(r, delta) prior on lam^2)
-    r: float = 1.0
-    delta: float = 0.1
-    tau0: float = 1.0  # horseshoes: tau ~ C+(0, tau0 sigma)
-    scale: float | None = None  # Normal: fixed ridge scale (None: HalfNormal(1) prior)
-    slab_scale: float = 2.0
-    slab_df: float = 4.0
 
 
 # -- the conditional updates ------------------------------------------------------------
@@ -404,22 +390,6 @@ def _eb_lam(reg: GaussianRegression, spec: _Spec, n_iter: int, rng) -> tuple[flo
 # -- driver -------------------------------------------------------------------------------
 
 
-def _resolve_spec(prior, context) -> tuple[_Spec, str | None]:
-    """Translate the prior into a chain spec; returns (spec, note on lam)."""
-    if isinstance(prior, Laplace):
-        if prior.lam == "eb":
-            return _Spec("laplace", lam=None, r=prior.r, delta=prior.delta), "eb"
-        return _Spec("laplace", lam=prior.fixed_lam(context), r=prior.r, delta=prior.delta), None
-    if isinstance(prior, RegularizedHorseshoe):
-        tau0 = prior.global_scale(context)
-        return _Spec(
-            "regularized-horseshoe", tau0=tau0, slab_scale=prior.slab_scale, slab_df=prior.slab_df
-        ), None
-    if isinstance(prior, Horseshoe):
-        return _Spec("horseshoe", tau0=prior.global_scale(context)), None
-    return _Spec("normal", scale=prior.fixed_scale(context)), None
-
-
 def _run_all(Z, y, spec, method, tune, draws, thin, seeds, cores, progressbar):
     """Run the chains, in parallel processes when cores > 1, with a rich progress bar."""
     chains = len(seeds)
@@ -583,14 +553,14 @@ def sample_gibbs(
     if context is None:
         seed = int(random_seed) if isinstance(random_seed, int | np.integer) else 0
         context = build_context(data, prior, random_state=seed)
-    spec, note = _resolve_spec(prior, context)
+    spec = prior.gibbs_spec(context)
     seeds = seed_seq.spawn(chains + 1)
     start = time.perf_counter()
     attrs = {}
-    if note == "eb":
+    if spec.eb:
         reg = GaussianRegression(data.Z, data.y_work, method)
         lam, lam_se = _eb_lam(reg, spec, max(tune, 200), np.random.default_rng(seeds[-1]))
-        spec = _Spec("laplace", lam=lam, r=spec.r, delta=spec.delta)
+        spec = replace(spec, lam=lam, eb=False)
         attrs["eb_lam"], attrs["eb_lam_mcse"] = lam, lam_se
     results = _run_all(
         data.Z, data.y_work, spec, method, tune, draws, thin, seeds[:chains], cores, progressbar
