@@ -32,6 +32,7 @@ from scipy.fft import irfft, next_fast_len, rfft
 from scipy.special import ndtri
 
 from bayes_l1._validation import check_bool, check_number, check_positive, warn_caller
+from bayes_l1.priors import prior_class
 
 __all__ = ["Diagnostics", "SamplingWarning", "check_sampling"]
 
@@ -356,8 +357,9 @@ def check_sampling(
 def _advice(
     found: set, prior_name: str | None, size: tuple[int | None, int | None], *, gibbs: bool
 ) -> list:
-    prior = (prior_name or "").replace("_", "").lower()
-    horseshoe = "horseshoe" in prior  # Horseshoe and RegularizedHorseshoe
+    """Generic advice for the problems found, then the prior's own (``Prior.advice``)."""
+    cls = prior_class(prior_name)
+    own = {} if cls is None else cls.advice
     advice = []
     if "nonfinite" in found:
         advice.append(
@@ -368,54 +370,26 @@ def _advice(
         advice.append("run at least 4 chains with enough draws (e.g. chains=4, draws=1000)")
     if "divergences" in found:
         advice.append("raise target_accept (e.g. 0.95-0.99) to take smaller steps")
-        if horseshoe or prior == "normal":
-            advice.append(
-                "with the Gaussian likelihood, integrate the coefficients out "
-                "(marginalize=True: no funnel between a coefficient and its scale) or use "
-                "sampler='gibbs'"
-            )
-        if prior == "horseshoe":
-            advice.append(
-                "switch to RegularizedHorseshoe, whose slab bounds the largest scales "
-                "(the horseshoe's funnel between tau and the local scales causes divergences)"
-            )
-        elif prior == "regularizedhorseshoe":
-            advice.append(
-                "give p0, the expected number of relevant features: the global scale "
-                "tau0 = p0 / (p - p0) / sqrt(n) keeps tau out of the funnel"
-            )
-        elif prior == "laplace":
-            advice.append(
-                "the Laplace density has a kink at 0 that NUTS can trip on; if divergences "
-                "persist, use the scale-mixture Gibbs sampler (sampler='gibbs')"
-            )
+        advice.extend(own.get("divergences", ()))
     if found & {"rhat", "ess"}:
         advice.append("run more tuning and draws (e.g. tune=2000, draws=2000)")
-        if horseshoe and not gibbs:  # the advice is to switch to Gibbs
+        if not gibbs:  # the prior's advice on mixing is to switch to Gibbs
             n_obs, p = size
-            if n_obs is not None and p is not None:
-                if p > n_obs:
-                    advice.append(
-                        f"with p = {p} > n = {n_obs}, use sampler='gibbs': its conditional "
-                        "updates of the scales mix better than NUTS in the horseshoe funnel"
-                    )
-            else:
-                advice.append("if p >> n, use sampler='gibbs' (conditional updates of the scales)")
+            if n_obs is None or p is None:
+                advice.extend(own.get("mixing", ()))
+            elif p > n_obs:
+                advice.extend(text.format(n=n_obs, p=p) for text in own.get("mixing_wide", ()))
     if "treedepth" in found:
         advice.append(
             "raise the maximum tree depth (PyMC NUTS max_treedepth, nutpie maxdepth; "
             "e.g. 12) or reparameterize (non-centred scales, standardized predictors)"
         )
     if "bfmi" in found:
-        text = (
+        advice.append(
             "low E-BFMI means the momentum resampling cannot follow the energy: typical of "
             "heavy-tailed scale parameters; reparameterize them (non-centred, log scale)"
+            + own.get("bfmi", "")
         )
-        if prior == "horseshoe":
-            text += ", or switch to RegularizedHorseshoe, whose slab bounds the largest scales"
-        elif prior == "regularizedhorseshoe":
-            text += ", or give p0 (expected number of relevant features) to concentrate tau"
-        advice.append(text)
     return advice
 
 
