@@ -172,8 +172,7 @@ def _read(args) -> Table:
 
 def check_sampling_options(args, *, logistic: bool) -> None:
     """Combinations of options the parser cannot check one by one."""
-    horseshoe = getattr(args, "prior", None) in ("horseshoe", "regularized-horseshoe")
-    if getattr(args, "p0", None) is not None and not horseshoe:
+    if getattr(args, "p0", None) is not None and not _takes_p0(getattr(args, "prior", None)):
         raise CLIError("--p0 applies to the horseshoe priors only.")
     if args.sampler == "gibbs" and logistic:
         raise CLIError(
@@ -207,11 +206,21 @@ def _commit(out: OutputFolder, written: list[str]) -> None:
     print("\nWrote " + ", ".join(str(final / name) for name in written))
 
 
-def _make_prior(name: str, p0: float | None):
-    from bayes_l1.priors import Horseshoe, RegularizedHorseshoe, resolve_prior
+def _takes_p0(name: str | None) -> bool:
+    """Whether the prior of this name has a p0 (the horseshoes)."""
+    from dataclasses import fields
 
-    if p0 is not None:  # check_sampling_options: only with a horseshoe prior
-        return (Horseshoe if name == "horseshoe" else RegularizedHorseshoe)(p0=p0)
+    from bayes_l1.priors import prior_class
+
+    cls = prior_class(name)
+    return cls is not None and "p0" in {f.name for f in fields(cls)}
+
+
+def _make_prior(name: str, p0: float | None):
+    from bayes_l1.priors import prior_class, resolve_prior
+
+    if p0 is not None:  # check_sampling_options: only with a prior that takes p0
+        return prior_class(name)(p0=p0)
     return resolve_prior(name)
 
 
