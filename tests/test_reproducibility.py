@@ -65,7 +65,8 @@ def test_same_seed_same_draws_across_processes():
         assert first[f"{name}:{a}"] != first[f"{name}:{b}"], name
 
 
-@pytest.mark.parametrize("sampler", ["nutpie", "pymc"])
+# nutpie's twin compiles two models (10 s): slow, run by CI with the cross-process test
+@pytest.mark.parametrize("sampler", [pytest.param("nutpie", marks=pytest.mark.slow), "pymc"])
 def test_same_seed_same_draws_in_one_process(sampler):
     """The default suite's twin of the test above (the Gibbs one is in test_gibbs.py):
     nutpie on the marginalized model (coefficients drawn after NUTS), PyMC's own NUTS."""
