@@ -3,6 +3,9 @@ the CV alpha, at a tolerance the solver can reach, with capped iterations; never
 inclusion_summary's own lasso columns (a second CV and a path at tol 1e-10 with up to
 1000 iterations per alpha, which took 14+ minutes on a 6,366-row logistic data set)."""
 
+import re
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -80,3 +83,24 @@ def test_lasso_columns_match_inclusion_summary(tmp_path):
     assert table["lasso_selected"].tolist() == ref["lasso_selected"].tolist()
     ranks = [t["lasso_entry_rank"].fillna(0).tolist() for t in (table, ref)]
     assert ranks[0] == ranks[1]
+
+
+@pytest.mark.slow  # a subprocess with a logistic fit; CI runs it
+def test_logistic_fit_as_a_command_is_bounded_after_sampling(tmp_path):
+    """Class 9 as a user meets it: a near-separable 3,000 x 30 logistic CSV through
+    ``python -m bayes_l1 fit --logistic`` exits 0, and the run minus its sampling (start-up,
+    CV, lasso columns, tables, figures) stays within 60 s (the whole run took 12 s)."""
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((3000, 30))
+    eta = 8.0 * (X[:, :5] @ np.array([2.0, -1.5, 1.0, 1.0, -1.0]))
+    y = (rng.random(3000) < 1.0 / (1.0 + np.exp(-eta))).astype(int)
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(30)]).assign(t=y)
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    start = time.monotonic()
+    args = ("--target", "t", "--logistic", *TINY, *SEED, "--out", "o")
+    proc = run("fit", "d.csv", *args, cwd=tmp_path)
+    total = time.monotonic() - start
+    assert proc.returncode == 0, proc.stderr
+    sampled = float(re.search(r"Sampled in ([0-9.]+) s", proc.stdout).group(1))
+    assert total - sampled < 60, (total, sampled)
+    assert (tmp_path / "o" / "inclusion_summary.csv").exists()
