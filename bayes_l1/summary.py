@@ -40,6 +40,7 @@ from bayes_l1._validation import (
 from bayes_l1.data import Design
 from bayes_l1.diagnostics import Diagnostics, check_sampling, reported_variables
 from bayes_l1.map import alpha_grid, lasso_map_cv, lasso_map_path
+from bayes_l1.map.solve import working_target
 from bayes_l1.priors import pseudo_sigma
 
 __all__ = [
@@ -442,7 +443,7 @@ def _lasso_columns(tree, est, X, y, alpha, random_state) -> tuple[pd.DataFrame, 
     unit = 1.0
     if likelihood == "gaussian":
         y = np.asarray(y, dtype=float)
-        unit = _pow2_spread(y)
+        unit = working_target(y, "gaussian", True)[1]
         y = y / unit
     with constant_columns_reported():  # the fit warned about them once, by name
         if alpha is None:
@@ -464,15 +465,6 @@ def _lasso_columns(tree, est, X, y, alpha, random_state) -> tuple[pd.DataFrame, 
         {"map_coef": coef, "lasso_selected": coef != 0, "lasso_entry_rank": entry}, index=names
     )
     return frame, {"alpha": alpha, "l1_ratio": l1_ratio, "alpha_source": source}
-
-
-def _pow2_spread(y: np.ndarray) -> float:
-    """The power of two at or above max(y) - min(y) (max|y| if that overflows; 1 if 0)."""
-    with np.errstate(over="ignore"):
-        spread = float(np.max(y) - np.min(y))
-    if not np.isfinite(spread):
-        spread = float(np.max(np.abs(y)))
-    return float(np.ldexp(1.0, np.frexp(spread)[1])) if spread > 0 else 1.0
 
 
 def _standardized(A: np.ndarray) -> np.ndarray:
