@@ -38,6 +38,7 @@ __version__ = "0.1.0"
 # Public names whose modules import PyMC / ArviZ, by module: loaded on first access (PEP 562).
 # Each is in its module's ``__all__`` (tests/test_public_names.py checks it).
 _LAZY_BY_MODULE = {
+    "bayes_l1.posterior": ("fit_posterior",),
     "bayes_l1.estimators": ("BayesianLinearRegression", "BayesianLogisticRegression"),
     "bayes_l1.model": ("build_model", "prepare"),
     "bayes_l1.diagnostics": ("Diagnostics", "SamplingWarning", "check_sampling"),
@@ -58,6 +59,7 @@ _LAZY_BY_MODULE = {
         "compare_map_lasso",
         "compare_models",
         "dss",
+        "lasso_columns",
     ),
 }
 _LAZY = {name: module for module, names in _LAZY_BY_MODULE.items() for name in names}

@@ -15,7 +15,6 @@ partial output and no worker processes (``_cli_signals``).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import importlib.util
 import logging
 import math
@@ -47,13 +46,6 @@ PATH_FILES = ("path_coefs.csv", "cv.csv")
 FIT_FILES = ("inclusion_summary.csv", "compare.csv", "diagnostics.csv", "diagnostics.txt")
 FIT_FILES += tuple(f"{name}.png" for name in ("path", "coefficients", "inclusion", "ranks"))
 FIT_FILES += ("shrinkage.png",)
-# The lasso columns and compare.csv at the CV alpha: the duality-gap tolerance of the
-# refined solution and its cap on outer iterations. inclusion_summary's own lasso columns
-# ask for 1e-10 with up to 1000 iterations per alpha of a path, which the logistic solver
-# may never reach (issue 11: 14+ minutes after sampling); here one alpha, a reachable
-# tolerance and a bounded count.
-REFINE_TOL = 1e-8
-REFINE_MAX_ITER = 50
 # scikit-learn's lasso for compare.csv (Gaussian): a cap on its epochs (p coordinate updates
 # each; measured 0.09 ms per epoch at 10,000 x 50: at most ~9 s, reached at correlation 0.999)
 SKLEARN_MAX_ITER = 100_000
@@ -233,43 +225,34 @@ def fit_and_report(X, y, *, prior: str, cv: CVResult | None, args, out: OutputFo
     and PNG figures (``path``, ``coefficients``, ``inclusion``, ``ranks``, ``shrinkage``
     for the horseshoe priors) when matplotlib is installed.
     """
+    from bayes_l1.compare import lasso_columns
     from bayes_l1.diagnostics import SamplingWarning
-    from bayes_l1.estimators import BayesianLinearRegression, BayesianLogisticRegression
+    from bayes_l1.posterior import fit_posterior
     from bayes_l1.summary import inclusion_summary
 
-    logistic = bool(getattr(args, "logistic", False))
-    likelihood = "logistic" if logistic else "gaussian"
+    likelihood = "logistic" if getattr(args, "logistic", False) else "gaussian"
     if cv is None:
         with constant_columns_reported():  # the fit below names them, once
             cv = lasso_map_cv(X, y, cv=args.cv, likelihood=likelihood, random_state=args.seed)
-    estimator = (BayesianLogisticRegression if logistic else BayesianLinearRegression)(
-        prior=_make_prior(prior, getattr(args, "p0", None)),
-        draws=args.draws,
-        tune=args.tune,
-        chains=args.chains,
-        sampler=args.sampler,
-        random_state=args.seed,
-    )
     import pymc  # noqa: F401  - imported first: its import resets the logger level below
 
     logging.getLogger("pymc").setLevel(logging.WARNING)  # PyMC's progress chatter
     start = time.perf_counter()
     with warnings.catch_warnings():
-        # Reported below from fit.diagnostics_ (and written to diagnostics.txt), with advice.
+        # Reported below from the diagnostics (and written to diagnostics.txt), with advice.
         warnings.simplefilter("ignore", SamplingWarning)
-        fit = estimator.fit(X, y)
+        fit, diag = fit_posterior(
+            X, y, likelihood=likelihood, prior=_make_prior(prior, getattr(args, "p0", None)),
+            sampler=args.sampler, draws=args.draws, tune=args.tune, chains=args.chains,
+            random_state=args.seed, cv=cv, return_diagnostics=True,
+        )  # fmt: skip
     seconds = time.perf_counter() - start
-    # The lasso columns come from the CV computed above, not from inclusion_summary (which
-    # would run a second CV and a path at a tolerance the logistic solver may not reach).
-    table = inclusion_summary(
-        fit, eps=args.eps, threshold=args.threshold, lasso=False, random_state=args.seed
-    )
-    lasso, info = _lasso_columns(cv, X, fit.model_data_.y)
-    attrs = dict(table.attrs)  # eps, threshold, ...: join does not keep them
-    table = table.join(lasso)
-    table.attrs.update(attrs, lasso=info)
+    # The lasso columns reuse the CV above (its alpha and path): one CV per run.
+    summary = inclusion_summary(fit, eps=args.eps, threshold=args.threshold)
+    lasso = lasso_columns(fit, cv=cv)
+    table = summary.join(lasso)
+    table.attrs = {**summary.attrs, **lasso.attrs}  # join keeps neither
     compare = _compare_table(X, y, table, likelihood)
-    diag = fit.diagnostics_
 
     print(f"Sampled in {seconds:.1f} s. {str(diag).splitlines()[0]}")
     for problem in diag.problems:
@@ -294,36 +277,6 @@ def fit_and_report(X, y, *, prior: str, cv: CVResult | None, args, out: OutputFo
     (out.path / "diagnostics.txt").write_text(str(diag) + "\n")
     written = ["inclusion_summary.csv", "compare.csv", "diagnostics.csv", "diagnostics.txt"]
     return written + _write_figures(fit, cv, table, out.path, top=args.top)
-
-
-def _lasso_columns(cv: CVResult, X, y) -> tuple[pd.DataFrame, dict]:
-    """inclusion_summary's map_coef, lasso_selected and lasso_entry_rank at the CV alpha
-    (its rule for a fit without a matching MAP alpha: the CLI's priors all sample their
-    scale), with bounded work: the entry order from the CV path already computed, the
-    coefficients at alpha refined to ``REFINE_TOL`` in at most ``REFINE_MAX_ITER`` outer
-    iterations."""
-    from bayes_l1.map import ConvergenceWarning, lasso_map
-
-    path, keep = cv.path, slice(0, cv.index + 1)
-    with warnings.catch_warnings():
-        # The CV path holds a solution to tol 1e-4 already; missing 1e-8 is no news.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        with constant_columns_reported():  # the fit named them, once
-            refined = lasso_map(
-                X, y, cv.alpha, likelihood=path.likelihood, tol=REFINE_TOL, max_iter=REFINE_MAX_ITER
-            )
-    coef = refined.coef + 0.0  # no -0.0
-    coefs, working = path.coefs[:, keep].copy(), path.coefs_working[:, keep].copy()
-    coefs[:, -1], working[:, -1] = coef, refined.coef_working
-    path = dataclasses.replace(path, alphas=path.alphas[keep], coefs=coefs, coefs_working=working)
-    names = [str(name) for name in path.feature_names]
-    position = pd.Series(np.arange(len(names)), index=names)
-    entry = pd.array(np.full(len(names), pd.NA), dtype="Int64")
-    entry[position[list(path.entry_order)].to_numpy()] = np.arange(1, len(path.entry_order) + 1)
-    frame = pd.DataFrame(
-        {"map_coef": coef, "lasso_selected": coef != 0, "lasso_entry_rank": entry}, index=names
-    )
-    return frame, {"alpha": float(cv.alpha), "l1_ratio": 1.0, "alpha_source": "cv"}
 
 
 def _compare_table(X, y, table: pd.DataFrame, likelihood: str) -> pd.DataFrame:
@@ -359,29 +312,14 @@ def _write_figures(fit, cv, table, out: Path, *, top: int) -> list[str]:
         path_fig = plots.plot_path(cv)
     figures = {
         "path": path_fig,
-        "coefficients": _plot_coefficients(plots, fit, table, top=top),
+        "coefficients": plots.plot_coefficients(fit, table=table, top=top),
         "inclusion": plots.plot_inclusion(table, top=top),
         "ranks": plots.plot_ranks(fit, top=min(top, 15)),
     }
-    if "tau" in fit.idata_["posterior"].data_vars:
+    if "tau" in fit["posterior"].data_vars:
         figures["shrinkage"] = plots.plot_shrinkage(fit)
     paths = plots.save_figures(figures, out)
     return [Path(path).name for path in paths]
-
-
-def _plot_coefficients(plots, fit, table: pd.DataFrame, *, top: int):
-    """``plots.plot_coefficients(fit)``'s forest plot per sd of x, drawn from the table at
-    hand: given the fit, it would compute inclusion_summary again, lasso columns included
-    (a second CV and a path at tol 1e-10: the unbounded step of issue 11)."""
-    design = fit.model_data_.design
-    scale = pd.Series(design.scale, index=[str(name) for name in design.feature_names])
-    columns = ["median", "hdi_lower", "hdi_upper", "map_coef"]
-    scaled = table.copy()
-    scaled[columns] = table[columns].mul(scale.loc[table.index], axis=0)
-    ax = plots.plot_coefficients(scaled, top=top, standardized=False)
-    label = ax.get_xlabel().split("\n")  # "coefficient" [+ a line on the rows not drawn]
-    ax.set_xlabel("\n".join(["coefficient, standardized (per sd of x)", *label[1:]]))
-    return ax
 
 
 def _write_path_outputs(cv: CVResult, out: OutputFolder) -> list[str]:

@@ -1,37 +1,36 @@
-"""Comparisons: the lasso against the MAP and posterior of the PyMC model, models against each
-other by PSIS-LOO, and decoupled shrinkage and selection (a sparse summary of a posterior).
+"""Comparisons: the lasso against the MAP and posterior of the PyMC model, the lasso next to a
+fit's posterior (``lasso_columns``), models against each other by PSIS-LOO, and decoupled
+shrinkage and selection (a sparse summary of a posterior).
 
-``compare_map_lasso`` builds and fits a PyMC model (imported on call); the other functions
-only read the DataTree of a fit.
+``compare_map_lasso`` builds a PyMC model and samples with :func:`bayes_l1.fit_posterior`
+(imported on call); the other functions read the DataTree of a fit (:mod:`bayes_l1.fitted`)
+and, for the lasso, the data it kept.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from bayes_l1._columns import align_columns
+from bayes_l1 import fitted
+from bayes_l1._columns import align_columns, check_rows
 from bayes_l1._validation import (
     check_bool,
+    check_labels,
     check_positive,
     check_probability,
     check_random_state,
+    check_X,
+    check_y,
     constant_columns_reported,
     warn_caller,
 )
 from bayes_l1.data import Design
-from bayes_l1.map import lasso_map, lasso_map_path
-from bayes_l1.summary import (
-    _datatree,
-    _feature_names,
-    _is_gaussian,
-    _matrix,
-    _same_design,
-    inclusion_summary,
-)
+from bayes_l1.map import ConvergenceWarning, alpha_grid, lasso_map, lasso_map_cv, lasso_map_path
+from bayes_l1.summary import inclusion_summary
 
 __all__ = [
     "DSSResult",
@@ -40,7 +39,15 @@ __all__ = [
     "compare_map_lasso",
     "compare_models",
     "dss",
+    "lasso_columns",
 ]
+
+# The lasso columns' coefficient at alpha: the duality-gap tolerance of the refined solution
+# and its cap on outer iterations. The logistic solver may never reach a tight tolerance on
+# near-separable data (issue 11: 14+ minutes after sampling): the work stays bounded, and
+# the gap reached is reported.
+REFINE_TOL = 1e-10
+REFINE_MAX_ITER = 50
 
 
 class ParetoKWarning(UserWarning):
@@ -74,7 +81,7 @@ class MapLassoComparison:
     n_iter : int
         Proximal-gradient iterations of the PyMC MAP search.
     fit : estimator or None
-        The sampled :class:`~bayes_l1.BayesianLinearRegression`, if any.
+        The posterior's DataTree (:func:`~bayes_l1.fit_posterior`), if sampled.
     """
 
     table: pd.DataFrame
@@ -217,22 +224,22 @@ def compare_map_lasso(
     prior : Laplace, optional
         Default ``Laplace(alpha=alpha)``; a Laplace prior with fixed ``lam``/``alpha``/"cv".
     posterior : bool, default True
-        Also sample the posterior (``BayesianLinearRegression(prior, **fit_kwargs)``).
+        Also sample the posterior (``fit_posterior(X, y, prior=prior, **fit_kwargs)``).
     eps, prob : as :func:`bayes_l1.inclusion_summary`.
     random_state : int, default 0
         Seed of the noise-sd estimate's CV folds and of the sampler.
     verbose : bool, default True
         Print the one-line verdict (max difference scikit-learn vs MAP).
     **fit_kwargs
-        Passed to :class:`~bayes_l1.BayesianLinearRegression` (``draws``, ``chains``, ...).
+        Passed to :func:`~bayes_l1.fit_posterior` (``draws``, ``chains``, ...).
 
     Returns
     -------
     MapLassoComparison
         ``.table``, ``.max_abs_diff``, ...; ``str()`` gives the report.
     """
-    from bayes_l1.estimators import BayesianLinearRegression
     from bayes_l1.model import build_context, build_model, prepare
+    from bayes_l1.posterior import fit_posterior
     from bayes_l1.priors import Laplace, resolve_prior
 
     if alpha is not None:
@@ -249,7 +256,9 @@ def compare_map_lasso(
             "compare_map_lasso needs a Laplace prior with a fixed rate (lam, alpha or 'cv'); "
             f"got {prior!r}."
         )
-    context = build_context(data, prior, random_state=random_state)
+    with constant_columns_reported():  # prepare named them, once
+        cv = lasso_map_cv(data.X, data.y, random_state=random_state)
+    context = build_context(data, prior, cv=cv)
     alpha_prior = prior.map_penalty(context)[0]
     if alpha is not None and not np.isclose(alpha_prior, alpha, rtol=1e-12):
         raise ValueError(f"alpha={alpha} disagrees with the prior's alpha {alpha_prior}.")
@@ -280,8 +289,8 @@ def compare_map_lasso(
         fit_kwargs.setdefault("random_state", random_state)
         X_named = pd.DataFrame(Xa, columns=names)
         with constant_columns_reported():
-            fit = BayesianLinearRegression(prior=prior, **fit_kwargs).fit(X_named, data.y)
-        summ = inclusion_summary(fit, eps=eps, prob=prob, lasso=False).loc[names]
+            fit = fit_posterior(X_named, data.y, prior=prior, cv=cv, **fit_kwargs)
+        summ = inclusion_summary(fit, eps=eps, prob=prob).loc[names]
         table["post_mean"] = summ["mean"]
         table["post_median"] = summ["median"]
         table["post_lower"] = summ["hdi_lower"]
@@ -300,6 +309,150 @@ def compare_map_lasso(
     if verbose:
         print(str(result).splitlines()[1].strip())
     return result
+
+
+# --------------------------------------------------------------------- the lasso beside a fit
+
+
+def lasso_columns(fit, X=None, y=None, *, alpha=None, cv=None, random_state=0) -> pd.DataFrame:
+    """The lasso at the alpha matching a fit, as columns to join to its inclusion summary.
+
+    ``bl.inclusion_summary(fit).join(bl.lasso_columns(fit))`` puts the MAP / lasso solution
+    next to the posterior of each feature.
+
+    Parameters
+    ----------
+    fit : xarray.DataTree from :func:`~bayes_l1.fit_posterior`, or a fitted estimator
+    X, y : array-like, optional
+        The data the fit used; default the data the tree kept (``store_X=True``). A
+        DataFrame's columns are matched to the fit's features by name; rows and y must be
+        the fit's (checked against the tree).
+    alpha : float, optional
+        Penalty (scikit-learn scaling, original y). Default, in this order: the fit's
+        matching MAP penalty (Laplace with a fixed rate, elastic net; ``l1_ratio`` too),
+        ``cv.alpha``, the cross-validated alpha the fit recorded (``attrs
+        ["bayes_l1_alpha_cv"]``), else a new ``lasso_map_cv`` (minimum rule).
+    cv : CVResult, optional
+        ``lasso_map_cv`` on these data: its alpha and path are reused (no new CV or path).
+    random_state : int, default 0
+        Seed of the CV folds when a new CV runs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index the feature names (the fit's order). ``map_coef``: the solution at alpha
+        (original scale; duality gap at most ``REFINE_TOL`` relative, or what
+        ``REFINE_MAX_ITER`` outer iterations reach); ``lasso_selected``: ``map_coef != 0``;
+        ``lasso_entry_rank``: the order in which features enter the path from alpha_max
+        down to alpha (NA: not entered). ``attrs["lasso"]``: alpha, l1_ratio, where alpha
+        came from (``"given"``, ``"fit"``, ``"cv"``) and the duality gap reached.
+    """
+    tree = fitted.as_tree(fit)
+    names = fitted.feature_names(tree)
+    likelihood = "gaussian" if fitted.is_gaussian(tree) else "logistic"
+    X, y = _fit_data(tree, X, y, names)
+    l1_ratio, penalty = 1.0, fitted.matching_penalty(tree)
+    if alpha is not None:
+        alpha, source = check_positive(alpha, "alpha"), "given"
+    elif penalty is not None:
+        (alpha, l1_ratio), source = penalty, "fit"
+    else:
+        source = "cv"
+        recorded = fitted.attr(tree, "alpha_cv")
+        if cv is None and recorded is None:
+            with constant_columns_reported():  # the fit named them, once
+                cv = lasso_map_cv(X, y, likelihood=likelihood, random_state=random_state)
+        alpha = float(cv.alpha if cv is not None else recorded)
+    with constant_columns_reported(), warnings.catch_warnings():
+        # a path at the default tolerance gives the entry order; the refinement reports its gap
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if cv is not None and cv.alpha == alpha and l1_ratio == cv.path.l1_ratio:
+            path = cv.path
+        else:
+            top = lasso_map_path(X, y, alphas=[alpha], l1_ratio=l1_ratio, likelihood=likelihood)
+            grid = alpha_grid(top.alpha_max, 100)
+            grid = np.append(grid[grid > alpha], alpha)
+            path = lasso_map_path(X, y, alphas=grid, l1_ratio=l1_ratio, likelihood=likelihood)
+        refined = lasso_map(
+            X, y, alpha, l1_ratio=l1_ratio, likelihood=likelihood, tol=REFINE_TOL,
+            max_iter=REFINE_MAX_ITER,
+        )  # fmt: skip
+    coef = refined.coef + 0.0  # no -0.0
+    keep = slice(0, int(np.sum(path.alphas >= alpha)))  # the grid from alpha_max to alpha
+    coefs, working = path.coefs[:, keep].copy(), path.coefs_working[:, keep].copy()
+    coefs[:, -1], working[:, -1] = coef, refined.coef_working
+    path = replace(path, alphas=path.alphas[keep], coefs=coefs, coefs_working=working)
+    position = pd.Series(np.arange(len(names)), index=list(path.feature_names))  # X's order
+    entry = pd.array(np.full(len(names), pd.NA), dtype="Int64")
+    entry[position[list(path.entry_order)].to_numpy()] = np.arange(1, len(path.entry_order) + 1)
+    frame = pd.DataFrame(
+        {"map_coef": coef, "lasso_selected": coef != 0, "lasso_entry_rank": entry},
+        index=pd.Index(names, name="feature"),
+    )
+    frame.attrs["lasso"] = {
+        "alpha": float(alpha),
+        "l1_ratio": float(l1_ratio),
+        "alpha_source": source,
+        "dual_gap": float(refined.dual_gap),
+    }
+    return frame
+
+
+def _standardized(A: np.ndarray) -> np.ndarray:
+    """Columns of A as z-scores, computed as a fit computes them: in any units (nothing is
+    squared), constant columns 0."""
+    names = tuple(str(j) for j in range(A.shape[1]))
+    return Design.fit_transform(A, names, warn=False)[1]
+
+
+def _same_design(tree, Xa: np.ndarray) -> bool:
+    """Whether X standardizes to the working design the tree kept (True when it kept none);
+    constant columns, all 0 there, are skipped."""
+    Z = fitted.working_X(tree)
+    if Z is None:
+        return True
+    check_rows(Xa.shape[0], Z.shape[0])
+    used = np.abs(Z).max(axis=0) > 0
+    return bool(np.allclose(_standardized(Xa)[:, used], Z[:, used], rtol=0.0, atol=1e-8))
+
+
+def _fit_data(tree, X, y, names: list[str]) -> tuple:
+    """(X, y) of the fit: the tree's own when X is None, else X with its columns in the
+    fit's order (by name for a DataFrame) and y, checked to be the fit's data: as many
+    columns and rows, z-scores equal to the working design and y to the observed y, where
+    the tree holds them."""
+    if X is None:
+        if y is not None:
+            raise ValueError("Pass X together with y.")
+        kept = fitted.fit_data(tree)
+        if kept is None:
+            raise ValueError(
+                "The fit kept no design (fit_posterior(..., store_X=False), or a tree from "
+                "elsewhere): pass X and y, the data it used."
+            )
+        return kept
+    if y is None:
+        raise ValueError("Pass y together with X.")
+    X = align_columns(X, names)
+    Xa, _ = check_X(X)
+    if Xa.shape[1] != len(names):
+        raise ValueError(f"X has {Xa.shape[1]} columns; the fit has {len(names)}.")
+    if not _same_design(tree, Xa):
+        raise ValueError("X differs from the design of the fit: pass the data it used.")
+    observed = fitted.observed_y(tree)
+    if observed is None:
+        return X, y
+    check_rows(Xa.shape[0], observed.shape[0])
+    if fitted.is_gaussian(tree):  # z-scores: the tree may hold y on the original or working scale
+        ya = check_y(y, Xa.shape[0])[0]
+        same = np.allclose(_standardized(ya[:, None]), _standardized(observed[:, None]), atol=1e-8)
+    elif (labels := fitted.classes(tree)) is not None:  # 0/1 coded as in fit: classes[1] is 1
+        same = np.array_equal(check_labels(y, Xa.shape[0]) == labels[1], observed == 1)
+    else:
+        same = True  # labels whose coding is unknown: the row count is all we can check
+    if not same:
+        raise ValueError("y differs from the observed y of the fit: pass the data it used.")
+    return X, y
 
 
 # --------------------------------------------------------------------- LOO comparison
@@ -332,7 +485,7 @@ def compare_models(
         raise ValueError("compare_models needs a dict of at least two {name: fit}.")
     elpds, k_max, n_high, thresholds = {}, {}, {}, {}
     for name, fit in fits.items():
-        tree, _ = _datatree(fit)
+        tree = fitted.as_tree(fit)
         if "log_likelihood" not in tree.children or "y" not in tree["log_likelihood"].data_vars:
             raise ValueError(f"Model {name!r} has no log_likelihood['y'] group: LOO needs it.")
         with warnings.catch_warnings():
@@ -415,8 +568,8 @@ def dss(
 
     Parameters
     ----------
-    fit : fitted BayesianLinearRegression or its DataTree
-        A DataTree needs ``X`` (the raw design the fit used).
+    fit : xarray.DataTree from :func:`~bayes_l1.fit_posterior`, or a fitted estimator
+        A tree that kept no design (``store_X=False``) needs ``X``.
     X : array-like, optional
         The design the fit used (needed for a bare DataTree); a DataFrame's columns are
         matched to the fit's features by name.
@@ -431,10 +584,10 @@ def dss(
     """
     prob = check_probability(prob, "prob")
     adaptive = check_bool(adaptive, "adaptive")
-    tree, est = _datatree(fit)
-    if not _is_gaussian(tree):
+    tree = fitted.as_tree(fit)
+    if not fitted.is_gaussian(tree):
         raise ValueError("dss supports the Gaussian likelihood (a sigma_std posterior) only.")
-    names = _feature_names(tree)
+    names = fitted.feature_names(tree)
     if X is not None:
         Xa = np.asarray(align_columns(X, names), dtype=np.float64)
         if Xa.ndim != 2 or Xa.shape[1] != len(names):
@@ -443,17 +596,16 @@ def dss(
             raise ValueError("X differs from the design of the fit: pass the data it used.")
         # the fit warned about constant columns; sds computed without squares, as the fit's
         design, Z = Design.fit_transform(Xa, names, warn=False)
-        y_obs = tree["observed_data"]["y"].to_numpy()[:, None]
-        y_scale = float(Design.fit_transform(y_obs, ("y",), warn=False)[0].scale[0])
-    elif est is not None:
-        design, Z = est.model_data_.design, est.model_data_.Z
-        y_scale = est.model_data_.y_scale
-    else:
-        raise ValueError("dss on a bare DataTree needs X, the design matrix the fit used.")
+    elif (design := fitted.design(tree)) is None or (Z := fitted.working_X(tree)) is None:
+        raise ValueError(
+            "The fit kept no design (fit_posterior(..., store_X=False), or a tree from "
+            "elsewhere): pass X, the design matrix it used."
+        )
+    y_scale = fitted.y_scale(tree)
     n = Z.shape[0]
     post = tree["posterior"]
-    B = _matrix(post["beta_std"])  # (S, p)
-    sigma = _matrix(post["sigma_std"])
+    B = fitted.matrix(post["beta_std"])  # (S, p)
+    sigma = fitted.matrix(post["sigma_std"])
     beta_bar = B.mean(axis=0)
     target = Z @ beta_bar
     weights = 1.0 / np.maximum(np.abs(beta_bar), 1e-12) if adaptive else None

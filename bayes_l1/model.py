@@ -24,6 +24,7 @@ from bayes_l1._validation import (
     check_likelihood,
     check_positive,
     check_X_y,
+    constant_columns_reported,
     warn_caller,
 )
 from bayes_l1.data import Design
@@ -171,38 +172,28 @@ def restore_held_at_zero(idata, data: ModelData):
     return idata
 
 
-def noise_sd_estimate(data: ModelData, *, random_state=0) -> float:
-    """Noise sd on the working scale from the cross-validated lasso: RSS / (n - k - 1)
-    (Reid, Tibshirani & Friedman 2016)."""
-    cv = lasso_map_cv(data.Z, data.y_work, standardize=False, random_state=random_state)
-    return cv_noise_sd(cv, data.Z, data.y_work)
-
-
-def build_context(data: ModelData, prior, *, random_state=0) -> BuildContext:
+def build_context(data: ModelData, prior, *, random_state=0, cv=None) -> BuildContext:
     """Resolve what the prior needs from the data: the CV alpha for ``Laplace(lam="cv")``,
-    a noise-sd estimate where an alpha must be mapped to a prior scale. Constant columns
-    are left out (``p`` counts the features in the model)."""
-    data = data.drop_held_at_zero()
-    alpha_cv = cv = None
-    if prior.needs_alpha_cv:
-        cv = lasso_map_cv(
-            data.Z,
-            data.y,
-            likelihood=data.likelihood,
-            standardize=False,
-            random_state=random_state,
-        )
-        alpha_cv = cv.alpha
+    the noise-sd estimate where an alpha must be mapped to a prior scale. Both come from one
+    cross-validated lasso, ``lasso_map_cv(X, y)`` on the fit's data (given as ``cv`` or
+    computed with folds from ``random_state``): the noise sd is RSS / (n - k - 1) at its
+    alpha (Reid, Tibshirani & Friedman 2016). Constant columns are left out (``p`` counts
+    the features in the model)."""
+    needs_sigma = prior.needs_sigma_hat and data.likelihood == "gaussian"
+    if cv is None and (prior.needs_alpha_cv or needs_sigma):
+        with constant_columns_reported():  # prepare named them, once
+            cv = lasso_map_cv(data.X, data.y, likelihood=data.likelihood, random_state=random_state)
     sigma_hat = float("nan")
-    if prior.needs_sigma_hat and data.likelihood == "gaussian":
-        sigma_hat = noise_sd_estimate(data, random_state=random_state)
+    if needs_sigma:
+        sigma_hat = cv_noise_sd(cv, data.X, data.y) / data.y_scale
+    active = data.drop_held_at_zero()
     return BuildContext(
-        data.n,
-        data.p,
+        active.n,
+        active.p,
         data.likelihood,
         sigma_hat=sigma_hat,
         y_scale=data.y_scale,
-        alpha_cv=alpha_cv,
+        alpha_cv=None if cv is None else float(cv.alpha),
     )
 
 

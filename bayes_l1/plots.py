@@ -5,7 +5,7 @@ and returns it so that it can be restyled. Nothing here computes statistics of i
 paths come from :func:`bayes_l1.lasso_map_path` / :func:`bayes_l1.lasso_map_cv`, posterior
 tables from :func:`bayes_l1.inclusion_summary`, :func:`bayes_l1.rank_distribution` and
 :func:`bayes_l1.shrinkage_factors`. ArviZ's own plots (trace, rank, energy, forest) work
-on ``model.idata_`` directly, e.g. ``arviz.plot_trace_dist(model.idata_, var_names=["beta"])``.
+on the fit's DataTree directly, e.g. ``arviz.plot_trace_dist(tree, var_names=["beta"])``.
 
 ``import bayes_l1`` never imports matplotlib; this module does, on import.
 
@@ -19,11 +19,11 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
+from bayes_l1 import fitted
 from bayes_l1._validation import check_int
 from bayes_l1.map import CVResult, PathResult
 
@@ -49,25 +49,24 @@ def _new_axes(ax: Axes | None, figsize=(7.0, 4.5)) -> Axes:
     return ax
 
 
-def _is_fit(obj) -> bool:
-    return hasattr(obj, "idata_") and hasattr(obj, "get_params")
-
-
-def _summary(fit_or_table) -> tuple[pd.DataFrame, object]:
-    """(inclusion table, estimator or None) from a fitted estimator, a DataTree or a table."""
+def _summary(fit_or_table, table=None) -> tuple[pd.DataFrame, object]:
+    """(inclusion table, the fit's Design or None) from a fit (and optionally its table) or
+    a table."""
     if isinstance(fit_or_table, pd.DataFrame):
-        missing = {"pip", "median", "hdi_lower", "hdi_upper"} - set(fit_or_table.columns)
-        if missing:
-            raise ValueError(
-                "Expected a table from bayes_l1.inclusion_summary; missing columns "
-                f"{sorted(missing)}."
-            )
-        return fit_or_table, None
-    from bayes_l1.summary import inclusion_summary
+        fit_or_table, table = None, fit_or_table
+    design = None
+    if fit_or_table is not None:
+        from bayes_l1.summary import inclusion_summary
 
-    # an estimator restored from a saved tree (from_idata) has no column sds: as a tree
-    est = fit_or_table if hasattr(fit_or_table, "model_data_") else None
-    return inclusion_summary(fit_or_table), est
+        tree = fitted.as_tree(fit_or_table)
+        design = fitted.design(tree)
+        table = inclusion_summary(tree) if table is None else table
+    missing = {"pip", "median", "hdi_lower", "hdi_upper"} - set(table.columns)
+    if missing:
+        raise ValueError(
+            f"Expected a table from bayes_l1.inclusion_summary; missing columns {sorted(missing)}."
+        )
+    return table, design
 
 
 def _rest_note(table: pd.DataFrame, shown: int, threshold: float) -> str | None:
@@ -85,24 +84,29 @@ def _rest_note(table: pd.DataFrame, shown: int, threshold: float) -> str | None:
 def matching_alpha(fit) -> float:
     """The lasso alpha (scikit-learn scaling, original y) that corresponds to a fit's prior.
 
-    The MAP penalty of the prior when it has one (``fit.map_``: Laplace with a fixed rate,
-    elastic net); for a Laplace prior whose rate ``lam`` is sampled, the posterior median
-    of ``lam sigma / n`` (Gaussian) or ``lam / n`` (logistic).
+    The MAP penalty of the prior when it has one (Laplace with a fixed rate, elastic net:
+    recorded by the fit); for a Laplace prior whose rate ``lam`` is sampled, the posterior
+    median of ``lam sigma / n`` (Gaussian) or ``lam / n`` (logistic).
+
+    Parameters
+    ----------
+    fit : xarray.DataTree from :func:`~bayes_l1.fit_posterior`, or a fitted estimator
 
     Raises
     ------
     ValueError
         The prior has no lasso counterpart (horseshoe, ridge with a sampled scale).
     """
-    if getattr(fit, "map_", None) is not None:
-        return float(fit.map_.alpha)
-    post = fit.idata_["posterior"]
+    tree = fitted.as_tree(fit)
+    if (penalty := fitted.matching_penalty(tree)) is not None:
+        return penalty[0]
+    post = tree["posterior"]
     if "lam" not in post.data_vars:
         raise ValueError(
-            f"The prior {fit.prior_!r} has no lasso alpha to place the posterior at; "
-            "pass alpha= explicitly."
+            f"The prior {fitted.attr(tree, 'prior', 'of this fit')} has no lasso alpha to "
+            "place the posterior at; pass alpha= explicitly."
         )
-    n = fit.model_data_.n
+    n = fitted.n_obs(tree)
     lam = post["lam"]
     scaled = lam * post["sigma"] if "sigma" in post.data_vars else lam
     return float((scaled / n).median())
@@ -203,7 +207,8 @@ def plot_path(
 
 
 def _overlay_posterior(ax, fit, names, alpha, prob, standardized) -> None:
-    post = fit.idata_["posterior"]
+    tree = fitted.as_tree(fit)
+    post = tree["posterior"]
     fit_names = [str(v) for v in post["feature"].to_numpy()]
     if fit_names != list(names):
         raise ValueError("The fit's features differ from the path's: fit on the same X.")
@@ -211,7 +216,9 @@ def _overlay_posterior(ax, fit, names, alpha, prob, standardized) -> None:
     beta = post["beta"].stack(sample=("chain", "draw")).transpose("feature", "sample")
     draws = beta.to_numpy()
     if standardized:
-        draws = draws * fit.model_data_.design.scale[:, None]
+        if (design := fitted.design(tree)) is None:
+            raise ValueError("standardized=True needs the column sds, which this fit lacks.")
+        draws = draws * design.scale[:, None]
     q = (1.0 - prob) / 2.0
     lo, med, hi = np.quantile(draws, [q, 0.5, 1.0 - q], axis=1)
     # Spread the p intervals over a small band around log10(alpha) so they do not overlap.
@@ -230,6 +237,7 @@ def plot_coefficients(
     top: int = 25,
     lasso=None,
     standardized: bool | None = None,
+    table: pd.DataFrame | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Forest plot: posterior median and HDI per feature, sorted by pip, with MAP / lasso
@@ -241,15 +249,21 @@ def plot_coefficients(
 
     Parameters
     ----------
-    fit : fitted estimator, xarray.DataTree, or a table from :func:`bayes_l1.inclusion_summary`
+    fit : xarray.DataTree, fitted estimator, or a table from :func:`bayes_l1.inclusion_summary`
+        A table may carry the lasso columns (``table.join(bl.lasso_columns(fit))``).
     top : int, default 25
     lasso : pandas.Series, array-like or MapLassoComparison, optional
         scikit-learn lasso coefficients to mark (by feature name, or in the fit's feature
         order); a :class:`~bayes_l1.MapLassoComparison` contributes its ``sklearn`` column.
-        The table's ``map_coef`` (the lasso / MAP at the matching alpha) is always marked.
+        The table's ``map_coef`` (the lasso / MAP at the matching alpha), where it has one,
+        is always marked.
     standardized : bool, optional
         Multiply by the column sd (change in y per sd of x_j: comparable across features;
-        needs a fitted estimator). Default True for an estimator, else False.
+        needs a fit, whose tree records the sds). Default True for a fit, else False.
+    table : pandas.DataFrame, optional
+        With a fit: its inclusion summary to draw, e.g. with the lasso columns joined
+        (``bl.inclusion_summary(fit).join(bl.lasso_columns(fit))``); default
+        ``inclusion_summary(fit)``.
     ax : matplotlib Axes, optional
 
     Returns
@@ -258,16 +272,15 @@ def plot_coefficients(
         Interval lines are ``ax.collections[0]`` (one segment per feature drawn).
     """
     top = check_int(top, "top", minimum=1)
-    table, est = _summary(fit)
+    table, design = _summary(fit, table)
     shown = table.iloc[:top]
     k = len(shown)
     scale = pd.Series(1.0, index=table.index)
     if standardized is None:
-        standardized = est is not None
+        standardized = design is not None
     if standardized:
-        if est is None:
-            raise ValueError("standardized=True needs a fitted estimator (for the column sds).")
-        design = est.model_data_.design
+        if design is None:
+            raise ValueError("standardized=True needs a fit that records its column sds.")
         scale = pd.Series(design.scale, index=list(design.feature_names))
     s = scale.loc[shown.index].to_numpy()
     ax = _new_axes(ax, figsize=(7.0, 1.2 + 0.28 * k))
@@ -395,11 +408,7 @@ def plot_ranks(
     from bayes_l1.summary import rank_distribution
 
     top = check_int(top, "top", minimum=1)
-    tree = fit.idata_ if _is_fit(fit) else fit
-    if not isinstance(tree, xr.DataTree) or "posterior" not in tree.children:
-        raise TypeError(
-            f"plot_ranks needs a fitted estimator or its idata_ DataTree; got {type(fit).__name__}."
-        )
+    tree = fitted.as_tree(fit)
     p = tree["posterior"].sizes["feature"]
     top = min(top, p)
     max_rank = top if max_rank is None else min(check_int(max_rank, "max_rank", minimum=1), p)

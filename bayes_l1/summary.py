@@ -18,29 +18,19 @@ the units of each column. Reported locations and intervals (``mean``, ``median``
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from bayes_l1._columns import align_columns, check_rows
 from bayes_l1._validation import (
-    check_bool,
     check_int,
-    check_labels,
     check_positive,
     check_probability,
-    check_X,
-    check_y,
-    constant_columns_reported,
 )
-from bayes_l1.data import Design
 from bayes_l1.diagnostics import Diagnostics, check_sampling, reported_variables
-from bayes_l1.map import alpha_grid, lasso_map_cv, lasso_map_path
-from bayes_l1.map.solve import working_target
+from bayes_l1.fitted import as_tree, attr, feature_names, is_gaussian, matrix, n_obs
 from bayes_l1.priors import pseudo_sigma
 
 __all__ = [
@@ -64,69 +54,12 @@ _BLOCK_CELLS = 2**22  # draws x features per block of the rank computations (32 
 # --------------------------------------------------------------------- inputs
 
 
-def _datatree(fit) -> tuple[xr.DataTree, Any]:
-    """(DataTree, estimator or None) from a fitted estimator or a DataTree."""
-    if isinstance(fit, xr.DataTree):
-        tree, est = fit, None
-    elif hasattr(fit, "get_params") and hasattr(fit, "fit"):
-        if not hasattr(fit, "idata_"):
-            raise ValueError(
-                f"This {type(fit).__name__} is not fitted yet (no posterior draws); "
-                "call fit(X, y) first."
-            )
-        tree, est = fit.idata_, fit
-    else:
-        raise TypeError(
-            "Expected a fitted BayesianLinearRegression / BayesianLogisticRegression or the "
-            f"xarray.DataTree from its idata_; got {type(fit).__name__}."
-        )
-    if "posterior" not in tree.children:
-        raise ValueError("The DataTree has no 'posterior' group: there are no draws to summarize.")
-    post = tree["posterior"]
-    missing = [v for v in ("beta_std", "beta") if v not in post.data_vars]
-    if missing:
-        raise ValueError(
-            f"The posterior lacks {missing}: summaries need the coefficient draws written by "
-            "bayes_l1's samplers (beta_std on the working scale, beta on the original one)."
-        )
-    if not {*_SAMPLE_DIMS, "feature"} <= set(post["beta_std"].dims):
-        raise ValueError(
-            f"beta_std must have dims (chain, draw, feature); got {post['beta_std'].dims}."
-        )
-    return tree, est
-
-
-def _matrix(da: xr.DataArray) -> np.ndarray:
-    """(chain, draw[, feature]) -> (draws, features) or (draws,) float64 array."""
-    dims = [*_SAMPLE_DIMS, *(d for d in da.dims if d not in _SAMPLE_DIMS)]
-    values = np.asarray(da.transpose(*dims).values, dtype=np.float64)
-    return values.reshape(values.shape[0] * values.shape[1], *values.shape[2:])
-
-
-def _feature_names(tree: xr.DataTree) -> list[str]:
-    return [str(f) for f in tree["posterior"]["feature"].values]
-
-
-def _is_gaussian(tree: xr.DataTree) -> bool:
-    return "sigma_std" in tree["posterior"].data_vars
-
-
-def _n_obs(tree: xr.DataTree) -> int:
-    for group in ("observed_data", "log_likelihood"):
-        if group in tree.children and "obs" in tree[group].dims:
-            return int(tree[group].sizes["obs"])
-    raise ValueError(
-        "The number of observations is unknown (no observed_data or log_likelihood group "
-        "with an 'obs' dimension); pass eps explicitly."
-    )
-
-
 def _noise_draws(tree: xr.DataTree) -> np.ndarray:
     """Noise sd on the working scale per draw: sigma_std, or the logistic pseudo-sigma
     1 / sqrt(mu (1 - mu)) with mu the observed event rate (Piironen & Vehtari 2017)."""
     post = tree["posterior"]
-    if _is_gaussian(tree):
-        return _matrix(post["sigma_std"])
+    if is_gaussian(tree):
+        return matrix(post["sigma_std"])
     if "observed_data" not in tree.children or "y" not in tree["observed_data"].data_vars:
         raise ValueError("The logistic pseudo-sigma needs observed_data['y'].")
     n_draws = post.sizes["chain"] * post.sizes["draw"]
@@ -183,8 +116,8 @@ def default_eps(fit) -> float:
     -------
     float
     """
-    tree, _ = _datatree(fit)
-    return float(_EPS_STANDARD_ERRORS * np.mean(_noise_draws(tree)) / np.sqrt(_n_obs(tree)))
+    tree = as_tree(fit)
+    return float(_EPS_STANDARD_ERRORS * np.mean(_noise_draws(tree)) / np.sqrt(n_obs(tree)))
 
 
 def _resolve_eps(tree, eps) -> float:
@@ -197,7 +130,7 @@ def _sizes(tree: xr.DataTree, by: str) -> np.ndarray:
     """The (draws, features) matrix whose absolute values are ranked (a view when it can)."""
     if by not in _RANK_BY:
         raise ValueError(f"by must be one of {_RANK_BY}; got {by!r}.")
-    return _matrix(tree["posterior"]["beta_std" if by == "abs_standardized" else "beta"])
+    return matrix(tree["posterior"]["beta_std" if by == "abs_standardized" else "beta"])
 
 
 def _blocks(n_draws: int, p: int):
@@ -285,8 +218,8 @@ def rank_distribution(
     b  0.0  0.5  0.5
     c  0.5  0.5  0.0
     """
-    tree, _ = _datatree(fit)
-    names = _feature_names(tree)
+    tree = as_tree(fit)
+    names = feature_names(tree)
     p = len(names)
     max_rank = min(p, _MAX_RANK) if max_rank is None else _check_k(max_rank, p)
     values = _sizes(tree, by)
@@ -316,8 +249,8 @@ def top_k_probability(fit, k: int, *, by: str = "abs_standardized") -> pd.Series
     pandas.Series
         Indexed by feature name, in the fit's order; sums to k.
     """
-    tree, _ = _datatree(fit)
-    names = _feature_names(tree)
+    tree = as_tree(fit)
+    names = feature_names(tree)
     k = _check_k(k, len(names))
     values = _sizes(tree, by)
     counts = np.zeros(len(names), dtype=np.int64)
@@ -350,11 +283,11 @@ def joint_inclusion(fit, features, *, eps: float | None = None, how: str = "any"
     """
     if how not in ("any", "all"):
         raise ValueError(f"how must be 'any' or 'all'; got {how!r}.")
-    tree, _ = _datatree(fit)
-    idx = _feature_index(_feature_names(tree), features)
+    tree = as_tree(fit)
+    idx = _feature_index(feature_names(tree), features)
     eps = _resolve_eps(tree, eps)
     beta = tree["posterior"]["beta_std"].isel(feature=idx)
-    relevant = np.abs(_matrix(beta)) > eps
+    relevant = np.abs(matrix(beta)) > eps
     return float((relevant.any(axis=1) if how == "any" else relevant.all(axis=1)).mean())
 
 
@@ -380,7 +313,7 @@ def shrinkage_factors(fit) -> xr.DataArray:
     ValueError
         The posterior has no ``tau`` and ``local`` (not a horseshoe-family prior).
     """
-    tree, _ = _datatree(fit)
+    tree = as_tree(fit)
     post = tree["posterior"]
     kappa = _kappa_matrix(tree).reshape(post.sizes["chain"], post.sizes["draw"], -1)
     return xr.DataArray(
@@ -396,12 +329,12 @@ def _kappa_matrix(tree: xr.DataTree) -> np.ndarray:
             "Shrinkage factors need the horseshoe scales 'tau' and 'local' in the posterior; "
             "this fit has another prior."
         )
-    tau2 = _matrix(post["tau"])[:, None] ** 2
-    x = _matrix(post["local"]) ** 2  # a new array: the DataTree's draws are never modified
+    tau2 = matrix(post["tau"])[:, None] ** 2
+    x = matrix(post["local"]) ** 2  # a new array: the DataTree's draws are never modified
     if "c" in post.data_vars:  # regularized: local~^2 = c^2 local^2 / (c^2 + tau^2 local^2)
-        c2 = _matrix(post["c"])[:, None] ** 2
+        c2 = matrix(post["c"])[:, None] ** 2
         x *= c2 / (c2 + tau2 * x)
-    x *= tau2 * (_n_obs(tree) / _noise_draws(tree)[:, None] ** 2)
+    x *= tau2 * (n_obs(tree) / _noise_draws(tree)[:, None] ** 2)
     x += 1.0
     np.reciprocal(x, out=x)
     return x
@@ -414,104 +347,6 @@ def effective_nonzeros(fit) -> xr.DataArray:
     See :func:`shrinkage_factors` for kappa.
     """
     return (1.0 - shrinkage_factors(fit)).sum("feature").rename("m_eff")
-
-
-# --------------------------------------------------------------------- lasso columns
-
-
-def _lasso_columns(tree, est, X, y, alpha, random_state) -> tuple[pd.DataFrame, dict] | None:
-    """map_coef, lasso_selected and lasso_entry_rank at the alpha matching the fit."""
-    likelihood = "gaussian" if _is_gaussian(tree) else "logistic"
-    l1_ratio = 1.0
-    source = "given" if alpha is not None else "cv"
-    names = _feature_names(tree)
-    if X is None:
-        if est is None or not hasattr(est, "model_data_"):
-            return None  # a DataTree (or an estimator restored from one) has no design matrix
-        data = est.model_data_
-        X = data.X
-        y = data.y
-        if alpha is None and getattr(est, "map_", None) is not None and est.map_.l1_ratio > 0:
-            alpha, l1_ratio = float(est.map_.alpha), float(est.map_.l1_ratio)
-            source = "fit.map_"
-    elif y is None:
-        raise ValueError("Pass y together with X.")
-    else:
-        X = _fit_data(tree, X, y, names)
-    # The squared-error solver squares y: solve in units of y's spread (a power of two, so
-    # exact), in which any y a fit accepts can be squared; alpha and coefficients scale back.
-    unit = 1.0
-    if likelihood == "gaussian":
-        y = np.asarray(y, dtype=float)
-        unit = working_target(y, "gaussian", True)[1]
-        y = y / unit
-    with constant_columns_reported():  # the fit warned about them once, by name
-        if alpha is None:
-            cv = lasso_map_cv(X, y, likelihood=likelihood, random_state=random_state)
-            alpha = cv.alpha * unit
-        alpha = check_positive(alpha, "alpha")
-        top = lasso_map_path(X, y, alphas=[alpha / unit], l1_ratio=l1_ratio, likelihood=likelihood)
-        grid = alpha_grid(top.alpha_max, 100)
-        grid = np.append(grid[grid > alpha / unit], alpha / unit)
-        path = lasso_map_path(
-            X, y, alphas=grid, l1_ratio=l1_ratio, likelihood=likelihood, tol=1e-10, max_iter=1000
-        )
-    coef = path.coefs[:, -1] * unit + 0.0  # no -0.0
-    position = pd.Series(np.arange(len(names)), index=list(path.feature_names))
-    order = position[list(path.entry_order)].to_numpy()
-    entry = pd.array(np.full(len(names), pd.NA), dtype="Int64")
-    entry[order] = np.arange(1, order.size + 1)
-    frame = pd.DataFrame(
-        {"map_coef": coef, "lasso_selected": coef != 0, "lasso_entry_rank": entry}, index=names
-    )
-    return frame, {"alpha": alpha, "l1_ratio": l1_ratio, "alpha_source": source}
-
-
-def _standardized(A: np.ndarray) -> np.ndarray:
-    """Columns of A as z-scores, computed as a fit computes them: in any units (nothing is
-    squared), constant columns 0."""
-    names = tuple(str(j) for j in range(A.shape[1]))
-    return Design.fit_transform(A, names, warn=False)[1]
-
-
-def _same_design(tree: xr.DataTree, Xa: np.ndarray) -> bool:
-    """Whether X standardizes to the working design in ``constant_data`` (True when the tree
-    has none); constant columns, all 0 there, are skipped."""
-    const = tree["constant_data"] if "constant_data" in tree.children else None
-    if const is None or "X" not in const.data_vars or set(const["X"].dims) != {"obs", "feature"}:
-        return True
-    Z = const["X"].transpose("obs", "feature").to_numpy()
-    check_rows(Xa.shape[0], Z.shape[0])
-    used = np.abs(Z).max(axis=0) > 0
-    return bool(np.allclose(_standardized(Xa)[:, used], Z[:, used], rtol=0.0, atol=1e-8))
-
-
-def _fit_data(tree: xr.DataTree, X, y, names: list[str]):
-    """X with its columns in the fit's order (by name for a DataFrame), checked to be the
-    fit's own data: as many columns and rows, its columns' z-scores equal to the working
-    design and y to the observed y, where the tree holds them."""
-    X = align_columns(X, names)
-    Xa, _ = check_X(X)
-    if Xa.shape[1] != len(names):
-        raise ValueError(f"X has {Xa.shape[1]} columns; the fit has {len(names)}.")
-    if not _same_design(tree, Xa):
-        raise ValueError("X differs from the design of the fit: pass the data it used.")
-    obs = tree["observed_data"] if "observed_data" in tree.children else None
-    if obs is None or "y" not in obs.data_vars:
-        return X
-    observed = obs["y"].to_numpy()
-    check_rows(Xa.shape[0], observed.shape[0])
-    if _is_gaussian(tree):  # z-scores: the tree may hold y on the original or working scale
-        ya = check_y(y, Xa.shape[0])[0]
-        same = np.allclose(_standardized(ya[:, None]), _standardized(observed[:, None]), atol=1e-8)
-    elif "bayes_l1_classes" in tree.attrs:  # 0/1 coded as in fit: classes[1] is 1
-        positive = json.loads(tree.attrs["bayes_l1_classes"])[1]
-        same = np.array_equal(check_labels(y, Xa.shape[0]) == positive, observed == 1)
-    else:
-        same = True  # labels whose coding is unknown: the row count is all we can check
-    if not same:
-        raise ValueError("y differs from the observed y of the fit: pass the data it used.")
-    return X
 
 
 # --------------------------------------------------------------------- the summary
@@ -549,19 +384,12 @@ def inclusion_summary(
     prob: float = 0.9,
     k: int | None = None,
     threshold: float = 0.5,
-    lasso: bool = True,
-    X=None,
-    y=None,
-    alpha: float | None = None,
-    random_state=0,
 ) -> pd.DataFrame:
     """Which features matter, and how sure is the posterior? One row per feature.
 
     Parameters
     ----------
-    fit : fitted estimator or xarray.DataTree
-        A DataTree alone has no design matrix: the lasso columns then need ``X`` and ``y``
-        (else they are left out).
+    fit : xarray.DataTree from :func:`~bayes_l1.fit_posterior`, or a fitted estimator
     eps : float, optional
         Relevance threshold on the **working scale** (|coefficient| in sd of y per sd of
         x_j; logistic: log-odds per sd of x_j): ``pip = P(|beta_std_j| > eps | data)``.
@@ -576,20 +404,6 @@ def inclusion_summary(
         Decision rule: ``selected = pip > threshold``, in [0, 1]. The default is the
         median probability model (Barbieri & Berger 2004), optimal for prediction under
         squared loss in orthogonal designs.
-    lasso : bool, default True
-        Add ``map_coef``, ``lasso_selected`` and ``lasso_entry_rank``.
-    X, y : array-like, optional
-        The data the fit used (only needed for a bare DataTree). A DataFrame's columns are
-        matched to the fit's features by name; the rows and y must be the fit's (checked
-        against the tree's observed data).
-    alpha : float, optional
-        Penalty (scikit-learn scaling, original y) for the lasso columns. Default: the
-        fit's matching MAP penalty (``fit.map_.alpha``, the lasso equivalent of a Laplace
-        prior with fixed lam or of an elastic-net prior) when it has one, else the
-        cross-validated lasso alpha (``lasso_map_cv``, minimum rule, folds from
-        ``random_state``).
-    random_state : int, default 0
-        Seed of the CV folds when the CV alpha is used.
 
     Returns
     -------
@@ -605,28 +419,25 @@ def inclusion_summary(
           :func:`shrinkage_factors`);
         - ``rank_median, rank_lower, rank_upper``: rank by |beta_std| (1 = largest), its
           median and central ``prob`` interval; ``p_top_k``: P(rank <= k);
-        - ``map_coef, lasso_selected, lasso_entry_rank``: the MAP / lasso solution at the
-          matching alpha and the order in which features enter the path from alpha_max
-          down to it (NA: not entered).
 
-        ``attrs`` holds ``eps``, ``prob``, ``k``, ``threshold``, ``m_eff`` (posterior mean,
-        sd and HDI of the effective number of non-zeros, horseshoe family; else None) and
-        ``lasso`` (alpha, l1_ratio, and where alpha came from).
+        The lasso at the matching alpha is one join away:
+        ``table.join(bl.lasso_columns(fit))`` (:func:`~bayes_l1.lasso_columns`).
+
+        ``attrs`` holds ``eps``, ``prob``, ``k``, ``threshold`` and ``m_eff`` (posterior
+        mean, sd and HDI of the effective number of non-zeros, horseshoe family; else None).
 
     Raises
     ------
     ValueError
         Unfitted estimator or no posterior draws; eps < 0; k outside 1..p; prob outside
-        (0, 1); threshold outside [0, 1]; X or y not the data of the fit.
+        (0, 1); threshold outside [0, 1].
     TypeError
-        An option of the wrong type (e.g. a string for a number, a number for ``lasso``).
+        An option of the wrong type (e.g. a string for a number).
 
     Notes
     -----
     Cost: a sort and an argsort of the (draws x features) matrix; about 7 s for 4 x 1000
-    draws of 5000 features on two shared cores. The lasso columns add a MAP path (a few
-    seconds at p = 5000) and, without a matching MAP alpha, a 5-fold CV path (~25 s there);
-    pass ``alpha`` or ``lasso=False`` to skip it.
+    draws of 5000 features on two shared cores.
 
     Examples
     --------
@@ -642,23 +453,21 @@ def inclusion_summary(
     >>> list(table.index), table["selected"].tolist(), table["rank_median"].tolist()
     (['a', 'c', 'b'], [True, False, False], [1.0, 2.0, 3.0])
     """
-    tree, est = _datatree(fit)
+    tree = as_tree(fit)
     prob = _check_prob(prob)
     threshold = check_probability(threshold, "threshold", inclusive=True)
-    lasso = check_bool(lasso, "lasso")
-    alpha = None if alpha is None else check_positive(alpha, "alpha")
     eps = _resolve_eps(tree, eps)
     post = tree["posterior"]
-    names = _feature_names(tree)
+    names = feature_names(tree)
     p = len(names)
 
-    work = _matrix(post["beta_std"])
+    work = matrix(post["beta_std"])
     pip = (np.abs(work) > eps).mean(axis=0)
     p_sign = np.maximum((work > 0).mean(axis=0), (work < 0).mean(axis=0))
     mean_std = work.mean(axis=0)
     del work
 
-    beta = np.sort(_matrix(post["beta"]), axis=0)
+    beta = np.sort(matrix(post["beta"]), axis=0)
     n_draws = beta.shape[0]
     mid = n_draws // 2
     median = beta[mid] if n_draws % 2 else 0.5 * (beta[mid - 1] + beta[mid])
@@ -703,12 +512,6 @@ def inclusion_summary(
         },
         index=pd.Index(names, name="feature"),
     )
-    lasso_info = None
-    if lasso:
-        found = _lasso_columns(tree, est, X, y, alpha, random_state)
-        if found is not None:
-            columns, lasso_info = found
-            table = table.join(columns)
     order = np.lexsort((np.arange(p), rank_median, -pip))
     table = table.iloc[order]
     table.attrs.update(
@@ -718,7 +521,6 @@ def inclusion_summary(
         k=k,
         threshold=threshold,
         m_eff=m_eff,
-        lasso=lasso_info,
     )
     return table
 
@@ -730,15 +532,14 @@ def diagnose(fit, **kwargs) -> Diagnostics:
     """Convergence report: R-hat, bulk/tail ESS and MCSE per parameter, divergences,
     tree-depth hits and E-BFMI per chain, a verdict and advice.
 
-    A fitted estimator returns its ``diagnostics_`` (computed on fit) unless keyword
-    arguments ask for other settings; a DataTree is checked with
-    :func:`bayes_l1.check_sampling` on the reported parameters and the prior's scales
-    (``beta, intercept, sigma, lam, tau, local, c, ridge_scale``: those present and not
-    constant).
+    Computed from the draws with :func:`bayes_l1.check_sampling` on the reported parameters
+    and the prior's scales (``beta, intercept, sigma, lam, tau, local, c, ridge_scale``:
+    those present and not constant), with advice for the fit's prior (recorded in the
+    tree). A fitted estimator holds the same report, computed on fit, in ``diagnostics_``.
 
     Parameters
     ----------
-    fit : fitted estimator or xarray.DataTree
+    fit : xarray.DataTree or fitted estimator
     **kwargs
         Passed to :func:`bayes_l1.check_sampling` (``var_names``, ``rhat_max``,
         ``ess_min_per_chain``, ``bfmi_min``, ``warn``, ...).
@@ -747,12 +548,7 @@ def diagnose(fit, **kwargs) -> Diagnostics:
     -------
     Diagnostics
     """
-    tree, est = _datatree(fit)
-    if est is not None and getattr(est, "diagnostics_", None) is not None and not kwargs:
-        return est.diagnostics_
-    post = tree["posterior"]
-    if "var_names" not in kwargs:
-        kwargs["var_names"] = reported_variables(post)
-    if getattr(est, "prior_", None) is not None and "prior_name" not in kwargs:
-        kwargs["prior_name"] = type(est.prior_).__name__
+    tree = as_tree(fit)
+    kwargs.setdefault("var_names", reported_variables(tree["posterior"]))
+    kwargs.setdefault("prior_name", attr(tree, "prior_class"))
     return check_sampling(tree, **kwargs)

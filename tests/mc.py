@@ -88,8 +88,9 @@ def inclusion_draws(fit, features=None, how="any"):
     ``features`` has |beta_std| > eps" as (chain, draw[, feature]) floats: its mean is a pip
     or a joint inclusion probability, and :func:`mcse` gives that mean's MCSE."""
     import bayes_l1 as bl
+    from bayes_l1.fitted import as_tree
 
-    beta = fit.idata_["posterior"]["beta_std"]
+    beta = as_tree(fit)["posterior"]["beta_std"]
     if features is not None:
         beta = beta.sel(feature=list(features))
     relevant = (abs(beta) > bl.default_eps(fit)).astype(float)
@@ -102,7 +103,9 @@ def rank_draws(fit):
     """Rank of each feature by |beta_std| in each draw (1 = largest), as (chain, draw,
     feature): the mean of an indicator of it (e.g. rank <= k) is a probability whose MCSE
     :func:`mcse` gives."""
-    beta = abs(fit.idata_["posterior"]["beta_std"])
+    from bayes_l1.fitted import as_tree
+
+    beta = abs(as_tree(fit)["posterior"]["beta_std"])
     order = np.argsort(-beta.to_numpy(), axis=-1, kind="stable")
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(1, order.shape[-1] + 1), axis=-1)

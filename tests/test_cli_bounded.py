@@ -1,7 +1,7 @@
 """``bayes-l1 fit`` does bounded work after sampling (issue 11, class 9): one lasso solve at
-the CV alpha, at a tolerance the solver can reach, with capped iterations; never
-inclusion_summary's own lasso columns (a second CV and a path at tol 1e-10 with up to
-1000 iterations per alpha, which took 14+ minutes on a 6,366-row logistic data set)."""
+the CV alpha with capped iterations, reusing the run's one CV and its path; never a second
+CV or a path at tol 1e-10 with up to 1000 iterations per alpha (which took 14+ minutes on a
+6,366-row logistic data set)."""
 
 import re
 import time
@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 import bayes_l1 as bl
-import bayes_l1.estimators
-import bayes_l1.map
-import bayes_l1.summary
-from bayes_l1.cli import REFINE_MAX_ITER, REFINE_TOL, main
+import bayes_l1.compare
+import bayes_l1.posterior
+from bayes_l1.cli import main
+from bayes_l1.compare import REFINE_MAX_ITER, REFINE_TOL
 from tests.mc import seed
 from tests.test_cli import SEED, TINY, run
 
@@ -26,7 +26,7 @@ def test_logistic_fit_after_sampling_solves_once_within_bounds(tmp_path, monkeyp
     sampled, calls = [], []
 
     def refuse(*args, **kwargs):
-        raise AssertionError("inclusion_summary computed its own lasso columns")
+        raise AssertionError("a second CV ran after sampling")
 
     def spy(name, original):
         def solver(X, y, *args, tol=1e-4, max_iter=100, **kwargs):
@@ -37,21 +37,20 @@ def test_logistic_fit_after_sampling_solves_once_within_bounds(tmp_path, monkeyp
 
         return solver
 
-    def sample_nuts(*args, _original=bayes_l1.estimators.sample_nuts, **kwargs):
+    def sample_nuts(*args, _original=bayes_l1.posterior.sample_nuts, **kwargs):
         idata = _original(*args, **kwargs)
         sampled.append(True)
         return idata
 
-    monkeypatch.setattr(bayes_l1.summary, "_lasso_columns", refuse)
-    monkeypatch.setattr(bayes_l1.estimators, "sample_nuts", sample_nuts)
+    monkeypatch.setattr(bayes_l1.compare, "lasso_map_cv", refuse)
+    monkeypatch.setattr(bayes_l1.posterior, "sample_nuts", sample_nuts)
     for name in ("lasso_map", "lasso_map_path"):
-        monkeypatch.setattr(bayes_l1.map, name, spy(name, getattr(bayes_l1.map, name)))
-    monkeypatch.setattr(bayes_l1.estimators, "lasso_map", spy("fit.map_", bl.lasso_map))
+        monkeypatch.setattr(bayes_l1.compare, name, spy(name, getattr(bayes_l1.compare, name)))
     monkeypatch.chdir(tmp_path)
     code = main(["fit", "d.csv", "--target", "label", "--logistic", *TINY, *SEED, "--out", "o"])
     assert code == 0, capsys.readouterr().err
     assert sampled and calls == [("lasso_map", 1, REFINE_TOL, REFINE_MAX_ITER)]
-    assert REFINE_TOL >= 1e-8 and REFINE_MAX_ITER <= 50
+    assert REFINE_MAX_ITER <= 50
 
     table = pd.read_csv(tmp_path / "o" / "inclusion_summary.csv", index_col=0)
     cv = bl.lasso_map_cv(sim.X, sim.y, likelihood="logistic", random_state=int(SEED[1]))
@@ -64,21 +63,18 @@ def test_logistic_fit_after_sampling_solves_once_within_bounds(tmp_path, monkeyp
 
 @pytest.mark.slow  # a logistic fit with its lasso columns; CI runs it
 def test_lasso_columns_match_inclusion_summary(tmp_path):
-    """The CLI's own lasso columns are inclusion_summary's (Gaussian: map_coef to 1e-6)."""
+    """The CLI's lasso columns, from its CV path, are lasso_columns' from a new path at the
+    same alpha (Gaussian: map_coef to 1e-6)."""
     sim = bl.make_sparse_regression(80, 7, 3, snr=8, random_state=9)
     sim.X.assign(t=sim.y).to_csv(tmp_path / "d.csv", index=False)
     proc = run("fit", "d.csv", "--target", "t", *TINY, *SEED, "--out", "o", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(tmp_path / "o" / "inclusion_summary.csv", index_col=0)
     cv = bl.lasso_map_cv(sim.X, sim.y, random_state=int(SEED[1]))
-    ref = bl.inclusion_summary(
-        bl.BayesianLinearRegression(
-            draws=20, tune=20, chains=1, sampler="pymc", random_state=seed(0)
-        ).fit(sim.X, sim.y),
-        X=sim.X,
-        y=sim.y,
-        alpha=cv.alpha,
-    ).loc[table.index]
+    tree = bl.fit_posterior(
+        sim.X, sim.y, draws=20, tune=20, chains=1, sampler="pymc", random_state=seed(0)
+    )
+    ref = bl.lasso_columns(tree, sim.X, sim.y, alpha=cv.alpha).loc[table.index]
     np.testing.assert_allclose(table["map_coef"], ref["map_coef"], atol=1e-6)
     assert table["lasso_selected"].tolist() == ref["lasso_selected"].tolist()
     ranks = [t["lasso_entry_rank"].fillna(0).tolist() for t in (table, ref)]

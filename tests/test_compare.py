@@ -10,6 +10,7 @@ import xarray as xr
 from sklearn import linear_model as sklm
 
 import bayes_l1 as bl
+from bayes_l1.model import prepare
 from tests.mc import assert_at_least, inclusion_draws, mcse, seed
 
 pytest.importorskip("pymc")
@@ -57,7 +58,7 @@ def test_compare_map_lasso_posterior_columns(laplace_comparison):
     ]
     assert ((t["post_lower"] <= t["post_median"]) & (t["post_median"] <= t["post_upper"])).all()
     assert t["pip"].between(0, 1).all()
-    beta = res.fit.idata_["posterior"]["beta"]
+    beta = res.fit["posterior"]["beta"]
     np.testing.assert_allclose(t["post_mean"], beta.mean(("chain", "draw")).values)
     # bmi, s5 and bp dominate diabetes: the posterior is sure about them (pip > 0.99, up to
     # z MCSEs of each pip)
@@ -139,13 +140,13 @@ def test_compare_models_laplace_vs_ridge(diabetes, laplace_comparison):
 
     X, y = diabetes
     ridge = bl.BayesianLinearRegression(prior=bl.Normal(), random_state=seed(2), **SMALL).fit(X, y)
-    fits = {"laplace": laplace_comparison.fit, "ridge": ridge}
+    fits = {"laplace": laplace_comparison.fit, "ridge": ridge.idata_}
     table = bl.compare_models(fits, warn=False)
     assert set(table.index) == {"laplace", "ridge"}
     for name, fit in fits.items():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            elpd = azs.loo(fit.idata_, var_name="y").elpd
+            elpd = azs.loo(fit, var_name="y").elpd
         assert table.loc[name, "elpd"] == pytest.approx(elpd)
     assert table["weight"].sum() == pytest.approx(1.0)
     # Both are reasonable linear models of diabetes: elpd close. |elpd_diff| was 0.30 to
@@ -159,7 +160,7 @@ def test_compare_models_laplace_vs_ridge(diabetes, laplace_comparison):
 
 
 def test_dss_losses_match_brute_force(laplace_comparison, diabetes):
-    X, _ = diabetes
+    X, y = diabetes
     fit = laplace_comparison.fit
     res = bl.dss(fit, n_alphas=30)
     table = res.table
@@ -174,8 +175,8 @@ def test_dss_losses_match_brute_force(laplace_comparison, diabetes):
     smaller = table.index[table.index < res.suggested_size]
     assert (table.loc[smaller, "excess_lower"] > 0).all()
     # brute force: psi per draw, with explicit loops over draws
-    data = fit.model_data_
-    post = fit.idata_["posterior"]
+    data = prepare(X, y)
+    post = fit["posterior"]
     B = post["beta_std"].values.reshape(-1, X.shape[1])
     sig = post["sigma_std"].values.ravel()
     beta_bar = B.mean(axis=0)
@@ -191,14 +192,17 @@ def test_dss_losses_match_brute_force(laplace_comparison, diabetes):
     assert table.loc[size, "excess"] == pytest.approx((psi - psi_full).mean(), rel=1e-7)
     assert res.loss_full == pytest.approx(psi_full.mean(), rel=1e-9)
     # a DataTree with the raw X gives the same summary
-    again = bl.dss(fit.idata_, X=X, n_alphas=30)
+    again = bl.dss(fit, X=X, n_alphas=30)
     pd.testing.assert_frame_equal(again.table, table, rtol=1e-6)
-    with pytest.raises(ValueError, match="needs X"):
-        bl.dss(fit.idata_)
+    lean = fit.copy()
+    lean["constant_data"] = lean["constant_data"].to_dataset().drop_vars("X")
+    with pytest.raises(ValueError, match="pass X"):
+        bl.dss(lean)
+    pd.testing.assert_frame_equal(bl.dss(lean, X=X, n_alphas=30).table, table, rtol=1e-6)
     with pytest.raises(ValueError, match="columns"):
-        bl.dss(fit.idata_, X=X.iloc[:, :3])
+        bl.dss(fit, X=X.iloc[:, :3])
     # issue 11: columns matched by name (class 5), options checked by name (class 8)
-    permuted = bl.dss(fit.idata_, X=X[X.columns[::-1]], n_alphas=30)
+    permuted = bl.dss(fit, X=X[X.columns[::-1]], n_alphas=30)
     pd.testing.assert_frame_equal(permuted.table, table, rtol=1e-6)
     for kwargs, error, words in [
         ({"prob": "0.5"}, TypeError, "prob must be a number in"),
@@ -209,10 +213,10 @@ def test_dss_losses_match_brute_force(laplace_comparison, diabetes):
             bl.dss(fit, **kwargs)
 
 
-def test_inclusion_summary_lasso_columns_at_the_fit_alpha(laplace_comparison, diabetes):
+def test_lasso_columns_at_the_fit_alpha(laplace_comparison, diabetes):
     X, y = diabetes
-    table = bl.inclusion_summary(laplace_comparison.fit).loc[X.columns]
-    assert table.attrs["lasso"]["alpha_source"] == "fit.map_"
+    table = bl.lasso_columns(laplace_comparison.fit).loc[X.columns]
+    assert table.attrs["lasso"]["alpha_source"] == "fit"
     assert table.attrs["lasso"]["alpha"] == pytest.approx(0.5)
     np.testing.assert_allclose(table["map_coef"], laplace_comparison.table["sklearn"], atol=1e-6)
     np.testing.assert_array_equal(table["lasso_selected"], table["map_coef"] != 0)

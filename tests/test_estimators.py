@@ -10,6 +10,7 @@ from scipy import stats
 from sklearn import linear_model as sklm
 
 import bayes_l1 as bl
+from bayes_l1.model import prepare
 from tests.mc import (
     assert_agree,
     assert_at_least,
@@ -119,10 +120,10 @@ def test_laplace_cv_posterior_stays_near_the_lasso(laplace_cv_diabetes, diabetes
     X, y = diabetes
     fit = laplace_cv_diabetes
     assert fit.map_ is not None
-    # the CV the fit ran: on its standardized design (lasso_map_cv(X, y) solves the same
-    # problems to tol 1e-4 in other units, so its flat curve may put the minimum elsewhere)
-    cv = bl.lasso_map_cv(fit.model_data_.Z, y, standardize=False, random_state=seed(2))
+    # the CV the fit ran, recorded in the tree: lasso_map_cv(X, y) with the fit's seed
+    cv = bl.lasso_map_cv(X, y, random_state=seed(2))
     assert fit.map_.alpha == pytest.approx(cv.alpha)
+    assert fit.idata_.attrs["bayes_l1_alpha_cv"] == pytest.approx(cv.alpha)
     beta = fit.idata_["posterior"]["beta"]
     scale = X.std(ddof=0).values / y.std(ddof=0)
     med = beta.median(("chain", "draw")).values * scale
@@ -165,7 +166,7 @@ def test_marginalized_fit_has_the_joint_schema(wide_fits):
         rtol=1e-8,
     )
     # beta on the original scale is the working-scale draw mapped back
-    data = marg.model_data_
+    data = prepare(sim.X, sim.y)
     np.testing.assert_allclose(post["beta"], post["beta_std"] * data.y_scale / data.design.scale)
 
 
@@ -341,7 +342,7 @@ def test_constant_columns_are_exactly_zero_in_every_sampler(estimator, kw):
     for name in ("beta", "beta_std"):
         assert (post[name].sel(feature=["k1", "k2"]) == 0).all()
     assert (m.coef_[[1, 4]] == 0).all()
-    table = bl.inclusion_summary(m, lasso=False)
+    table = bl.inclusion_summary(m)
     assert (table.loc[["k1", "k2"], "pip"] == 0).all()
     assert set(table.index[-2:]) == {"k1", "k2"}
     assert sorted(table.loc[["k1", "k2"], "rank_median"]) == [5.0, 6.0]

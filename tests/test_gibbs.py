@@ -13,8 +13,7 @@ from scipy.special import kve, logsumexp
 
 import bayes_l1 as bl
 from bayes_l1.diagnostics import check_sampling
-from bayes_l1.estimators import default_target_accept
-from bayes_l1.model import INTERCEPT_SD, build_model, can_marginalize, prepare
+from bayes_l1.model import INTERCEPT_SD, build_context, build_model, can_marginalize, prepare
 from bayes_l1.samplers import sample_gibbs, sample_nuts
 from bayes_l1.samplers._kernels import (
     GaussianFactor,
@@ -46,7 +45,7 @@ def _nuts(data, prior, draws, tune=500, chains=2, base_seed=2):
         draws=draws,
         tune=tune,
         chains=chains,
-        target_accept=max(0.95, default_target_accept(prior, marginal)),
+        target_accept=max(0.95, prior.default_target_accept(marginal)),
         random_seed=seed(base_seed),
         data=data,
     )
@@ -382,12 +381,13 @@ def test_estimator_with_gibbs(diabetes):
     post = m.idata_["posterior"]
     assert post.attrs["sampler"] == "gibbs"
     assert m.diagnostics_.n_divergent is None and m.diagnostics_.verdict
-    expected_lam = m.prior_.fixed_lam(m.context_)
-    np.testing.assert_allclose(post["lam"], expected_lam)
+    cv = bl.lasso_map_cv(X, y, random_state=seed(0))  # the CV the fit ran
+    context = build_context(prepare(X, y), bl.Laplace(lam="cv"), cv=cv)
+    np.testing.assert_allclose(post["lam"], bl.Laplace(lam="cv").fixed_lam(context))
     assert m.map_ is not None and m.coef_.shape == (10,)
     # a good fit: R^2 near the lasso's 0.51, up to its Monte Carlo error
     assert_at_least(m.score(X, y), r2_mcse(m, X, y), 0.45, label="R^2")
-    ll = m.idata_["log_likelihood"]["y"]  # original scale after to_original_scale
+    ll = m.idata_["log_likelihood"]["y"]  # original scale (fit_posterior puts it there)
     sigma = post["sigma"].to_numpy()[..., None]
     eta = m.linear_predictor_draws(X).to_numpy()
     np.testing.assert_allclose(ll, stats.norm.logpdf(np.asarray(y), eta, sigma), rtol=1e-8)

@@ -3,7 +3,6 @@ labels) against independent computations from the draws."""
 
 import subprocess
 import sys
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -129,12 +128,13 @@ def test_path_overlays_posterior_at_matching_alpha(diabetes, diabetes_cv, laplac
     np.testing.assert_allclose([s[:, 1].min() for s in segments], lo, rtol=1e-10)
     np.testing.assert_allclose([s[:, 1].max() for s in segments], hi, rtol=1e-10)
     centre = np.mean([s[0, 0] for s in segments])
-    # Laplace(lam="cv") has a fixed rate, so its lasso counterpart is fit.map_.
+    # Laplace(lam="cv") has a fixed rate, so its lasso counterpart is fit.map_ (the tree
+    # records its alpha).
     assert centre == pytest.approx(np.log10(fit.map_.alpha))
 
 
 def test_matching_alpha_for_sampled_lam_and_horseshoe():
-    tree = make_tree(4)
+    tree = make_tree(4, n=200)
     rng = np.random.default_rng(1)
     lam = rng.gamma(5.0, 2.0, (1, 60))
     sigma = rng.gamma(50.0, 1.0, (1, 60))
@@ -144,12 +144,9 @@ def test_matching_alpha_for_sampled_lam_and_horseshoe():
         .assign(lam=(("chain", "draw"), lam), sigma=(("chain", "draw"), sigma))
     )
     tree["posterior"] = post
-    stub = SimpleNamespace(map_=None, idata_=tree, model_data_=SimpleNamespace(n=200))
-    assert plots.matching_alpha(stub) == pytest.approx(np.median(lam * sigma / 200))
-    stub.idata_ = make_tree(4, horseshoe=True)
-    stub.prior_ = bl.Horseshoe()
+    assert plots.matching_alpha(tree) == pytest.approx(np.median(lam * sigma / 200))
     with pytest.raises(ValueError, match="no lasso alpha"):
-        plots.matching_alpha(stub)
+        plots.matching_alpha(make_tree(4, horseshoe=True))
 
 
 # --------------------------------------------------------------------- posterior tables
@@ -172,7 +169,7 @@ def test_coefficients_at_large_p_draws_only_top_rows():
 
 def test_coefficients_markers_and_lasso_overlay():
     tree = make_tree(6)
-    table = bl.inclusion_summary(tree, lasso=False)
+    table = bl.inclusion_summary(tree)
     table["map_coef"] = table["median"] * 0.9
     lasso = pd.Series(table["median"].to_numpy() * 0.8, index=table.index)
     ax = plots.plot_coefficients(table, lasso=lasso)
@@ -187,7 +184,7 @@ def test_coefficients_markers_and_lasso_overlay():
     assert "\n" not in ax.get_xlabel()  # all six drawn: nothing summarized
     with pytest.raises(TypeError, match="Series"):
         plots.plot_coefficients(table, lasso=np.zeros(6))
-    with pytest.raises(ValueError, match="estimator"):
+    with pytest.raises(ValueError, match="records its column sds"):
         plots.plot_coefficients(table, standardized=True)
     with pytest.raises(ValueError, match="missing columns"):
         plots.plot_coefficients(table.drop(columns="pip"))
@@ -195,8 +192,10 @@ def test_coefficients_markers_and_lasso_overlay():
 
 def test_coefficients_standardized_from_fit(laplace_cv_fit, diabetes):
     X, _ = diabetes
-    ax = plots.plot_coefficients(laplace_cv_fit, top=4)
-    table = bl.inclusion_summary(laplace_cv_fit)
+    summary, lasso = bl.inclusion_summary(laplace_cv_fit), bl.lasso_columns(laplace_cv_fit)
+    table = summary.join(lasso)
+    table.attrs = {**summary.attrs, **lasso.attrs}  # join keeps neither's
+    ax = plots.plot_coefficients(laplace_cv_fit, table=table, top=4)
     assert f"MAP = lasso, alpha {laplace_cv_fit.map_.alpha:.3g}" in legend_texts(ax)[2]
     sd = X.std(ddof=0)[table.index[:4]].to_numpy()
     upper = np.array([s[:, 0].max() for s in ax.collections[0].get_segments()])
@@ -246,7 +245,7 @@ def test_ranks_at_large_p_tabulates_only_the_shown_ranks():
     assert ax.images[0].get_array().shape == (5, 5)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["x0", "x1", "x2", "x3", "x4"]
     assert "20,000 features" in ax.get_title()
-    with pytest.raises(TypeError, match="fitted estimator"):
+    with pytest.raises(TypeError, match="DataTree"):
         plots.plot_ranks(pd.DataFrame({"pip": [0.5]}))
 
 

@@ -12,8 +12,8 @@ import pytest
 
 import bayes_l1 as bl
 from bayes_l1.diagnostics import _advice
-from bayes_l1.estimators import default_target_accept
 from bayes_l1.model import build_context, build_model, can_marginalize, prepare
+from bayes_l1.posterior import _marginalized
 from bayes_l1.priors import GibbsSpec, Prior, prior_class, prior_classes, resolve_prior
 from bayes_l1.samplers.gibbs import _STEPS, GIBBS_PRIORS, check_gibbs_supported
 
@@ -114,11 +114,10 @@ def test_a_new_prior_answers_from_its_own_class(diabetes):
     assert prior == Spiky() and resolve_prior(Spiky(2.0)).scale == 2.0
     assert prior_class("Spiky") is Spiky and Spiky in prior_classes()
     # NUTS target acceptance and marginalization
-    assert default_target_accept(prior) == 0.97
-    assert default_target_accept(prior, marginalized=True) == 0.85
+    assert prior.default_target_accept(False) == 0.97
+    assert prior.default_target_accept(marginalized=True) == 0.85
     assert can_marginalize(prior, "gaussian") and not can_marginalize(prior, "logistic")
-    est = bl.BayesianLinearRegression(prior)
-    assert est._marginalized(prior, 100, 10) is True
+    assert _marginalized(None, prior, "gaussian", 100, 10) is True
     # likelihoods
     with pytest.raises(ValueError, match="Spiky supports the gaussian likelihood, not logistic"):
         bl.BayesianLogisticRegression(prior).fit(X, y > y.median())

@@ -204,8 +204,10 @@ def test_reloaded_logistic_tree_summarizes_plots_and_predicts_as_live(
     model, X, label = nutpie_logistic
     loaded = _save_and_load(model.idata_, tmp_path, engine)
     _assert_identical_values_and_dtypes(loaded, model.idata_)
-    live = bl.inclusion_summary(model.idata_, X=X, y=label)
-    pd.testing.assert_frame_equal(bl.inclusion_summary(loaded, X=X, y=label), live)
+    live = bl.inclusion_summary(model.idata_).join(bl.lasso_columns(model.idata_))
+    pd.testing.assert_frame_equal(bl.inclusion_summary(loaded).join(bl.lasso_columns(loaded)), live)
+    given = bl.lasso_columns(loaded, X, label)  # the labels are checked against the tree
+    pd.testing.assert_frame_equal(given, bl.lasso_columns(loaded), atol=1e-9)
     restored = bl.BayesianLogisticRegression.from_idata(loaded)
     np.testing.assert_array_equal(restored.classes_, model.classes_)
     np.testing.assert_array_equal(restored.predict(X), model.predict(X))
@@ -219,6 +221,7 @@ def test_reloaded_logistic_tree_summarizes_plots_and_predicts_as_live(
 
     ax = plots.plot_inclusion(loaded)
     assert [t.get_text() for t in ax.get_yticklabels()] == list(live.index)
+    assert plots.matching_alpha(loaded) == plots.matching_alpha(model)
     plots.plot_ranks(restored)
     plots.plt.close("all")
 

@@ -118,7 +118,7 @@ def test_inclusion_summary_columns_match_direct_computation():
     # sorted by relevance: pip descending
     assert (np.diff(table["pip"].to_numpy()) <= 0).all()
     assert table.attrs["eps"] == eps and table.attrs["k"] == 2
-    # no lasso columns without data
+    # posterior-only: the lasso columns are bl.lasso_columns'
     assert "map_coef" not in table
 
 
@@ -188,7 +188,9 @@ def test_bad_input():
     with pytest.raises(ValueError, match="prob"):
         bl.inclusion_summary(tree, prob=1.0)
     with pytest.raises(ValueError, match="Pass y"):
-        bl.inclusion_summary(tree, X=np.zeros((N_OBS, 6)))
+        bl.lasso_columns(tree, np.zeros((N_OBS, 6)))
+    with pytest.raises(ValueError, match="pass X and y"):
+        bl.lasso_columns(tree)  # a tree that kept no design
     with pytest.raises(ValueError, match="by must be"):
         bl.rank_distribution(tree, by="signed")
     with pytest.raises(ValueError, match="no 'posterior' group"):
@@ -321,9 +323,11 @@ def test_strong_features_found_and_few_false_discoveries(sparse_fit):
 
 def test_lasso_columns_at_the_cv_alpha(sparse_fit):
     X, y, _, _, fit = sparse_fit
-    table = bl.inclusion_summary(fit)
+    table = bl.lasso_columns(fit)
     info = table.attrs["lasso"]
     assert info["alpha_source"] == "cv"  # the horseshoe has no MAP counterpart
+    # the regularized horseshoe needs no CV: lasso_columns runs one (folds from seed 0)
+    assert "bayes_l1_alpha_cv" not in fit.idata_.attrs
     assert info["alpha"] == pytest.approx(bl.lasso_map_cv(X, y, random_state=0).alpha)
     ref = bl.lasso_map(X, y, info["alpha"], tol=1e-12)
     np.testing.assert_allclose(table.loc[X.columns, "map_coef"], ref.coef, atol=1e-6)
@@ -331,17 +335,23 @@ def test_lasso_columns_at_the_cv_alpha(sparse_fit):
     entered = table["lasso_entry_rank"].dropna().sort_values()
     assert list(entered) == list(range(1, len(entered) + 1))
     assert set(entered.index) == set(ref.selected)
-    # same table from the bare DataTree when X, y are given
-    again = bl.inclusion_summary(fit.idata_, X=X, y=y)
-    pd.testing.assert_frame_equal(again, table)
-    assert "map_coef" not in bl.inclusion_summary(fit.idata_)
+    # the same table from the tree with X and y given, and from a tree that kept no X
+    again = bl.lasso_columns(fit.idata_, X, y)
+    pd.testing.assert_frame_equal(again, table, atol=1e-10)
+    lean = fit.idata_.copy()
+    lean["constant_data"] = lean["constant_data"].to_dataset().drop_vars("X")
+    with pytest.raises(ValueError, match="pass X and y"):
+        bl.lasso_columns(lean)
+    pd.testing.assert_frame_equal(bl.lasso_columns(lean, X, y), again)
 
 
-def test_diagnose_returns_the_fit_report(sparse_fit):
+def test_diagnose_recomputes_the_fit_report(sparse_fit):
+    """From the estimator or its tree alone (the prior's advice comes from the tree)."""
     fit = sparse_fit[-1]
-    assert bl.diagnose(fit) is fit.diagnostics_
-    again = bl.diagnose(fit.idata_, prior_name="RegularizedHorseshoe", warn=False)
-    pd.testing.assert_frame_equal(again.table, fit.diagnostics_.table)
+    for source in (fit, fit.idata_):
+        again = bl.diagnose(source, warn=False)
+        pd.testing.assert_frame_equal(again.table, fit.diagnostics_.table)
+        assert again.advice == fit.diagnostics_.advice
 
 
 @pytest.fixture(scope="module")
@@ -410,7 +420,7 @@ def test_logistic_fit_summary():
     assert_at_least(table.loc[true, "pip"], se, 0.9, label="pip")
     assert table["kappa"].notna().all()
     ref = bl.lasso_map_cv(sim.X, sim.y, likelihood="logistic", random_state=0)
-    assert table.attrs["lasso"]["alpha"] == pytest.approx(ref.alpha)
+    assert bl.lasso_columns(fit).attrs["lasso"]["alpha"] == pytest.approx(ref.alpha)
 
 
 # --------------------------------------------------------------------- bad input (issue 11)
@@ -428,20 +438,23 @@ def frame_fit():
 
 def test_lasso_columns_match_x_by_name_and_check_its_rows(frame_fit):
     m, X, y = frame_fit
-    expected = bl.inclusion_summary(m.idata_, X=X, y=y, alpha=0.05)
-    permuted = bl.inclusion_summary(m.idata_, X=X[list("jihgf")], y=y, alpha=0.05)
+    expected = bl.lasso_columns(m.idata_, X, y, alpha=0.05)
+    permuted = bl.lasso_columns(m.idata_, X[list("jihgf")], y, alpha=0.05)
     pd.testing.assert_frame_equal(permuted, expected)
-    own = bl.inclusion_summary(m, alpha=0.05)
-    np.testing.assert_allclose(expected["map_coef"], own.loc[expected.index, "map_coef"])
+    own = bl.lasso_columns(m, alpha=0.05)  # from the X the tree kept
+    np.testing.assert_allclose(expected["map_coef"], own["map_coef"], rtol=1e-9, atol=1e-12)
     with pytest.raises(ValueError, match="X has 40 rows, but the fit used 45"):
-        bl.inclusion_summary(m, X=X.iloc[:40], y=y.iloc[:40])
+        bl.lasso_columns(m, X.iloc[:40], y.iloc[:40])
     shuffled = X.sample(frac=1.0, random_state=0)
     with pytest.raises(ValueError, match="X differs from the design of the fit"):
-        bl.inclusion_summary(m, X=shuffled, y=y)
+        bl.lasso_columns(m, shuffled, y)
     with pytest.raises(ValueError, match="y differs from the observed y"):
-        bl.inclusion_summary(m, X=X, y=y.to_numpy()[::-1])
+        bl.lasso_columns(m, X, y.to_numpy()[::-1])
     with pytest.raises(ValueError, match=r"missing \['g'\], unexpected \['G'\]"):
-        bl.inclusion_summary(m, X=X.rename(columns={"g": "G"}), y=y)
+        bl.lasso_columns(m, X.rename(columns={"g": "G"}), y)
+    for kwargs, error in [({"alpha": "0.1"}, TypeError), ({"alpha": -1.0}, ValueError)]:
+        with pytest.raises(error, match="alpha"):
+            bl.lasso_columns(m, **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -456,10 +469,6 @@ def test_lasso_columns_match_x_by_name_and_check_its_rows(frame_fit):
         ("prob", 0.0, ValueError),
         ("eps", "0.1", TypeError),
         ("eps", float("inf"), ValueError),
-        ("lasso", "no", TypeError),
-        ("lasso", 0, TypeError),
-        ("alpha", "0.1", TypeError),
-        ("alpha", -1.0, ValueError),
     ],
 )
 def test_inclusion_summary_options_are_checked(option, bad, error):
@@ -514,7 +523,7 @@ def test_summaries_at_p_100000_in_bounded_memory():
     for name, fn in {
         "rank_distribution": lambda: bl.rank_distribution(tree),
         "top_k_probability": lambda: bl.top_k_probability(tree, 20),
-        "inclusion_summary": lambda: bl.inclusion_summary(tree, lasso=False),
+        "inclusion_summary": lambda: bl.inclusion_summary(tree),
         "shrinkage_factors": lambda: bl.shrinkage_factors(tree),
         "joint_inclusion": lambda: bl.joint_inclusion(tree, ["f0", "f1"]),
     }.items():
