@@ -240,22 +240,12 @@ def compare_map_lasso(
     """
     from bayes_l1.model import build_context, build_model, prepare
     from bayes_l1.posterior import fit_posterior
-    from bayes_l1.priors import Laplace, resolve_prior
 
     if alpha is not None:
         alpha = check_positive(alpha, "alpha")  # "0.1" or True must not pass as a number
     random_state = check_random_state(random_state)
     data = prepare(X, y, likelihood="gaussian")
-    if prior is None:
-        if alpha is None:
-            raise ValueError("Give alpha (or a Laplace prior with a fixed lam or alpha).")
-        prior = Laplace(alpha=alpha)
-    prior = resolve_prior(prior)
-    if not prior.fixed_lasso:
-        raise ValueError(
-            "compare_map_lasso needs a Laplace prior with a fixed rate (lam, alpha or 'cv'); "
-            f"got {prior!r}."
-        )
+    prior = _fixed_laplace(prior, alpha)
     with constant_columns_reported():  # prepare named them, once
         cv = lasso_map_cv(data.X, data.y, random_state=random_state)
     context = build_context(data, prior, cv=cv)
@@ -291,11 +281,7 @@ def compare_map_lasso(
         with constant_columns_reported():
             fit = fit_posterior(X_named, data.y, prior=prior, cv=cv, **fit_kwargs)
         summ = inclusion_summary(fit, eps=eps, prob=prob).loc[names]
-        table["post_mean"] = summ["mean"]
-        table["post_median"] = summ["median"]
-        table["post_lower"] = summ["hdi_lower"]
-        table["post_upper"] = summ["hdi_upper"]
-        table["pip"] = summ["pip"]
+        table = table.join(summ[list(_POSTERIOR_COLUMNS)].rename(columns=_POSTERIOR_COLUMNS))
     result = MapLassoComparison(
         table=table,
         alpha=alpha,
@@ -309,6 +295,34 @@ def compare_map_lasso(
     if verbose:
         print(str(result).splitlines()[1].strip())
     return result
+
+
+# compare_map_lasso's posterior columns: inclusion_summary's column -> its name here
+_POSTERIOR_COLUMNS = {
+    "mean": "post_mean",
+    "median": "post_median",
+    "hdi_lower": "post_lower",
+    "hdi_upper": "post_upper",
+    "pip": "pip",
+}
+
+
+def _fixed_laplace(prior, alpha):
+    """The Laplace prior of a comparison: ``Laplace(alpha=alpha)`` by default, else the
+    given one, which must fix the rate (its mode is then the lasso)."""
+    from bayes_l1.priors import Laplace, resolve_prior
+
+    if prior is None:
+        if alpha is None:
+            raise ValueError("Give alpha (or a Laplace prior with a fixed lam or alpha).")
+        prior = Laplace(alpha=alpha)
+    prior = resolve_prior(prior)
+    if not prior.fixed_lasso:
+        raise ValueError(
+            "compare_map_lasso needs a Laplace prior with a fixed rate (lam, alpha or 'cv'); "
+            f"got {prior!r}."
+        )
+    return prior
 
 
 # --------------------------------------------------------------------- the lasso beside a fit
@@ -602,53 +616,33 @@ def dss(
             "elsewhere): pass X, the design matrix it used."
         )
     y_scale = fitted.y_scale(tree)
-    n = Z.shape[0]
     post = tree["posterior"]
     B = fitted.matrix(post["beta_std"])  # (S, p)
     sigma = fitted.matrix(post["sigma_std"])
     beta_bar = B.mean(axis=0)
-    target = Z @ beta_bar
     weights = 1.0 / np.maximum(np.abs(beta_bar), 1e-12) if adaptive else None
     path = lasso_map_path(
-        Z, target, standardize=False, penalty_weights=weights, n_alphas=n_alphas, tol=1e-8
+        Z, Z @ beta_bar, standardize=False, penalty_weights=weights, n_alphas=n_alphas, tol=1e-8
     )
     # the path ends at the dense summary itself (alpha -> 0 gives g = beta_bar)
     G = np.column_stack([path.coefs_working, beta_bar])  # (p, K + 1)
-    alphas = np.append(path.alphas, 0.0)
-    # psi per (draw, path point): ||Z b_s - Z g_k||^2 = |Zb_s|^2 - 2 (Zb_s).(Zg_k) + |Zg_k|^2
-    E = B @ Z.T  # (S, n)
-    F = (Z @ G).T  # (K, n)
-    e2 = np.einsum("sn,sn->s", E, E)
-    sq = e2[:, None] - 2.0 * E @ F.T + np.einsum("kn,kn->k", F, F)[None, :]
-    psi = y_scale * np.sqrt(sigma[:, None] ** 2 + np.maximum(sq, 0.0) / n)
-    Ebar = target
-    sq_full = e2 - 2.0 * E @ Ebar + Ebar @ Ebar
-    psi_full = y_scale * np.sqrt(sigma**2 + np.maximum(sq_full, 0.0) / n)
+    psi, psi_full = _predictive_losses(Z, B, sigma, G, beta_bar, y_scale)
     excess = psi - psi_full[:, None]
     q = (1.0 - prob) / 2.0
     lo, hi = np.quantile(excess, [q, 1.0 - q], axis=0)
-
     sizes = (G != 0).sum(axis=0)
-    first = np.unique(sizes, return_index=True)[1]  # largest alpha reaching each size
-    first = np.sort(first)
-    rows = []
-    for k in first:  # one row per model size (<= p rows), not per draw or feature
-        support = tuple(names[j] for j in np.flatnonzero(G[:, k]))
-        rows.append(
-            (
-                int(sizes[k]),
-                alphas[k],
-                support,
-                psi[:, k].mean(),
-                excess[:, k].mean(),
-                lo[k],
-                hi[k],
-            )
-        )
+    first = np.sort(np.unique(sizes, return_index=True)[1])  # largest alpha of each size
     table = pd.DataFrame(
-        rows,
-        columns=["size", "alpha", "features", "loss", "excess", "excess_lower", "excess_upper"],
-    ).set_index("size")
+        {
+            "alpha": np.append(path.alphas, 0.0)[first],
+            "features": [tuple(names[j] for j in np.flatnonzero(G[:, k])) for k in first],
+            "loss": psi[:, first].mean(axis=0),
+            "excess": excess[:, first].mean(axis=0),
+            "excess_lower": lo[first],
+            "excess_upper": hi[first],
+        },
+        index=pd.Index(sizes[first].astype(int), name="size"),
+    )
     coefs = pd.DataFrame(
         design.to_original(G[:, first] * y_scale, np.zeros(first.size))[0],
         index=names,
@@ -657,3 +651,18 @@ def dss(
     reached = table.index[table["excess_lower"].to_numpy() <= 0]
     suggested = int(reached[0]) if len(reached) else int(table.index[-1])
     return DSSResult(table, coefs, float(psi_full.mean()), suggested)
+
+
+def _predictive_losses(Z, B, sigma, G, beta_bar, y_scale):
+    """psi_s(g_k) = sqrt(sigma_s^2 + ||Z (b_s - g_k)||^2 / n) per (draw s, column k of G) and
+    psi_s(beta_bar), in units of y, from ||Z b - Z g||^2 = |Zb|^2 - 2 (Zb).(Zg) + |Zg|^2: no
+    (draws x features x path) array."""
+    n = Z.shape[0]
+    E = B @ Z.T  # (S, n)
+    F = (Z @ G).T  # (K, n)
+    e2 = np.einsum("sn,sn->s", E, E)
+    sq = e2[:, None] - 2.0 * E @ F.T + np.einsum("kn,kn->k", F, F)[None, :]
+    psi = y_scale * np.sqrt(sigma[:, None] ** 2 + np.maximum(sq, 0.0) / n)
+    target = Z @ beta_bar
+    sq_full = e2 - 2.0 * E @ target + target @ target
+    return psi, y_scale * np.sqrt(sigma**2 + np.maximum(sq_full, 0.0) / n)

@@ -278,61 +278,15 @@ def check_sampling(
         "max_treedepth_hits": 0,
     }
 
-    found = set()  # kinds of problem, for the advice
-    problems = []
-    total = n_chains * n_draws
-    if n_draws < _MIN_DRAWS:
-        found.add("draws")
-        problems.append(f"too few draws ({n_draws} per chain) for R-hat and ESS; need >= 4")
-    else:
-        finite = table[["mean", "sd"]].notna().all(axis=1)
-        if not finite.all():
-            found.add("nonfinite")
-            bad = table.index[~finite.to_numpy()]
-            problems.append(f"non-finite draws (NaN or inf) in {_list_names(bad, len(table))}")
-        if n_chains < 2:
-            found.add("chains")
-            problems.append(f"R-hat needs at least 2 chains (got {n_chains}); it is NaN")
-        rhat = table["rhat"]
-        high = rhat[rhat > rhat_max].sort_values(ascending=False)
-        if len(high):
-            found.add("rhat")
-            problems.append(f"R-hat > {rhat_max:g} for {_list_values(high, len(table), '{:.3f}')}")
-        ess = table[["ess_bulk", "ess_tail"]]
-        low = ess[(ess < ess_min).any(axis=1)]
-        if len(low):
-            found.add("ess")
-            low = low.loc[low.min(axis=1).sort_values().index]
-            shown = ", ".join(
-                f"{name} (bulk {b:.0f}, tail {t:.0f})"
-                for name, b, t in low.head(_N_LISTED).itertuples()
-            )
-            problems.append(
-                f"ESS < {ess_min:g} ({ess_min_per_chain:g} per chain x {n_chains} chains) "
-                f"for {len(low)} of {len(table)} parameters: {shown}{_more(len(low))}"
-            )
-    if n_divergent:
-        found.add("divergences")
-        problems.append(
-            f"{n_divergent} divergent transitions ({n_divergent / total:.1%} of {total} draws)"
-        )
-    if n_max_treedepth:
-        found.add("treedepth")
-        problems.append(
-            f"{n_max_treedepth} transitions hit the maximum tree depth "
-            f"({n_max_treedepth / total:.1%} of {total} draws)"
-        )
-    if bfmi is not None and (bfmi < bfmi_min).any():
-        found.add("bfmi")
-        low_chains = np.flatnonzero(bfmi < bfmi_min)
-        labels = _chain_labels(stats, len(bfmi))
-        shown = ", ".join(f"chain {labels[c]} ({bfmi[c]:.2f})" for c in low_chains)
-        problems.append(
-            f"E-BFMI < {bfmi_min:g} on {len(low_chains)} of {len(bfmi)} chains: {shown}"
-        )
+    found = _draw_problems(table, n_chains, n_draws, rhat_max, ess_min_per_chain)
+    found += _sampler_problems(
+        stats, n_chains * n_draws, n_divergent, n_max_treedepth, bfmi, bfmi_min
+    )
+    problems = [text for _, text in found]
 
     gibbs = posterior.attrs.get("sampler") == "gibbs"  # as written by sample_gibbs
-    advice = _advice(found, prior_name, _problem_size(idata, posterior), gibbs=gibbs)
+    kinds = {kind for kind, _ in found}
+    advice = _advice(kinds, prior_name, _problem_size(idata, posterior), gibbs=gibbs)
     diag = Diagnostics(
         table=table,
         n_draws=n_draws,
@@ -349,6 +303,61 @@ def check_sampling(
         message += "\nAdvice:\n" + "\n".join(f"- {a}" for a in advice)
         warn_caller(message, SamplingWarning)
     return diag
+
+
+def _draw_problems(table, n_chains, n_draws, rhat_max, ess_min_per_chain) -> list:
+    """(kind, text) of each failed rule on the draws: too few, non-finite, R-hat, ESS."""
+    if n_draws < _MIN_DRAWS:
+        return [("draws", f"too few draws ({n_draws} per chain) for R-hat and ESS; need >= 4")]
+    found, p = [], len(table)
+    finite = table[["mean", "sd"]].notna().all(axis=1)
+    if not finite.all():
+        bad = table.index[~finite.to_numpy()]
+        found.append(("nonfinite", f"non-finite draws (NaN or inf) in {_list_names(bad, p)}"))
+    if n_chains < 2:
+        found.append(("chains", f"R-hat needs at least 2 chains (got {n_chains}); it is NaN"))
+    rhat = table["rhat"]
+    high = rhat[rhat > rhat_max].sort_values(ascending=False)
+    if len(high):
+        found.append(("rhat", f"R-hat > {rhat_max:g} for {_list_values(high, p, '{:.3f}')}"))
+    ess_min = ess_min_per_chain * n_chains
+    ess = table[["ess_bulk", "ess_tail"]]
+    low = ess[(ess < ess_min).any(axis=1)]
+    if len(low):
+        low = low.loc[low.min(axis=1).sort_values().index]
+        shown = ", ".join(
+            f"{name} (bulk {b:.0f}, tail {t:.0f})"
+            for name, b, t in low.head(_N_LISTED).itertuples()
+        )
+        found.append(
+            (
+                "ess",
+                f"ESS < {ess_min:g} ({ess_min_per_chain:g} per chain x {n_chains} chains) "
+                f"for {len(low)} of {p} parameters: {shown}{_more(len(low))}",
+            )
+        )
+    return found
+
+
+def _sampler_problems(stats, total, n_divergent, n_max_treedepth, bfmi, bfmi_min) -> list:
+    """(kind, text) of each failed sampler check: divergences, tree depth, E-BFMI."""
+    found = []
+    if n_divergent:
+        share = f"{n_divergent / total:.1%} of {total} draws"
+        found.append(("divergences", f"{n_divergent} divergent transitions ({share})"))
+    if n_max_treedepth:
+        share = f"{n_max_treedepth / total:.1%} of {total} draws"
+        found.append(
+            ("treedepth", f"{n_max_treedepth} transitions hit the maximum tree depth ({share})")
+        )
+    if bfmi is not None and (bfmi < bfmi_min).any():
+        low_chains = np.flatnonzero(bfmi < bfmi_min)
+        labels = _chain_labels(stats, len(bfmi))
+        shown = ", ".join(f"chain {labels[c]} ({bfmi[c]:.2f})" for c in low_chains)
+        found.append(
+            ("bfmi", f"E-BFMI < {bfmi_min:g} on {len(low_chains)} of {len(bfmi)} chains: {shown}")
+        )
+    return found
 
 
 # --------------------------------------------------------------------------- advice

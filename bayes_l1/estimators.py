@@ -128,17 +128,10 @@ class _BayesianLinearModel(BaseEstimator):
         TypeError
             ``idata`` is not a DataTree.
         ValueError
-            It lacks the draws of ``beta`` and ``intercept``, holds the other likelihood, or
-            (logistic) lacks the class labels.
+            It lacks coefficient draws, holds the other likelihood, or (logistic) lacks the
+            class labels.
         """
-        if not isinstance(idata, xr.DataTree):
-            raise TypeError(f"idata must be an xarray.DataTree; got {type(idata).__name__}.")
-        post = idata["posterior"] if "posterior" in idata.children else None
-        if post is None or not {"beta", "intercept"} <= set(post.data_vars):
-            raise ValueError("idata lacks posterior draws of 'beta' and 'intercept'.")
-        likelihood = fitted.attr(idata, "likelihood") or (
-            "gaussian" if "sigma" in post.data_vars else "logistic"  # trees from before attrs
-        )
+        likelihood = "gaussian" if fitted.is_gaussian(fitted.as_tree(idata)) else "logistic"
         if likelihood != cls._likelihood:
             raise ValueError(
                 f"idata holds a {likelihood} fit; {cls.__name__} needs a {cls._likelihood} one."
@@ -184,43 +177,23 @@ class _BayesianLinearModel(BaseEstimator):
 
 
 class BayesianLinearRegression(RegressorMixin, _BayesianLinearModel):
-    """Bayesian linear regression with a sparsity prior, sampled with NUTS.
+    """Bayesian linear regression with a sparsity prior.
 
     y ~ N(X beta + intercept, sigma^2), with the coefficient prior of ``prior`` acting on
     standardized features and a standardized response (results on the original scale).
 
     Parameters
     ----------
-    prior : Laplace, Horseshoe, RegularizedHorseshoe, Normal, ElasticNetPrior, or a name
-        Default :class:`~bayes_l1.Laplace` (the Bayesian lasso).
-    draws, tune, chains : int
-        Posterior draws and tuning steps per chain, and the number of chains.
-    target_accept : float, optional
-        NUTS target acceptance rate. Default 0.9, and 0.99 for the horseshoe family when its
-        coefficients are sampled (logistic, or ``marginalize=False``), whose funnels need
-        small steps; raise it if divergences are reported.
-    sampler : {"nuts", "nutpie", "pymc", "numpyro", "gibbs"}
-        "nuts" is PyMC's default NUTS (nutpie when installed). "gibbs": exact Gibbs
-        samplers of the same posterior (:func:`~bayes_l1.samplers.sample_gibbs`), much
-        faster for p >> n; Laplace (also ``lam="eb"``), Horseshoe, RegularizedHorseshoe and
-        Normal priors with the Gaussian likelihood only.
-    marginalize : bool, optional
-        NUTS only. Integrate the coefficients out of the Gaussian likelihood (Horseshoe,
-        RegularizedHorseshoe, Normal priors) and draw them exactly from their Gaussian
-        conditional afterwards: the same posterior without the funnel between a coefficient
-        and its local scale that makes NUTS diverge on the joint model, at O(n^2 p) per
-        gradient (O(p^3) when p < n). Default None: wherever possible while that cost is
-        <= 1e7 (e.g. n=100, p=1000, or p=200 at any n); beyond it the joint model is
-        sampled, and ``sampler="gibbs"`` is the fast exact choice.
-    random_state : int, optional
-        Seed: the same seed gives the same draws.
-    progressbar : bool
+    prior, draws, tune, chains, target_accept, sampler, marginalize, random_state, progressbar
+        As :func:`~bayes_l1.fit_posterior`: the prior (default :class:`~bayes_l1.Laplace`,
+        the Bayesian lasso), the sampler ("nuts", "nutpie", "pymc", "numpyro" or "gibbs")
+        and its settings. ``fit`` passes them on unchanged.
 
     Attributes
     ----------
     idata_ : xarray.DataTree
-        Groups posterior (``beta``, ``intercept``, ``sigma`` on the original scale, the
-        prior's scales), sample_stats, observed_data, log_likelihood.
+        The fit (:func:`~bayes_l1.fit_posterior`): draws, design and settings; every summary,
+        plot and comparison takes it (or the estimator).
     coef_, intercept_ : posterior means on the original scale.
     map_ : MapResult or None
         ``lasso_map`` at the penalty matching the prior (fixed lam, elastic net, fixed ridge
@@ -263,7 +236,7 @@ class BayesianLinearRegression(RegressorMixin, _BayesianLinearModel):
 
 
 class BayesianLogisticRegression(ClassifierMixin, _BayesianLinearModel):
-    """Bayesian logistic regression with a sparsity prior, sampled with NUTS.
+    """Bayesian logistic regression with a sparsity prior.
 
     P(y = classes_[1]) = sigmoid(X beta + intercept); the prior acts on standardized features
     (horseshoe global scales use the pseudo-sigma 1 / sqrt(mu (1 - mu))). Parameters and

@@ -79,17 +79,25 @@ def fit_posterior(
     prior : Laplace, Horseshoe, RegularizedHorseshoe, Normal, ElasticNetPrior, or a name
         Default :class:`~bayes_l1.Laplace` (the Bayesian lasso).
     sampler : {"nuts", "nutpie", "pymc", "numpyro", "gibbs"}
-        "nuts": PyMC's default NUTS (nutpie when installed); "gibbs": the exact Gibbs
-        samplers of :func:`~bayes_l1.samplers.sample_gibbs` (Gaussian likelihood).
+        "nuts" is PyMC's default NUTS (nutpie when installed). "gibbs": exact Gibbs samplers
+        of the same posterior (:func:`~bayes_l1.samplers.sample_gibbs`), much faster for
+        p >> n; the priors that have a Gibbs kernel (Laplace, also ``lam="eb"``, Horseshoe,
+        RegularizedHorseshoe, Normal) with the Gaussian likelihood.
     draws, tune, chains : int
         Posterior draws and tuning steps per chain, and the number of chains.
     target_accept : float, optional
-        NUTS target acceptance rate in (0, 1); default the prior's
-        (``Prior.default_target_accept``).
+        NUTS target acceptance rate in (0, 1). Default the prior's
+        (``Prior.default_target_accept``): 0.9, and 0.99 for the horseshoe family when its
+        coefficients are sampled (logistic, or ``marginalize=False``), whose funnels need
+        small steps; raise it if divergences are reported.
     marginalize : bool, optional
-        NUTS only: integrate the coefficients out of the Gaussian likelihood (scale-mixture
-        priors). Default None: wherever possible while one gradient costs
-        ``model.marginal_cost(n, p) <= 1e7``.
+        NUTS only. Integrate the coefficients out of the Gaussian likelihood (Horseshoe,
+        RegularizedHorseshoe, Normal priors) and draw them exactly from their Gaussian
+        conditional afterwards: the same posterior without the funnel between a coefficient
+        and its local scale that makes NUTS diverge on the joint model, at O(n^2 p) per
+        gradient (O(p^3) when p < n). Default None: wherever possible while that cost is
+        <= 1e7 (e.g. n=100, p=1000, or p=200 at any n); beyond it the joint model is
+        sampled, and ``sampler="gibbs"`` is the fast exact choice.
     random_state : int, SeedSequence, Generator or None
         Seed of the sampler, of the CV folds a prior needs (0 when not an int) and of the
         in-sample replicates: the same seed gives the same draws on one machine.

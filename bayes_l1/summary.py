@@ -377,6 +377,31 @@ def _rank_quantiles(ranks: np.ndarray, prob: float):
     return part[:, lo].astype(float), median, part[:, hi].astype(float)
 
 
+def _locations(beta: np.ndarray, prob: float):
+    """Mean, median, sd and ``prob`` HDI per column of a (draws, features) matrix, from one
+    sort."""
+    beta = np.sort(beta, axis=0)
+    n_draws, mid = beta.shape[0], beta.shape[0] // 2
+    median = beta[mid] if n_draws % 2 else 0.5 * (beta[mid - 1] + beta[mid])
+    lower, upper = _hdi_sorted(beta, prob)
+    sd = beta.std(axis=0, ddof=1) if n_draws > 1 else np.zeros(beta.shape[1])
+    return beta.mean(axis=0), median, sd, lower, upper
+
+
+def _shrinkage(tree: xr.DataTree, prob: float) -> tuple[np.ndarray, dict | None]:
+    """Posterior mean kappa per feature and the summary of m_eff (horseshoe family; else
+    NaN and None)."""
+    post = tree["posterior"]
+    p = post.sizes["feature"]
+    if "tau" not in post.data_vars or "local" not in post.data_vars:
+        return np.full(p, np.nan), None
+    kappa_draws = _kappa_matrix(tree)
+    m = p - kappa_draws.sum(axis=1)
+    lo, hi = _hdi_sorted(np.sort(m)[:, None], prob)
+    m_eff = {"mean": float(m.mean()), "sd": float(m.std()), "hdi": (float(lo[0]), float(hi[0]))}
+    return kappa_draws.mean(axis=0), m_eff
+
+
 def inclusion_summary(
     fit,
     *,
@@ -467,14 +492,7 @@ def inclusion_summary(
     mean_std = work.mean(axis=0)
     del work
 
-    beta = np.sort(matrix(post["beta"]), axis=0)
-    n_draws = beta.shape[0]
-    mid = n_draws // 2
-    median = beta[mid] if n_draws % 2 else 0.5 * (beta[mid - 1] + beta[mid])
-    lower, upper = _hdi_sorted(beta, prob)
-    mean, sd = beta.mean(axis=0), beta.std(axis=0, ddof=1) if n_draws > 1 else np.zeros(p)
-    del beta
-
+    mean, median, sd, lower, upper = _locations(matrix(post["beta"]), prob)
     selected = pip > threshold
     k = max(int(selected.sum()), 1) if k is None else _check_k(k, p)
     ranks = _rank_matrix(tree, "abs_standardized")
@@ -482,16 +500,7 @@ def inclusion_summary(
     rank_lower, rank_median, rank_upper = _rank_quantiles(ranks, prob)
     del ranks
 
-    m_eff = None
-    kappa = np.full(p, np.nan)
-    if "tau" in post.data_vars and "local" in post.data_vars:
-        kappa_draws = _kappa_matrix(tree)
-        kappa = kappa_draws.mean(axis=0)
-        m = p - kappa_draws.sum(axis=1)
-        del kappa_draws
-        lo, hi = _hdi_sorted(np.sort(m)[:, None], prob)
-        m_eff = {"mean": float(m.mean()), "sd": float(m.std()), "hdi": (float(lo[0]), float(hi[0]))}
-
+    kappa, m_eff = _shrinkage(tree, prob)
     table = pd.DataFrame(
         {
             "mean": mean,
