@@ -248,10 +248,9 @@ def fit_and_report(X, y, *, prior: str, cv: CVResult | None, args, out: OutputFo
         )  # fmt: skip
     seconds = time.perf_counter() - start
     # The lasso columns reuse the CV above (its alpha and path): one CV per run.
-    summary = inclusion_summary(fit, eps=args.eps, threshold=args.threshold)
-    lasso = lasso_columns(fit, cv=cv)
-    table = summary.join(lasso)
-    table.attrs = {**summary.attrs, **lasso.attrs}  # join keeps neither
+    table = lasso_columns(
+        fit, cv=cv, table=inclusion_summary(fit, eps=args.eps, threshold=args.threshold)
+    )
     compare = _compare_table(X, y, table, likelihood)
 
     print(f"Sampled in {seconds:.1f} s. {str(diag).splitlines()[0]}")

@@ -328,10 +328,12 @@ def _fixed_laplace(prior, alpha):
 # --------------------------------------------------------------------- the lasso beside a fit
 
 
-def lasso_columns(fit, X=None, y=None, *, alpha=None, cv=None, random_state=0) -> pd.DataFrame:
-    """The lasso at the alpha matching a fit, as columns to join to its inclusion summary.
+def lasso_columns(
+    fit, X=None, y=None, *, alpha=None, cv=None, random_state=0, table=None
+) -> pd.DataFrame:
+    """The lasso at the alpha matching a fit, as columns beside its inclusion summary.
 
-    ``bl.inclusion_summary(fit).join(bl.lasso_columns(fit))`` puts the MAP / lasso solution
+    ``bl.lasso_columns(fit, table=bl.inclusion_summary(fit))`` puts the MAP / lasso solution
     next to the posterior of each feature.
 
     Parameters
@@ -350,12 +352,15 @@ def lasso_columns(fit, X=None, y=None, *, alpha=None, cv=None, random_state=0) -
         ``lasso_map_cv`` on these data: its alpha and path are reused (no new CV or path).
     random_state : int, default 0
         Seed of the CV folds when a new CV runs.
+    table : pandas.DataFrame, optional
+        An inclusion summary of the fit: returned with these columns joined (its rows, order
+        and ``attrs`` kept; ``attrs["lasso"]`` added).
 
     Returns
     -------
     pandas.DataFrame
-        Index the feature names (the fit's order). ``map_coef``: the solution at alpha
-        (original scale; duality gap at most ``REFINE_TOL`` relative, or what
+        Index the feature names (the fit's order, or ``table``'s). ``map_coef``: the
+        solution at alpha (original scale; duality gap at most ``REFINE_TOL`` relative, or what
         ``REFINE_MAX_ITER`` outer iterations reach); ``lasso_selected``: ``map_coef != 0``;
         ``lasso_entry_rank``: the order in which features enter the path from alpha_max
         down to alpha (NA: not entered). ``attrs["lasso"]``: alpha, l1_ratio, where alpha
@@ -403,12 +408,16 @@ def lasso_columns(fit, X=None, y=None, *, alpha=None, cv=None, random_state=0) -
         {"map_coef": coef, "lasso_selected": coef != 0, "lasso_entry_rank": entry},
         index=pd.Index(names, name="feature"),
     )
-    frame.attrs["lasso"] = {
+    info = {
         "alpha": float(alpha),
         "l1_ratio": float(l1_ratio),
         "alpha_source": source,
         "dual_gap": float(refined.dual_gap),
     }
+    if table is not None:
+        frame = table.join(frame)
+        frame.attrs = {**table.attrs}  # join keeps no attrs
+    frame.attrs["lasso"] = info
     return frame
 
 

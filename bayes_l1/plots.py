@@ -250,7 +250,7 @@ def plot_coefficients(
     Parameters
     ----------
     fit : xarray.DataTree, fitted estimator, or a table from :func:`bayes_l1.inclusion_summary`
-        A table may carry the lasso columns (``table.join(bl.lasso_columns(fit))``).
+        A table may carry the lasso columns (``bl.lasso_columns(fit, table=table)``).
     top : int, default 25
     lasso : pandas.Series, array-like or MapLassoComparison, optional
         scikit-learn lasso coefficients to mark (by feature name, or in the fit's feature
@@ -261,8 +261,8 @@ def plot_coefficients(
         Multiply by the column sd (change in y per sd of x_j: comparable across features;
         needs a fit, whose tree records the sds). Default True for a fit, else False.
     table : pandas.DataFrame, optional
-        With a fit: its inclusion summary to draw, e.g. with the lasso columns joined
-        (``bl.inclusion_summary(fit).join(bl.lasso_columns(fit))``); default
+        With a fit: its inclusion summary to draw, e.g. with the lasso columns
+        (``bl.lasso_columns(fit, table=bl.inclusion_summary(fit))``); default
         ``inclusion_summary(fit)``.
     ax : matplotlib Axes, optional
 

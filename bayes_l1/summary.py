@@ -445,8 +445,8 @@ def inclusion_summary(
         - ``rank_median, rank_lower, rank_upper``: rank by |beta_std| (1 = largest), its
           median and central ``prob`` interval; ``p_top_k``: P(rank <= k);
 
-        The lasso at the matching alpha is one join away:
-        ``table.join(bl.lasso_columns(fit))`` (:func:`~bayes_l1.lasso_columns`).
+        The lasso at the matching alpha is one call away:
+        ``bl.lasso_columns(fit, table=table)`` (:func:`~bayes_l1.lasso_columns`).
 
         ``attrs`` holds ``eps``, ``prob``, ``k``, ``threshold`` and ``m_eff`` (posterior
         mean, sd and HDI of the effective number of non-zeros, horseshoe family; else None).

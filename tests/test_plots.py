@@ -192,9 +192,7 @@ def test_coefficients_markers_and_lasso_overlay():
 
 def test_coefficients_standardized_from_fit(laplace_cv_fit, diabetes):
     X, _ = diabetes
-    summary, lasso = bl.inclusion_summary(laplace_cv_fit), bl.lasso_columns(laplace_cv_fit)
-    table = summary.join(lasso)
-    table.attrs = {**summary.attrs, **lasso.attrs}  # join keeps neither's
+    table = bl.lasso_columns(laplace_cv_fit, table=bl.inclusion_summary(laplace_cv_fit))
     ax = plots.plot_coefficients(laplace_cv_fit, table=table, top=4)
     assert f"MAP = lasso, alpha {laplace_cv_fit.map_.alpha:.3g}" in legend_texts(ax)[2]
     sd = X.std(ddof=0)[table.index[:4]].to_numpy()

@@ -204,8 +204,10 @@ def test_reloaded_logistic_tree_summarizes_plots_and_predicts_as_live(
     model, X, label = nutpie_logistic
     loaded = _save_and_load(model.idata_, tmp_path, engine)
     _assert_identical_values_and_dtypes(loaded, model.idata_)
-    live = bl.inclusion_summary(model.idata_).join(bl.lasso_columns(model.idata_))
-    pd.testing.assert_frame_equal(bl.inclusion_summary(loaded).join(bl.lasso_columns(loaded)), live)
+    live = bl.lasso_columns(model.idata_, table=bl.inclusion_summary(model.idata_))
+    again = bl.lasso_columns(loaded, table=bl.inclusion_summary(loaded))
+    pd.testing.assert_frame_equal(again, live)
+    assert again.attrs == live.attrs
     given = bl.lasso_columns(loaded, X, label)  # the labels are checked against the tree
     pd.testing.assert_frame_equal(given, bl.lasso_columns(loaded), atol=1e-9)
     restored = bl.BayesianLogisticRegression.from_idata(loaded)
