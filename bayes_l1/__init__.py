@@ -43,6 +43,7 @@ _LAZY_BY_MODULE = {
     "bayes_l1.model": ("build_model", "prepare"),
     "bayes_l1.diagnostics": ("Diagnostics", "SamplingWarning", "check_sampling"),
     "bayes_l1.summary": (
+        "bayesian_fdr_selection",
         "default_eps",
         "diagnose",
         "effective_nonzeros",

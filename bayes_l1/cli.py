@@ -249,7 +249,9 @@ def fit_and_report(X, y, *, prior: str, cv: CVResult | None, args, out: OutputFo
     seconds = time.perf_counter() - start
     # The lasso columns reuse the CV above (its alpha and path): one CV per run.
     table = lasso_columns(
-        fit, cv=cv, table=inclusion_summary(fit, eps=args.eps, threshold=args.threshold)
+        fit,
+        cv=cv,
+        table=inclusion_summary(fit, eps=args.eps, fdr=args.fdr, threshold=args.threshold),
     )
     compare = _compare_table(X, y, table, likelihood)
 
@@ -258,9 +260,12 @@ def fit_and_report(X, y, *, prior: str, cv: CVResult | None, args, out: OutputFo
         print(f"  - {problem}")
     shown = table[["median", "hdi_lower", "hdi_upper", "pip", "selected", "map_coef"]]
     attrs = table.attrs
+    rule = f"pip > {attrs['threshold']:.3g}"
+    if attrs["selection"] == "bayesian_fdr":
+        rule = f"Bayesian FDR {attrs['fdr']:g}, {rule}, expected FDR {attrs['expected_fdr']:.3f}"
     print(
-        f"\nInclusion (pip = P(|beta_std| > {attrs['eps']:.3g}); selected: pip > "
-        f"{attrs['threshold']:g}; {attrs['prob']:.0%} HDI; map_coef: lasso at alpha = "
+        f"\nInclusion (pip = P(|beta_std| > {attrs['eps']:.3g}); selected: {rule}; "
+        f"{attrs['prob']:.0%} HDI; map_coef: lasso at alpha = "
         f"{attrs['lasso']['alpha']:.4g} ({attrs['lasso']['alpha_source']})):"
     )
     print(shown.head(args.top).to_string(float_format=lambda v: f"{v:.4g}"))
@@ -423,9 +428,14 @@ def build_parser() -> argparse.ArgumentParser:
             "scale (default two standard errors, 2 sigma_hat / sqrt(n))",
         )  # fmt: skip
         g.add_argument(
-            "--threshold", type=_real(0.0, 1.0, high_open=True), default=0.5,
-            help="selected = pip > threshold, in [0, 1) (default 0.5, the median probability "
-            "model)",
+            "--fdr", type=_real(0.0, 1.0, low_open=True, high_open=True), default=0.1,
+            help="selected: the features with the highest pips whose posterior expected false "
+            "discovery proportion is at most this, in (0, 1) (default 0.1)",
+        )  # fmt: skip
+        g.add_argument(
+            "--threshold", type=_real(0.0, 1.0, high_open=True), default=None,
+            help="instead of --fdr: selected = pip > threshold, in [0, 1) (0.5 is the median "
+            "probability model)",
         )  # fmt: skip
         g.add_argument("--top", type=_integer(1), default=20, help="rows printed and plotted (20)")
 

@@ -351,7 +351,8 @@ def plot_inclusion(
     top : int, default 30
         Bars for the ``top`` features by pip; the rest are summarized in the title.
     threshold : float, optional
-        Default the table's (``attrs["threshold"]``, 0.5: the median probability model).
+        Default the table's decision (``attrs["threshold"]``: the cutoff of its Bayesian FDR
+        rule, or the threshold it was given).
     ax : matplotlib Axes, optional
 
     Returns
@@ -361,7 +362,14 @@ def plot_inclusion(
     """
     top = check_int(top, "top", minimum=1)
     table, _ = _summary(fit)
-    threshold = table.attrs.get("threshold", 0.5) if threshold is None else float(threshold)
+    label = f"threshold {threshold}"
+    if threshold is None:
+        threshold = table.attrs.get("threshold", 0.5)
+        if table.attrs.get("selection") == "bayesian_fdr":
+            label = f"Bayesian FDR {table.attrs['fdr']:g}: pip > {threshold:.3g}"
+        else:
+            label = f"threshold {threshold:g}"
+    threshold = float(threshold)
     if not 0 <= threshold <= 1:
         raise ValueError(f"threshold must be in [0, 1]; got {threshold}.")
     shown = table["pip"].iloc[:top]
@@ -369,13 +377,13 @@ def plot_inclusion(
     ypos = np.arange(len(shown))[::-1]
     colors = np.where(shown.to_numpy() > threshold, "C0", "0.7")
     ax.barh(ypos, shown.to_numpy(), color=colors, height=0.7)
-    ax.axvline(threshold, color="C3", linestyle="--", linewidth=1, label=f"threshold {threshold}")
+    ax.axvline(threshold, color="C3", linestyle="--", linewidth=1, label=label)
     ax.set_yticks(ypos, list(shown.index))
     ax.set_xlim(0, 1)
     eps = table.attrs.get("eps")
     ax.set_xlabel("pip = P(|beta_std| > eps | data)" + (f",  eps = {eps:.3g}" if eps else ""))
     n_sel = int((table["pip"] > threshold).sum())
-    ax.set_title(f"Inclusion: {n_sel} of {len(table):,} features with pip > {threshold:g}")
+    ax.set_title(f"Inclusion: {n_sel} of {len(table):,} features with pip > {threshold:.3g}")
     ax.legend(fontsize=8, loc="lower right")
     return ax
 

@@ -34,6 +34,7 @@ from bayes_l1.fitted import as_tree, attr, feature_names, is_gaussian, matrix, n
 from bayes_l1.priors import pseudo_sigma
 
 __all__ = [
+    "bayesian_fdr_selection",
     "default_eps",
     "diagnose",
     "effective_nonzeros",
@@ -377,6 +378,43 @@ def _rank_quantiles(ranks: np.ndarray, prob: float):
     return part[:, lo].astype(float), median, part[:, hi].astype(float)
 
 
+def bayesian_fdr_selection(pip, fdr: float = 0.1) -> tuple[np.ndarray, float]:
+    """The Bayesian false-discovery-rate rule (Newton et al. 2004; Mueller et al. 2006).
+
+    Select the features with the highest pips, as many as possible while the mean of
+    1 - pip over those selected (the posterior expected proportion of false discoveries)
+    stays at most ``fdr``. The cut falls only between distinct pip values, so the set is
+    ``pip > threshold``; features with pip 0 are never selected.
+
+    Parameters
+    ----------
+    pip : array-like of float in [0, 1]
+    fdr : float, default 0.1
+        In (0, 1).
+
+    Returns
+    -------
+    selected : numpy.ndarray of bool
+    threshold : float
+        The cutoff: ``selected == (pip > threshold)``.
+
+    Examples
+    --------
+    >>> selected, cutoff = bayesian_fdr_selection([0.99, 0.95, 0.9, 0.6, 0.1], fdr=0.1)
+    >>> selected.tolist(), cutoff
+    ([True, True, True, False, False], 0.6)
+    """
+    pip = np.asarray(pip, dtype=float)
+    fdr = check_probability(fdr, "fdr")
+    s = np.sort(pip)[::-1]
+    mean_error = np.cumsum(1.0 - s) / np.arange(1, s.size + 1)
+    below = np.append(s[1:], 0.0)  # the next pip: the cutoff if the set ends here
+    ok = (mean_error <= fdr) & (s > below)  # a cut between distinct values, above pip 0
+    k = int(np.flatnonzero(ok)[-1]) + 1 if ok.any() else 0
+    threshold = float(below[k - 1]) if k else float(s[0]) if s.size else 1.0
+    return pip > threshold, threshold
+
+
 def _locations(beta: np.ndarray, prob: float):
     """Mean, median, sd and ``prob`` HDI per column of a (draws, features) matrix, from one
     sort."""
@@ -408,7 +446,8 @@ def inclusion_summary(
     eps: float | None = None,
     prob: float = 0.9,
     k: int | None = None,
-    threshold: float = 0.5,
+    fdr: float = 0.1,
+    threshold: float | None = None,
 ) -> pd.DataFrame:
     """Which features matter, and how sure is the posterior? One row per feature.
 
@@ -425,10 +464,13 @@ def inclusion_summary(
     k : int, optional
         ``p_top_k = P(rank_j <= k)``. Default: the number of ``selected`` features (at least
         1), i.e. how sure the posterior is that each belongs to the top of that size.
-    threshold : float, default 0.5
-        Decision rule: ``selected = pip > threshold``, in [0, 1]. The default is the
-        median probability model (Barbieri & Berger 2004), optimal for prediction under
-        squared loss in orthogonal designs.
+    fdr : float, default 0.1
+        The decision rule's error rate: ``selected`` is the largest set of features with the
+        highest pips whose posterior expected false discovery proportion, the mean of
+        1 - pip over the set, is at most ``fdr`` (:func:`bayesian_fdr_selection`), in (0, 1).
+    threshold : float, optional
+        Instead, ``selected = pip > threshold`` (in [0, 1]); 0.5 is the median probability
+        model (Barbieri & Berger 2004), which states no error rate.
 
     Returns
     -------
@@ -439,7 +481,8 @@ def inclusion_summary(
         - ``mean_std``: posterior mean of ``beta_std`` (working scale);
         - ``pip``: P(|beta_std| > eps); ``p_sign``: P(sign(w) = sign(median w)), i.e.
           max(P(w > 0), P(w < 0));
-        - ``ci_excludes_zero``: the HDI excludes 0; ``selected``: pip > threshold;
+        - ``ci_excludes_zero``: the HDI excludes 0; ``selected``: the decision rule's set,
+          always ``pip > attrs["threshold"]``;
         - ``kappa``: posterior mean shrinkage factor (horseshoe family, else NaN; see
           :func:`shrinkage_factors`);
         - ``rank_median, rank_lower, rank_upper``: rank by |beta_std| (1 = largest), its
@@ -448,14 +491,16 @@ def inclusion_summary(
         The lasso at the matching alpha is one call away:
         ``bl.lasso_columns(fit, table=table)`` (:func:`~bayes_l1.lasso_columns`).
 
-        ``attrs`` holds ``eps``, ``prob``, ``k``, ``threshold`` and ``m_eff`` (posterior
-        mean, sd and HDI of the effective number of non-zeros, horseshoe family; else None).
+        ``attrs`` holds ``eps``, ``prob``, ``k``, the rule (``selection``: "bayesian_fdr" or
+        "threshold", ``fdr``, ``threshold``: the pip cutoff, ``expected_fdr``: the mean of
+        1 - pip over the selected features) and ``m_eff`` (posterior mean, sd and HDI of the
+        effective number of non-zeros, horseshoe family; else None).
 
     Raises
     ------
     ValueError
         Unfitted estimator or no posterior draws; eps < 0; k outside 1..p; prob outside
-        (0, 1); threshold outside [0, 1].
+        (0, 1); fdr outside (0, 1); threshold outside [0, 1].
     TypeError
         An option of the wrong type (e.g. a string for a number).
 
@@ -480,7 +525,9 @@ def inclusion_summary(
     """
     tree = as_tree(fit)
     prob = _check_prob(prob)
-    threshold = check_probability(threshold, "threshold", inclusive=True)
+    fdr = check_probability(fdr, "fdr")
+    if threshold is not None:
+        threshold = check_probability(threshold, "threshold", inclusive=True)
     eps = _resolve_eps(tree, eps)
     post = tree["posterior"]
     names = feature_names(tree)
@@ -493,7 +540,11 @@ def inclusion_summary(
     del work
 
     mean, median, sd, lower, upper = _locations(matrix(post["beta"]), prob)
-    selected = pip > threshold
+    rule = "bayesian_fdr" if threshold is None else "threshold"
+    if threshold is None:
+        selected, threshold = bayesian_fdr_selection(pip, fdr)
+    else:
+        selected = pip > threshold
     k = max(int(selected.sum()), 1) if k is None else _check_k(k, p)
     ranks = _rank_matrix(tree, "abs_standardized")
     p_top_k = (ranks <= k).mean(axis=0)
@@ -528,7 +579,10 @@ def inclusion_summary(
         eps_scale="working (standardized X; standardized y for the Gaussian likelihood)",
         prob=prob,
         k=k,
+        selection=rule,
+        fdr=fdr if rule == "bayesian_fdr" else None,
         threshold=threshold,
+        expected_fdr=float(np.mean(1.0 - pip[selected])) if selected.any() else 0.0,
         m_eff=m_eff,
     )
     return table

@@ -211,7 +211,7 @@ def test_help_documents_commands():
     assert "--target" in proc.stdout and "--logistic" in proc.stdout
     proc = run_here("fit", "--help")
     options = ["--target", "--prior", "--logistic", "--sampler", "--draws", "--tune"]
-    options += ["--chains", "--seed", "--out", "--p0", "--eps", "--threshold", "--top"]
+    options += ["--chains", "--seed", "--out", "--p0", "--eps", "--fdr", "--threshold", "--top"]
     assert all(option in proc.stdout for option in options)
     for word in ("regularized-horseshoe", "gibbs", "inclusion_summary.csv", "compare.csv"):
         assert word in proc.stdout

@@ -87,6 +87,8 @@ def small_csv(tmp_path):
         ("--threshold", "1", "a number in [0, 1)"),
         ("--threshold", "-0.25", "a number in [0, 1)"),
         ("--threshold", "nan", "a number in [0, 1)"),
+        ("--fdr", "0", "a number in (0, 1)"),
+        ("--fdr", "1", "a number in (0, 1)"),
         ("--p0", "0", "a number > 0"),
     ],
 )

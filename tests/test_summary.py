@@ -12,6 +12,7 @@ import bayes_l1 as bl
 from tests.mc import (
     assert_at_least,
     assert_at_most,
+    binomial_se,
     inclusion_draws,
     mcse,
     one_sided_z,
@@ -108,7 +109,10 @@ def test_inclusion_summary_columns_match_direct_computation():
     np.testing.assert_array_equal(
         t["ci_excludes_zero"], (hdi.values[:, 0] > 0) | (hdi.values[:, 1] < 0)
     )
-    np.testing.assert_array_equal(t["selected"], t["pip"] > 0.5)
+    np.testing.assert_array_equal(t["selected"], t["pip"] > table.attrs["threshold"])
+    assert table.attrs["selection"] == "bayesian_fdr" and table.attrs["fdr"] == 0.1
+    chosen = t["pip"][t["selected"]]
+    assert table.attrs["expected_fdr"] == pytest.approx((1 - chosen).mean() if len(chosen) else 0)
     ranks = brute_force_ranks(work)
     np.testing.assert_allclose(t["rank_median"], np.median(ranks, axis=0))
     np.testing.assert_allclose(t["rank_lower"], np.quantile(ranks, 0.1, axis=0, method="lower"))
@@ -464,7 +468,10 @@ def test_lasso_columns_match_x_by_name_and_check_its_rows(frame_fit):
         ("threshold", -0.25, ValueError),
         ("threshold", float("nan"), ValueError),
         ("threshold", "0.3", TypeError),
-        ("threshold", None, TypeError),
+        ("fdr", 0.0, ValueError),
+        ("fdr", 1.0, ValueError),
+        ("fdr", "0.1", TypeError),
+        ("fdr", None, TypeError),
         ("prob", "0.8", TypeError),
         ("prob", 0.0, ValueError),
         ("eps", "0.1", TypeError),
@@ -475,6 +482,39 @@ def test_inclusion_summary_options_are_checked(option, bad, error):
     tree = synthetic_tree()
     with pytest.raises(error, match=option):
         bl.inclusion_summary(tree, **{option: bad})
+
+
+def _largest_set_within(pip, fdr):
+    """Brute force: over every cutoff t in {0} and the pips, the set pip > t of most features
+    whose mean of 1 - pip is at most fdr (the empty set when none is)."""
+    best = np.zeros(pip.size, dtype=bool)
+    for t in np.append(pip, 0.0):
+        chosen = pip > t
+        if chosen.sum() > best.sum() and np.mean(1 - pip[chosen]) <= fdr:
+            best = chosen
+    return best
+
+
+@pytest.mark.parametrize("case", range(40))
+def test_bayesian_fdr_selection_is_the_largest_set_within_its_rate(case):
+    rng = np.random.default_rng(case)
+    p = int(rng.integers(1, 30))
+    pip = rng.choice([0.0, 0.2, 0.5, 0.8, 0.9, 0.95, 1.0], size=p) if case % 2 else rng.random(p)
+    fdr = float(rng.choice([0.01, 0.05, 0.1, 0.3]))
+    selected, threshold = bl.bayesian_fdr_selection(pip, fdr)
+    np.testing.assert_array_equal(selected, _largest_set_within(pip, fdr))
+    np.testing.assert_array_equal(selected, pip > threshold)
+    assert not selected[pip == 0].any()
+
+
+def test_bayesian_fdr_selection_edges():
+    assert bl.bayesian_fdr_selection([0.5, 0.4], 0.1)[0].tolist() == [False, False]
+    assert bl.bayesian_fdr_selection([1.0, 1.0, 0.0], 0.1)[0].tolist() == [True, True, False]
+    # ties are kept together: 0.95 x 3 has mean error 0.05; adding any 0.8 breaks 0.1
+    pip = np.array([0.95, 0.95, 0.95, 0.8, 0.8])
+    assert bl.bayesian_fdr_selection(pip, 0.1)[0].tolist() == [True] * 3 + [False] * 2
+    with pytest.raises(ValueError, match="fdr"):
+        bl.bayesian_fdr_selection(pip, 0.0)
 
 
 def test_inclusion_summary_threshold_edges_are_accepted():
@@ -540,3 +580,32 @@ def test_truncated_rank_table_and_top_k_with_ties_at_the_cut(ties):
         expected = (ranks[:, :, None] == np.arange(1, m + 1)).mean(axis=0)
         np.testing.assert_allclose(bl.rank_distribution(tree, max_rank=m), expected, atol=1e-15)
         np.testing.assert_allclose(bl.top_k_probability(tree, m), (ranks <= m).mean(axis=0))
+
+
+@pytest.mark.slow  # 60 Gibbs fits; CI runs the slow list
+@pytest.mark.parametrize(
+    "prior", [bl.Laplace(), bl.Horseshoe(p0=5), bl.RegularizedHorseshoe(p0=5)], ids=repr
+)
+def test_realized_false_discovery_proportion_is_at_most_the_rate(prior):
+    """Over 20 simulated data sets (n = 100, p = 40, 5 true features, AR(1) 0.5), the mean
+    realized false discovery proportion of ``selected`` (default Bayesian FDR 0.1; a false
+    discovery is a selected feature whose true coefficient is 0) is at most 0.1 plus z
+    standard errors of that mean (z = 4.26, one-sided), and the true features are found
+    (mean share selected >= 0.5)."""
+    fdp, power, total = [], [], 0
+    for replication in range(20):
+        sim = bl.make_sparse_regression(100, 40, 5, snr=3.0, rho=0.5, random_state=replication)
+        tree = bl.fit_posterior(
+            sim.X, sim.y, prior=prior, sampler="gibbs", draws=500, tune=300, chains=2,
+            random_state=seed(100 + replication),
+        )  # fmt: skip
+        table = bl.inclusion_summary(tree)
+        chosen = table.index[table["selected"]]
+        total += len(chosen)
+        fdp.append(float(np.mean(sim.coef[chosen] == 0)) if len(chosen) else 0.0)
+        power.append(float(np.mean(table.loc[sim.coef.index[sim.coef != 0], "selected"])))
+    fdp = np.asarray(fdp)
+    # the spread of the 20 FDPs, floored by a binomial error over all selections made
+    se = max(fdp.std(ddof=1) / np.sqrt(fdp.size), binomial_se(0.1, max(total, 1)))
+    assert_at_most(fdp.mean(), se, 0.1, label=f"mean FDP {fdp.round(2).tolist()}")
+    assert np.mean(power) >= 0.5, power
