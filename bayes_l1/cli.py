@@ -3,7 +3,7 @@
 bayes-l1 demo [--out DIR]                  # diabetes: MAP path, CV, then the Bayesian lasso
 bayes-l1 path data.csv --target y [--logistic] [--l1-ratio R] [--cv K] [--out DIR]
 bayes-l1 fit data.csv --target y [--prior laplace|horseshoe|regularized-horseshoe|ridge]
-         [--logistic] [--sampler nuts|gibbs|pymc|nutpie] [--draws --tune --chains --seed]
+         [--logistic] [--sampler nuts|gibbs|auto|pymc|nutpie] [--draws --tune --chains --seed]
          [--out DIR]
 
 Every option, the CSV and the output location are checked before any fitting: a bad one
@@ -37,10 +37,11 @@ __all__ = ["main"]
 
 
 PRIOR_NAMES = ("laplace", "horseshoe", "regularized-horseshoe", "ridge")
-SAMPLERS = ("nuts", "gibbs", "pymc", "nutpie")
+SAMPLERS = ("nuts", "gibbs", "auto", "pymc", "nutpie")
 SAMPLER_HELP = (
     "nuts: PyMC's NUTS (nutpie when installed, default); gibbs: exact Gibbs sampler "
-    "(Gaussian likelihood); pymc: PyMC's own NUTS; nutpie: nutpie's NUTS"
+    "(Gaussian likelihood); auto: gibbs where the prior has one, else nuts; pymc: PyMC's own "
+    "NUTS; nutpie: nutpie's NUTS"
 )
 PATH_FILES = ("path_coefs.csv", "cv.csv")
 FIT_FILES = ("inclusion_summary.csv", "compare.csv", "diagnostics.csv", "diagnostics.txt")

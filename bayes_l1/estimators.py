@@ -186,7 +186,8 @@ class BayesianLinearRegression(RegressorMixin, _BayesianLinearModel):
     ----------
     prior, draws, tune, chains, target_accept, sampler, marginalize, random_state, progressbar
         As :func:`~bayes_l1.fit_posterior`: the prior (default :class:`~bayes_l1.Laplace`,
-        the Bayesian lasso), the sampler ("nuts", "nutpie", "pymc", "numpyro" or "gibbs")
+        the Bayesian lasso), the sampler ("nuts", "nutpie", "pymc", "numpyro", "gibbs" or
+        "auto")
         and its settings. ``fit`` passes them on unchanged.
 
     Attributes

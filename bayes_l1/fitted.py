@@ -32,7 +32,7 @@ ATTRS = {
     "likelihood": "'gaussian' or 'logistic'",
     "prior": "repr of the prior",
     "prior_class": "the prior's class name",
-    "sampler": "the sampler asked for",
+    "sampler": "the sampler that drew (sampler='auto' resolved)",
     "marginalized": "1 when NUTS sampled with the coefficients integrated out, else 0",
     "y_center": "mean of y (Gaussian; the working response is (y - y_center) / y_scale)",
     "y_scale": "population sd of y (Gaussian), 1 for the logistic likelihood",

@@ -78,11 +78,13 @@ def fit_posterior(
     likelihood : {"gaussian", "logistic"}
     prior : Laplace, Horseshoe, RegularizedHorseshoe, Normal, ElasticNetPrior, or a name
         Default :class:`~bayes_l1.Laplace` (the Bayesian lasso).
-    sampler : {"nuts", "nutpie", "pymc", "numpyro", "gibbs"}
+    sampler : {"nuts", "nutpie", "pymc", "numpyro", "gibbs", "auto"}
         "nuts" is PyMC's default NUTS (nutpie when installed). "gibbs": exact Gibbs samplers
         of the same posterior (:func:`~bayes_l1.samplers.sample_gibbs`), much faster for
         p >> n; the priors that have a Gibbs kernel (Laplace, also ``lam="eb"``, Horseshoe,
-        RegularizedHorseshoe, Normal) with the Gaussian likelihood.
+        RegularizedHorseshoe, Normal) with the Gaussian likelihood. "auto": "gibbs" where
+        the prior has a Gibbs kernel for the likelihood, else "nuts"; the tree records
+        the choice (``attrs["bayes_l1_sampler"]``).
     draws, tune, chains : int
         Posterior draws and tuning steps per chain, and the number of chains.
     target_accept : float, optional
@@ -137,7 +139,7 @@ def fit_posterior(
     >>> tree["posterior"]["beta"].sizes["feature"]
     10
     """
-    prior = _check_options(
+    prior, sampler = _check_options(
         likelihood, prior, sampler, draws, tune, chains, target_accept, marginalize,
         random_state, progressbar, store_X,
     )  # fmt: skip
@@ -174,7 +176,7 @@ def _check_options(
     likelihood, prior, sampler, draws, tune, chains, target_accept, marginalize,
     random_state, progressbar, store_X,
 ):  # fmt: skip
-    """Every option checked before any work; returns the resolved prior."""
+    """Every option checked before any work; returns the resolved prior and sampler."""
     check_likelihood(likelihood)
     check_int(draws, "draws", minimum=1)
     check_int(chains, "chains", minimum=1)
@@ -186,6 +188,7 @@ def _check_options(
         raise ValueError(f"target_accept must be in (0, 1); got {target_accept}.")
     prior = resolve_prior(prior)
     check_prior_supported(prior, likelihood)
+    sampler = _resolve_sampler(sampler, prior, likelihood)
     if sampler == "gibbs":
         check_gibbs_supported(prior, likelihood)
     else:
@@ -194,7 +197,19 @@ def _check_options(
         raise ValueError(f"marginalize must be None, True or False; got {marginalize!r}.")
     if marginalize:
         check_marginalize(prior, likelihood)
-    return prior
+    return prior, sampler
+
+
+def _resolve_sampler(sampler: str, prior, likelihood: str) -> str:
+    """``"auto"``: the exact Gibbs sampler where the prior has one for the likelihood, else
+    NUTS; any other name as given."""
+    if sampler != "auto":
+        return sampler
+    try:
+        check_gibbs_supported(prior, likelihood)
+    except ValueError:
+        return "nuts"
+    return "gibbs"
 
 
 def _marginalized(marginalize, prior, likelihood: str, n: int, p: int) -> bool:

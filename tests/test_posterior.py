@@ -118,6 +118,27 @@ def test_one_cross_validation_per_fit(diabetes, monkeypatch):
     )
 
 
+@pytest.mark.parametrize(
+    ("prior", "likelihood", "expected"),
+    [
+        (bl.Horseshoe(), "gaussian", "gibbs"),
+        (bl.Laplace(lam="eb"), "gaussian", "gibbs"),
+        (bl.ElasticNetPrior(alpha=0.1, l1_ratio=0.5), "gaussian", "nuts"),
+    ],
+)
+def test_auto_takes_gibbs_where_the_prior_has_it(prior, likelihood, expected):
+    from bayes_l1.posterior import _resolve_sampler
+
+    assert _resolve_sampler("auto", prior, likelihood) == expected
+    assert _resolve_sampler("pymc", prior, likelihood) == "pymc"
+
+
+def test_auto_is_recorded(diabetes):
+    X, y = diabetes
+    tree = bl.fit_posterior(X, y, prior=bl.Normal(), sampler="auto", draws=50, tune=50, chains=1)
+    assert tree.attrs["bayes_l1_sampler"] == "gibbs" == tree["posterior"].attrs["sampler"]
+
+
 def test_logistic_tree_keeps_its_labels(diabetes):
     X, y = diabetes
     label = np.where(y > y.median(), "high", "low")
