@@ -12,6 +12,7 @@ import pytest
 
 import bayes_l1 as bl
 import bayes_l1.compare
+import bayes_l1.model
 import bayes_l1.posterior
 from bayes_l1.cli import main
 from bayes_l1.compare import REFINE_MAX_ITER, REFINE_TOL
@@ -26,7 +27,7 @@ def test_logistic_fit_after_sampling_solves_once_within_bounds(tmp_path, monkeyp
     sampled, calls = [], []
 
     def refuse(*args, **kwargs):
-        raise AssertionError("a second CV ran after sampling")
+        raise AssertionError("a second CV ran: the run computes one")
 
     def spy(name, original):
         def solver(X, y, *args, tol=1e-4, max_iter=100, **kwargs):
@@ -43,6 +44,7 @@ def test_logistic_fit_after_sampling_solves_once_within_bounds(tmp_path, monkeyp
         return idata
 
     monkeypatch.setattr(bayes_l1.compare, "lasso_map_cv", refuse)
+    monkeypatch.setattr(bayes_l1.model, "lasso_map_cv", refuse)  # the fit reuses the CLI's CV
     monkeypatch.setattr(bayes_l1.posterior, "sample_nuts", sample_nuts)
     for name in ("lasso_map", "lasso_map_path"):
         monkeypatch.setattr(bayes_l1.compare, name, spy(name, getattr(bayes_l1.compare, name)))
