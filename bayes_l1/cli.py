@@ -40,7 +40,7 @@ PRIOR_NAMES = ("laplace", "horseshoe", "regularized-horseshoe", "ridge")
 SAMPLERS = ("nuts", "gibbs", "pymc", "nutpie")
 SAMPLER_HELP = (
     "nuts: PyMC's NUTS (nutpie when installed, default); gibbs: exact Gibbs sampler "
-    "(Gaussian likelihood); pymc: PyMC's own NUTS; nutpie: nutpie's NUTS"
+    "(with --logistic by Polya-Gamma augmentation); pymc: PyMC's own NUTS; nutpie: nutpie's NUTS"
 )
 PATH_FILES = ("path_coefs.csv", "cv.csv")
 FIT_FILES = ("inclusion_summary.csv", "compare.csv", "diagnostics.csv", "diagnostics.txt")
@@ -166,11 +166,6 @@ def check_sampling_options(args, *, logistic: bool) -> None:
     """Combinations of options the parser cannot check one by one."""
     if getattr(args, "p0", None) is not None and not _takes_p0(getattr(args, "prior", None)):
         raise CLIError("--p0 applies to the horseshoe priors only.")
-    if args.sampler == "gibbs" and logistic:
-        raise CLIError(
-            "--sampler gibbs needs the Gaussian likelihood; with --logistic use --sampler "
-            "nuts, nutpie or pymc"
-        )
     if args.sampler == "nutpie" and importlib.util.find_spec("nutpie") is None:
         raise CLIError("--sampler nutpie needs the nutpie package (pip install nutpie)")
 

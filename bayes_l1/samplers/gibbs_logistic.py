@@ -66,8 +66,9 @@ class LogisticData:
         return GaussianRegression(self.Z1 * root[:, None], self.kappa / root, self.method)
 
     def loglik(self, eta: np.ndarray) -> np.ndarray:
-        """Pointwise Bernoulli log-likelihood y eta - log(1 + e^eta)."""
-        return self.y * eta - np.logaddexp(0.0, eta)
+        """Pointwise Bernoulli log-likelihood y eta - log(1 + e^eta) = -log(1 + e^-+eta),
+        written without cancellation."""
+        return -np.logaddexp(0.0, np.where(self.y == 1.0, -eta, eta))
 
 
 def _draw_omega(ld: LogisticData, st: dict, rng) -> GaussianRegression:
@@ -137,6 +138,9 @@ def _global_local_step(ld: LogisticData, spec: _Spec, st: dict, rng, tuning: boo
     wc = f.draw(1.0, 0.0, rng)
     if spec.kind == "normal":
         _set_coefficients(ld, st, wc)
+        if spec.scale is None:
+            _noncentred_global_step(ld, spec, st, rng)
+        _intercept_step(ld, st, rng)
         return
     c2 = st["c2"] if spec.kind == "regularized-horseshoe" else np.inf
     resid = reg.y - reg.Z @ wc  # in the unit-noise coordinates of Phi
@@ -148,6 +152,48 @@ def _global_local_step(ld: LogisticData, spec: _Spec, st: dict, rng, tuning: boo
     _rescale_move(spec, st, rng, tuning, it)
     if spec.kind == "regularized-horseshoe":
         _slab_step(spec, st, rng)
+    _noncentred_global_step(ld, spec, st, rng)
+    _intercept_step(ld, st, rng)
+
+
+def _noncentred_global_step(ld: LogisticData, spec: _Spec, st: dict, rng) -> None:
+    """t | z, local, c0, y with z = w / sd(t) held fixed (w moves with t): the non-centred
+    update of the global scale, by slice sampling on log t with the Bernoulli likelihood
+    itself (no omega). Interleaved with the centred update given omega (ancillarity-
+    sufficiency interweaving, Yu & Meng 2011) it moves the funnel direction in which tau and
+    every coefficient grow together, which the Polya-Gamma block crosses slowly."""
+    t = st["t"]
+    sd = np.sqrt(_prior_var(spec, st, t))
+    z = np.divide(st["w"], sd, out=np.zeros_like(sd), where=sd > 0)
+    if spec.kind == "regularized-horseshoe":
+
+        def eta_at(x):  # the slab makes w nonlinear in t: O(n p) per evaluation
+            return st["c0"] + ld.Z @ (z * np.sqrt(_prior_var(spec, st, np.exp(x))))
+    else:  # w = t * (sd / t) * z: linear in t
+        u = ld.Z @ (z * sd / t)
+
+        def eta_at(x):
+            return st["c0"] + np.exp(x) * u
+
+    def log_density(x, idx):
+        return np.array([_log_prior_t(spec, np.exp(v)) + v + ld.loglik(eta_at(v)).sum() for v in x])
+
+    x = float(slice_sample(np.array([np.log(t)]), log_density, rng)[0])
+    st["t"] = float(np.exp(x))
+    st["w"] = z * np.sqrt(_prior_var(spec, st, st["t"]))
+    st["eta"] = st["c0"] + ld.Z @ st["w"]
+
+
+def _intercept_step(ld: LogisticData, st: dict, rng) -> None:
+    """c0 | w, y by slice sampling with the Bernoulli likelihood itself (O(n) per evaluation):
+    moves the intercept without waiting on omega."""
+    base = st["eta"] - st["c0"]
+
+    def log_density(x, idx):
+        return np.array([ld.loglik(base + v).sum() - 0.5 * (v / INTERCEPT_SD) ** 2 for v in x])
+
+    c0 = float(slice_sample(np.array([st["c0"]]), log_density, rng)[0])
+    st["c0"], st["eta"] = c0, base + c0
 
 
 def _slab_step(spec: _Spec, st: dict, rng) -> None:
