@@ -202,8 +202,9 @@ class BayesianLinearRegression(RegressorMixin, _BayesianLinearModel):
     sampler : {"nuts", "nutpie", "pymc", "numpyro", "gibbs"}
         "nuts" is PyMC's default NUTS (nutpie when installed). "gibbs": exact Gibbs
         samplers of the same posterior (:func:`~bayes_l1.samplers.sample_gibbs`), much
-        faster for p >> n; Laplace (also ``lam="eb"``), Horseshoe, RegularizedHorseshoe and
-        Normal priors with the Gaussian likelihood only.
+        faster for p >> n; Laplace, Horseshoe, RegularizedHorseshoe and Normal priors, with
+        the logistic likelihood by Polya-Gamma augmentation (``Laplace(lam="eb")``:
+        Gaussian likelihood only).
     marginalize : bool, optional
         NUTS only. Integrate the coefficients out of the Gaussian likelihood (Horseshoe,
         RegularizedHorseshoe, Normal priors) and draw them exactly from their Gaussian
@@ -263,7 +264,8 @@ class BayesianLinearRegression(RegressorMixin, _BayesianLinearModel):
 
 
 class BayesianLogisticRegression(ClassifierMixin, _BayesianLinearModel):
-    """Bayesian logistic regression with a sparsity prior, sampled with NUTS.
+    """Bayesian logistic regression with a sparsity prior, sampled with NUTS or, with
+    ``sampler="gibbs"``, by Polya-Gamma Gibbs sampling.
 
     P(y = classes_[1]) = sigmoid(X beta + intercept); the prior acts on standardized features
     (horseshoe global scales use the pseudo-sigma 1 / sqrt(mu (1 - mu))). Parameters and

@@ -80,7 +80,7 @@ def fit_posterior(
         Default :class:`~bayes_l1.Laplace` (the Bayesian lasso).
     sampler : {"nuts", "nutpie", "pymc", "numpyro", "gibbs"}
         "nuts": PyMC's default NUTS (nutpie when installed); "gibbs": the exact Gibbs
-        samplers of :func:`~bayes_l1.samplers.sample_gibbs` (Gaussian likelihood).
+        samplers of :func:`~bayes_l1.samplers.sample_gibbs` (logistic: Polya-Gamma).
     draws, tune, chains : int
         Posterior draws and tuning steps per chain, and the number of chains.
     target_accept : float, optional
