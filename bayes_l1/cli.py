@@ -104,7 +104,7 @@ def _sklearn_check(X, y, alpha) -> str:
 
 
 def run_demo(args) -> int:
-    check_sampling_options(args, logistic=False)
+    check_sampling_options(args)
     with staged(args.out, PATH_FILES + FIT_FILES) as out:
         X, y = load_diabetes()
         cv = lasso_map_cv(X, y, cv=args.cv, random_state=args.seed)
@@ -138,7 +138,7 @@ def run_path(args) -> int:
 
 
 def run_fit(args) -> int:
-    check_sampling_options(args, logistic=args.logistic)
+    check_sampling_options(args)
     with staged(args.out, FIT_FILES) as out:
         table = _read(args)
         X, y = table.X, table.y
@@ -162,7 +162,7 @@ def _read(args) -> Table:
     return table
 
 
-def check_sampling_options(args, *, logistic: bool) -> None:
+def check_sampling_options(args) -> None:
     """Combinations of options the parser cannot check one by one."""
     if getattr(args, "p0", None) is not None and not _takes_p0(getattr(args, "prior", None)):
         raise CLIError("--p0 applies to the horseshoe priors only.")

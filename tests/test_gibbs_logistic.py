@@ -274,4 +274,4 @@ def test_cli_accepts_gibbs_with_logistic():
     args = argparse.Namespace(sampler="gibbs", p0=None, prior="horseshoe")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        check_sampling_options(args, logistic=True)
+        check_sampling_options(args)

@@ -23,6 +23,15 @@ a column with prior variance 5^2. Each iteration: omega | w~, then
   integrated out of the local update (``collapsed_local_sweep``, the slab entering the
   prior variance), make the rescaling move t e^u, local e^-u (the prior variances, which
   depend only on t local_j, do not change) and, with a slab, update c^2 | w by slice sampling.
+  Then t again with z = w / sd(t) held fixed under the Bernoulli likelihood itself (the
+  non-centred step of an interweaving, Yu & Meng 2011; for the Normal prior too), and the
+  intercept by a slice step under the Bernoulli likelihood: both moves bypass omega, whose
+  coupling with (c0, w) slows the Polya-Gamma block when |eta| is large (near separation).
+
+Mixing, measured (2 chains, a shared 2-core machine): at n=100, p=1000 (regularized
+horseshoe, 5 relevant features) 9,000 iterations per chain take ~80 s and give min bulk ESS
+~250 (tau and beta), R-hat <= 1.01; at p=20,000 an iteration costs ~170 ms and tau mixes
+slowly (ESS 16 from 2 x 1,000 iterations). Below p ~ n the sampler is fast and clean.
 """
 
 from __future__ import annotations
