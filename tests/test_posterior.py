@@ -138,7 +138,11 @@ def test_logistic_tree_keeps_its_labels(diabetes):
         ({"store_X": "yes"}, TypeError, "store_X"),
         ({"target_accept": 1.5}, ValueError, "target_accept"),
         ({"marginalize": "auto"}, ValueError, "marginalize"),
-        ({"likelihood": "logistic", "sampler": "gibbs"}, ValueError, "gibbs"),
+        (
+            {"likelihood": "logistic", "sampler": "gibbs", "prior": bl.Laplace(lam="eb")},
+            ValueError,
+            "gibbs",
+        ),
         ({"sampler": "hmc"}, ValueError, "Unknown sampler"),
     ],
 )
