@@ -38,7 +38,8 @@ error") and of the intercept differ from NUTS's by up to 6 combined MCSEs; NUTS 
 there (16 divergences at target_accept=0.999) and Gibbs runs without the non-centred and
 intercept steps land in between, so one of the samplers, or both, crosses a slow ridge
 among those coefficients; the Normal and regularized-horseshoe fits of the same data agree
-with NUTS.
+with NUTS, and on one near-separated feature (n=30) the horseshoe sampler's means of w and
+the intercept match quadrature over (c0, w, log tau, log local) within 1 MCSE.
 """
 
 from __future__ import annotations
