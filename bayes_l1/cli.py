@@ -40,8 +40,8 @@ PRIOR_NAMES = ("laplace", "horseshoe", "regularized-horseshoe", "ridge")
 SAMPLERS = ("nuts", "gibbs", "auto", "pymc", "nutpie")
 SAMPLER_HELP = (
     "nuts: PyMC's NUTS (nutpie when installed, default); gibbs: exact Gibbs sampler "
-    "(Gaussian likelihood); auto: gibbs where the prior has one, else nuts; pymc: PyMC's own "
-    "NUTS; nutpie: nutpie's NUTS"
+    "(with --logistic by Polya-Gamma augmentation); auto: gibbs where the prior has one, "
+    "else nuts; pymc: PyMC's own NUTS; nutpie: nutpie's NUTS"
 )
 PATH_FILES = ("path_coefs.csv", "cv.csv")
 FIT_FILES = ("inclusion_summary.csv", "compare.csv", "diagnostics.csv", "diagnostics.txt")
@@ -105,7 +105,7 @@ def _sklearn_check(X, y, alpha) -> str:
 
 
 def run_demo(args) -> int:
-    check_sampling_options(args, logistic=False)
+    check_sampling_options(args)
     with staged(args.out, PATH_FILES + FIT_FILES) as out:
         X, y = load_diabetes()
         cv = lasso_map_cv(X, y, cv=args.cv, random_state=args.seed)
@@ -139,7 +139,7 @@ def run_path(args) -> int:
 
 
 def run_fit(args) -> int:
-    check_sampling_options(args, logistic=args.logistic)
+    check_sampling_options(args)
     with staged(args.out, FIT_FILES) as out:
         table = _read(args)
         X, y = table.X, table.y
@@ -163,15 +163,10 @@ def _read(args) -> Table:
     return table
 
 
-def check_sampling_options(args, *, logistic: bool) -> None:
+def check_sampling_options(args) -> None:
     """Combinations of options the parser cannot check one by one."""
     if getattr(args, "p0", None) is not None and not _takes_p0(getattr(args, "prior", None)):
         raise CLIError("--p0 applies to the horseshoe priors only.")
-    if args.sampler == "gibbs" and logistic:
-        raise CLIError(
-            "--sampler gibbs needs the Gaussian likelihood; with --logistic use --sampler "
-            "nuts, nutpie or pymc"
-        )
     if args.sampler == "nutpie" and importlib.util.find_spec("nutpie") is None:
         raise CLIError("--sampler nutpie needs the nutpie package (pip install nutpie)")
 

@@ -187,8 +187,7 @@ class BayesianLinearRegression(RegressorMixin, _BayesianLinearModel):
     prior, draws, tune, chains, target_accept, sampler, marginalize, random_state, progressbar
         As :func:`~bayes_l1.fit_posterior`: the prior (default :class:`~bayes_l1.Laplace`,
         the Bayesian lasso), the sampler ("nuts", "nutpie", "pymc", "numpyro", "gibbs" or
-        "auto")
-        and its settings. ``fit`` passes them on unchanged.
+        "auto") and its settings. ``fit`` passes them on unchanged.
 
     Attributes
     ----------
@@ -237,7 +236,8 @@ class BayesianLinearRegression(RegressorMixin, _BayesianLinearModel):
 
 
 class BayesianLogisticRegression(ClassifierMixin, _BayesianLinearModel):
-    """Bayesian logistic regression with a sparsity prior.
+    """Bayesian logistic regression with a sparsity prior (NUTS, or Polya-Gamma Gibbs with
+    ``sampler="gibbs"``).
 
     P(y = classes_[1]) = sigmoid(X beta + intercept); the prior acts on standardized features
     (horseshoe global scales use the pseudo-sigma 1 / sqrt(mu (1 - mu))). Parameters and

@@ -82,7 +82,8 @@ def fit_posterior(
         "nuts" is PyMC's default NUTS (nutpie when installed). "gibbs": exact Gibbs samplers
         of the same posterior (:func:`~bayes_l1.samplers.sample_gibbs`), much faster for
         p >> n; the priors that have a Gibbs kernel (Laplace, also ``lam="eb"``, Horseshoe,
-        RegularizedHorseshoe, Normal) with the Gaussian likelihood. "auto": "gibbs" where
+        RegularizedHorseshoe, Normal) with the Gaussian likelihood, and with the logistic
+        likelihood by Polya-Gamma augmentation (all but ``lam="eb"``). "auto": "gibbs" where
         the prior has a Gibbs kernel for the likelihood, else "nuts"; the tree records
         the choice (``attrs["bayes_l1_sampler"]``).
     draws, tune, chains : int

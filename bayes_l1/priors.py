@@ -91,7 +91,9 @@ class GibbsSpec:
     r: float = 1.0
     delta: float = 0.1
     eb: bool = False  # Laplace: set lam by empirical Bayes (Monte Carlo EM) first
-    tau0: float = 1.0  # horseshoes: tau ~ C+(0, tau0 sigma)
+    # horseshoes: tau ~ C+(0, tau0 sigma) (Gaussian); logistic: tau ~ C+(0, tau0), the
+    # pseudo-sigma already in tau0 (Prior.gibbs_spec gets the context with sigma set to it)
+    tau0: float = 1.0
     scale: float | None = None  # Normal: fixed ridge scale (None: HalfNormal(1) prior)
     slab_scale: float = 2.0
     slab_df: float = 4.0
@@ -122,6 +124,8 @@ class Prior:
     target_accept: ClassVar[float] = 0.9
     target_accept_marginalized: ClassVar[float] = 0.9
     gibbs_kernel: ClassVar[str | None] = None  # the Gibbs kernel's name (None: NUTS only)
+    # the likelihoods that kernel samples (logistic: by Polya-Gamma augmentation)
+    gibbs_likelihoods: ClassVar[tuple[str, ...]] = ()
     fixed_lasso: ClassVar[bool] = False  # its mode is the lasso at a fixed alpha
     # Advice on sampling problems (diagnostics.check_sampling), after the generic advice:
     # "divergences": lines; "bfmi": appended to the E-BFMI line; "mixing_wide" (formatted
@@ -214,6 +218,11 @@ class Laplace(Prior):
         return (self.lam is not None and self.lam != "eb") or self.alpha is not None
 
     @property
+    def gibbs_likelihoods(self) -> tuple[str, ...]:
+        """Both likelihoods, but ``lam="eb"`` (Monte Carlo EM on the Gaussian model only)."""
+        return ("gaussian",) if self.lam == "eb" else ("gaussian", "logistic")
+
+    @property
     def needs_alpha_cv(self) -> bool:
         return self.lam == "cv"
 
@@ -301,6 +310,7 @@ class Horseshoe(Prior):
     # posteriors of the horseshoe family; integrating the coefficients out removes the funnel
     target_accept = 0.99
     gibbs_kernel = "horseshoe"
+    gibbs_likelihoods = ("gaussian", "logistic")
     advice: ClassVar[dict[str, Any]] = {
         "divergences": (
             _MARGINALIZE_ADVICE,
@@ -318,7 +328,12 @@ class Horseshoe(Prior):
     # no penalized-likelihood counterpart: map_penalty is None
 
     def gibbs_spec(self, ctx: BuildContext) -> GibbsSpec:
-        return GibbsSpec("horseshoe", tau0=self.global_scale(ctx))
+        return GibbsSpec("horseshoe", tau0=self.gibbs_tau0(ctx))
+
+    def gibbs_tau0(self, ctx: BuildContext) -> float:
+        """tau0 of GibbsSpec: relative to sigma (Gaussian, where sigma is a parameter), and
+        times the pseudo-sigma ``ctx.sigma`` (logistic), as ``_scales`` builds it."""
+        return self.global_scale(ctx) * (ctx.sigma if ctx.likelihood == "logistic" else 1.0)
 
     def global_scale(self, ctx: BuildContext) -> float:
         return self.tau0 if self.tau0 is not None else _tau0(self.p0, ctx)
@@ -379,7 +394,7 @@ class RegularizedHorseshoe(Horseshoe):
     def gibbs_spec(self, ctx: BuildContext) -> GibbsSpec:
         return GibbsSpec(
             "regularized-horseshoe",
-            tau0=self.global_scale(ctx),
+            tau0=self.gibbs_tau0(ctx),
             slab_scale=self.slab_scale,
             slab_df=self.slab_df,
         )
@@ -418,6 +433,7 @@ class Normal(Prior):
 
     marginalizable = True
     gibbs_kernel = "normal"
+    gibbs_likelihoods = ("gaussian", "logistic")
     advice: ClassVar[dict[str, Any]] = {"divergences": (_MARGINALIZE_ADVICE,)}
 
     def gibbs_spec(self, ctx: BuildContext) -> GibbsSpec:

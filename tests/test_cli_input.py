@@ -125,7 +125,6 @@ def test_path_l1_ratio_is_checked(cli, small_csv, value):
         (["--cv", "9"], "argument --cv: 9 folds need 9 rows; data.csv has 8"),
         (["--prior", "horseshoe", "--p0", "2"], "features of data.csv; got 2"),
         (["--p0", "1"], "--p0 applies to the horseshoe priors only"),
-        (["--logistic", "--sampler", "gibbs"], "--sampler gibbs needs the Gaussian likelihood"),
     ],
 )
 def test_fit_options_checked_against_each_other_and_the_data(cli, small_csv, args, message):

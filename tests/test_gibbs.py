@@ -337,8 +337,8 @@ def test_methods_agree_in_distribution(wide):
 def test_bad_input(small):
     X, y = regression_case("n>p")
     logistic = prepare(X, (y > np.median(y)).astype(int), likelihood="logistic")
-    with pytest.raises(ValueError, match=r"Gaussian likelihood.*'nuts'"):
-        sample_gibbs(logistic, bl.Laplace(), draws=5, tune=5, chains=1)
+    with pytest.raises(ValueError, match=r"lam='eb'.*gaussian likelihood.*'nuts'"):
+        sample_gibbs(logistic, bl.Laplace(lam="eb"), draws=5, tune=5, chains=1)
     with pytest.raises(ValueError, match="ElasticNetPrior use sampler='nuts'"):
         sample_gibbs(small, bl.ElasticNetPrior(alpha=0.1), draws=5, tune=5, chains=1)
     for kw, error, msg in [
@@ -359,8 +359,10 @@ def test_bad_input(small):
 
 def test_estimator_errors(small):
     X, y = regression_case("n>p")
-    with pytest.raises(ValueError, match="Gaussian likelihood"):
-        bl.BayesianLogisticRegression(sampler="gibbs").fit(X, (y > np.median(y)).astype(int))
+    with pytest.raises(ValueError, match="gaussian likelihood"):
+        bl.BayesianLogisticRegression(bl.Laplace(lam="eb"), sampler="gibbs").fit(
+            X, (y > np.median(y)).astype(int)
+        )
     with pytest.raises(ValueError, match="ElasticNetPrior"):
         bl.BayesianLinearRegression(bl.ElasticNetPrior(alpha=0.1), sampler="gibbs").fit(X, y)
     with pytest.raises(ValueError, match=r"lam='eb'.*needs sampler='gibbs'"):

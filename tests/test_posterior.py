@@ -124,6 +124,8 @@ def test_one_cross_validation_per_fit(diabetes, monkeypatch):
         (bl.Horseshoe(), "gaussian", "gibbs"),
         (bl.Laplace(lam="eb"), "gaussian", "gibbs"),
         (bl.ElasticNetPrior(alpha=0.1, l1_ratio=0.5), "gaussian", "nuts"),
+        (bl.RegularizedHorseshoe(), "logistic", "gibbs"),
+        (bl.Laplace(lam="eb"), "logistic", "nuts"),
     ],
 )
 def test_auto_takes_gibbs_where_the_prior_has_it(prior, likelihood, expected):
@@ -159,7 +161,11 @@ def test_logistic_tree_keeps_its_labels(diabetes):
         ({"store_X": "yes"}, TypeError, "store_X"),
         ({"target_accept": 1.5}, ValueError, "target_accept"),
         ({"marginalize": "auto"}, ValueError, "marginalize"),
-        ({"likelihood": "logistic", "sampler": "gibbs"}, ValueError, "gibbs"),
+        (
+            {"likelihood": "logistic", "sampler": "gibbs", "prior": bl.Laplace(lam="eb")},
+            ValueError,
+            "gibbs",
+        ),
         ({"sampler": "hmc"}, ValueError, "Unknown sampler"),
     ],
 )

@@ -23,7 +23,7 @@ PRIOR_CLASSES |= {"ElasticNetPrior", "GIBBS_PRIORS"}
 PRIOR_WORDS = {"laplace", "horseshoe", "regularizedhorseshoe", "regularized-horseshoe"}
 PRIOR_WORDS |= {"normal", "ridge", "elasticnetprior"}
 # The kernels the priors name (GibbsSpec.kind) switch on their own kind strings.
-KERNELS = {"samplers/gibbs.py"}
+KERNELS = {"samplers/gibbs.py", "samplers/gibbs_logistic.py"}
 
 
 def _names(node) -> set:

@@ -3,8 +3,8 @@
 
 ``sample_nuts`` runs NUTS through PyMC (nutpie when installed), on the joint model or on one
 with the coefficients integrated out (then drawn from their Gaussian conditional);
-``sample_gibbs`` runs exact Gibbs samplers of the same Gaussian-likelihood posteriors, fast
-when p >> n.
+``sample_gibbs`` runs exact Gibbs samplers of the same posteriors (the logistic likelihood by
+Polya-Gamma augmentation), fast when p >> n.
 """
 
 from bayes_l1.samplers.gibbs import GIBBS_PRIORS, check_gibbs_supported, sample_gibbs

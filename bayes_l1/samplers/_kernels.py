@@ -322,17 +322,20 @@ def slice_sample(
 
 
 @njit(cache=True)
-def _log_local_target(x, a, b, t2, sigma2):
-    """log p(log local_j | w_-j, ...) with w_j integrated out (local_j ~ C+(0, 1))."""
-    v = t2 * np.exp(2.0 * x)
+def _log_local_target(x, a, b, t2, sigma2, inv_c2):
+    """log p(log local_j | w_-j, ...) with w_j integrated out (local_j ~ C+(0, 1)); the
+    prior variance t^2 local_j^2 / (1 + t^2 local_j^2 / c^2) (1 / c^2 = 0: horseshoe)."""
+    u = t2 * np.exp(2.0 * x)
+    v = u / (1.0 + u * inv_c2)
     prior = x - np.logaddexp(0.0, 2.0 * x)
     return prior - 0.5 * np.log1p(a * v) + b * b * v / (2.0 * sigma2 * (1.0 + a * v))
 
 
 @njit(cache=True)
-def collapsed_local_sweep(Zt, ztz, resid, w, local, t, sigma2, rng):
+def collapsed_local_sweep(Zt, ztz, resid, w, local, t, sigma2, rng, inv_c2=0.0):
     """One sweep over j of (local_j, w_j) | everything else, w_j integrated out of the
     local_j update: a slice step on log local_j, then w_j from its Gaussian conditional.
+    ``inv_c2`` = 1 / c^2 of the regularized horseshoe's slab (0: the horseshoe).
 
     Breaks the funnel between a noise coefficient and its local scale (tiny local_j ->
     tiny w_j -> tiny local_j) that the conditionally conjugate updates crawl through.
@@ -348,15 +351,15 @@ def collapsed_local_sweep(Zt, ztz, resid, w, local, t, sigma2, rng):
         # and the dynamic range of the scales stays within what eigh resolves.
         x_max = 0.5 * np.log(1e12 / (t2 * a))
         x0 = min(np.log(local[j]), x_max)
-        level = _log_local_target(x0, a, b, t2, sigma2) - rng.standard_exponential()
+        level = _log_local_target(x0, a, b, t2, sigma2, inv_c2) - rng.standard_exponential()
         left = x0 - 2.0 * rng.random()
         right = min(left + 2.0, x_max)
         for _ in range(40):
-            if _log_local_target(left, a, b, t2, sigma2) <= level:
+            if _log_local_target(left, a, b, t2, sigma2, inv_c2) <= level:
                 break
             left -= 2.0
         for _ in range(40):
-            if _log_local_target(right, a, b, t2, sigma2) <= level:
+            if _log_local_target(right, a, b, t2, sigma2, inv_c2) <= level:
                 break
             right = min(right + 2.0, x_max)
             if right == x_max:
@@ -364,7 +367,7 @@ def collapsed_local_sweep(Zt, ztz, resid, w, local, t, sigma2, rng):
         x = x0
         for _ in range(200):  # shrinkage ends unless the density is NaN: keep x0 then
             prop = left + rng.random() * (right - left)
-            if _log_local_target(prop, a, b, t2, sigma2) > level:
+            if _log_local_target(prop, a, b, t2, sigma2, inv_c2) > level:
                 x = prop
                 break
             if prop < x0:
@@ -372,7 +375,8 @@ def collapsed_local_sweep(Zt, ztz, resid, w, local, t, sigma2, rng):
             else:
                 right = prop
         local[j] = np.exp(x)
-        v = t2 * local[j] * local[j]
+        u = t2 * local[j] * local[j]
+        v = u / (1.0 + u * inv_c2)
         new = b * v / (1.0 + a * v) + np.sqrt(sigma2 * v / (1.0 + a * v)) * rng.standard_normal()
         resid -= zj * (new - w[j])
         w[j] = new

@@ -1,4 +1,5 @@
-"""Exact Gibbs samplers for the Gaussian-likelihood models of :mod:`bayes_l1.model`.
+"""Exact Gibbs samplers for the models of :mod:`bayes_l1.model`: the Gaussian likelihood
+here, the logistic one by Polya-Gamma augmentation in :mod:`bayes_l1.samplers.gibbs_logistic`.
 
 They sample the same posterior as the PyMC model (working scale; sigma ~ HalfNormal(1);
 intercept ~ N(0, 5^2); the coefficient prior of :mod:`bayes_l1.priors`) and return the
@@ -24,6 +25,10 @@ downstream is unaware of the sampler. Each iteration updates, with y' = y - inte
 
 The w draw uses the Cholesky factor of Z^T Z + D^-1 (Z^T Z cached) when p <= n and the
 O(n^2 p) algorithm of Bhattacharya, Chakraborty & Mallick (2016) when p > n.
+
+The Gaussian kernels below sample the same posterior as the PyMC model (the text above);
+the logistic kernels draw the coefficients with the same factors, given the Polya-Gamma
+variables.
 """
 
 from __future__ import annotations
@@ -79,17 +84,19 @@ _PRIOR_VAR_MAX = 1e24
 
 
 def check_gibbs_supported(prior, likelihood: str = "gaussian") -> None:
-    """Raise ValueError when ``sampler="gibbs"`` does not apply to this model."""
-    if likelihood != "gaussian":
-        raise ValueError(
-            f"sampler='gibbs' needs the Gaussian likelihood (BayesianLinearRegression); for "
-            f"the {likelihood} likelihood use sampler={_NUTS_NAMES}."
-        )
+    """Raise ValueError when ``sampler="gibbs"`` does not apply to this model (the prior
+    says which likelihoods its kernel samples: ``Prior.gibbs_likelihoods``)."""
     check_prior_supported(prior, likelihood)
     if prior.gibbs_kernel not in _STEPS:
         raise ValueError(
             f"sampler='gibbs' supports the {_GIBBS_PRIOR_NAMES} priors; for "
             f"{type(prior).__name__} use sampler={_NUTS_NAMES}."
+        )
+    if likelihood not in prior.gibbs_likelihoods:
+        raise ValueError(
+            f"sampler='gibbs' with {prior!r} needs the "
+            f"{' or '.join(prior.gibbs_likelihoods)} likelihood; for the {likelihood} "
+            f"likelihood use sampler={_NUTS_NAMES} or another setting of the prior."
         )
 
 
@@ -321,24 +328,34 @@ def _run_chain(
     progress,
     chain: int,
     threads: int | None,
+    likelihood: str = "gaussian",
 ):
     """Run one chain; returns {name: array with leading draw axis}."""
     if threads is not None:
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=threads):
-            return _run_chain(Z, y, spec, method, tune, draws, thin, seed, progress, chain, None)
+            return _run_chain(
+                Z, y, spec, method, tune, draws, thin, seed, progress, chain, None, likelihood
+            )
     rng = np.random.default_rng(seed)
-    reg = GaussianRegression(Z, y, method)
-    st = _init_state(reg, spec, rng)
-    step = _STEPS[spec.kind]
+    if likelihood == "logistic":
+        from bayes_l1.samplers import gibbs_logistic as kernels
+
+        reg = kernels.LogisticData(Z, y, method)
+        st = kernels.init_state(reg, spec, rng)
+        step, record = kernels.STEPS[spec.kind], kernels.record
+    else:
+        reg = GaussianRegression(Z, y, method)
+        st = _init_state(reg, spec, rng)
+        step, record = _STEPS[spec.kind], _record
     total = tune + draws * thin
     tick = max(total // 100, 1)
     records = []
     for it in range(total):
         step(reg, spec, st, rng, it < tune, it)
         if it >= tune and (it - tune + 1) % thin == 0:
-            records.append(_record(reg, spec, st))
+            records.append(record(reg, spec, st))
         if progress is not None and ((it + 1) % tick == 0 or it + 1 == total):
             progress((chain, min(tick, (it % tick) + 1)))
     return {k: np.asarray([r[k] for r in records]) for k in records[0]}
@@ -390,7 +407,7 @@ def _eb_lam(reg: GaussianRegression, spec: _Spec, n_iter: int, rng) -> tuple[flo
 # -- driver -------------------------------------------------------------------------------
 
 
-def _run_all(Z, y, spec, method, tune, draws, thin, seeds, cores, progressbar):
+def _run_all(Z, y, spec, method, tune, draws, thin, seeds, cores, progressbar, likelihood):
     """Run the chains, in parallel processes when cores > 1, with a rich progress bar."""
     chains = len(seeds)
     total = chains * (tune + draws * thin)
@@ -408,7 +425,7 @@ def _run_all(Z, y, spec, method, tune, draws, thin, seeds, cores, progressbar):
     if workers == 1:
         if progress_ctx is None:
             return [
-                _run_chain(Z, y, spec, method, tune, draws, thin, s, None, i, None)
+                _run_chain(Z, y, spec, method, tune, draws, thin, s, None, i, None, likelihood)
                 for i, s in enumerate(seeds)
             ]
         with progress_ctx as bar:
@@ -418,7 +435,7 @@ def _run_all(Z, y, spec, method, tune, draws, thin, seeds, cores, progressbar):
                 bar.advance(task, msg[1])
 
             return [
-                _run_chain(Z, y, spec, method, tune, draws, thin, s, advance, i, None)
+                _run_chain(Z, y, spec, method, tune, draws, thin, s, advance, i, None, likelihood)
                 for i, s in enumerate(seeds)
             ]
     from concurrent.futures import ProcessPoolExecutor
@@ -439,7 +456,7 @@ def _run_all(Z, y, spec, method, tune, draws, thin, seeds, cores, progressbar):
             with ProcessPoolExecutor(workers, mp_context=mp) as ex:
                 args = (Z, y, spec, method, tune, draws, thin)
                 futures = [
-                    ex.submit(_run_chain, *args, s, report and report.put, i, threads)
+                    ex.submit(_run_chain, *args, s, report and report.put, i, threads, likelihood)
                     for i, s in enumerate(seeds)
                 ]
                 if report is not None:
@@ -477,16 +494,17 @@ def sample_gibbs(
     cores: int | None = None,
     context=None,
 ):
-    """Sample the posterior of the Gaussian model ``build_model(data, prior)`` by Gibbs.
+    """Sample the posterior of the model ``build_model(data, prior)`` by Gibbs.
 
     Parameters
     ----------
     data : ModelData
-        From :func:`bayes_l1.model.prepare` with ``likelihood="gaussian"``.
+        From :func:`bayes_l1.model.prepare`: ``likelihood="gaussian"``, or ``"logistic"``
+        (Polya-Gamma augmentation, :mod:`bayes_l1.samplers.gibbs_logistic`).
     prior : Laplace, Horseshoe, RegularizedHorseshoe or Normal (or a name); default Laplace.
-        ``Laplace(lam="eb")`` first sets lam by Monte Carlo EM (``tune`` iterations), then
-        samples with lam fixed; the value and its Monte Carlo standard error are recorded in
-        the posterior attrs ``eb_lam`` and ``eb_lam_mcse``.
+        ``Laplace(lam="eb")`` (Gaussian likelihood only) first sets lam by Monte Carlo EM
+        (``tune`` iterations), then samples with lam fixed; the value and its Monte Carlo
+        standard error are recorded in the posterior attrs ``eb_lam`` and ``eb_lam_mcse``.
     draws : int
         Saved draws per chain (after thinning: ``draws * thin`` iterations are run).
     tune : int
@@ -501,7 +519,8 @@ def sample_gibbs(
         Keep every ``thin``-th iteration.
     method : {"auto", "cholesky", "bhattacharya"}
         How w is drawn: Cholesky in feature space (O(p^3), Z^T Z cached) or the O(n^2 p)
-        sample-space algorithm; "auto" takes the first when p <= n.
+        sample-space algorithm; "auto" takes the first when p <= n (logistic: p + 1 <= n,
+        the intercept drawn jointly with w; Z^T Omega Z is formed each iteration).
     cores : int, optional
         Processes for the chains; default ``min(chains, os.cpu_count())``.
     context : BuildContext, optional
@@ -512,7 +531,8 @@ def sample_gibbs(
     -------
     xarray.DataTree
         Groups ``posterior`` (``beta_std``, ``intercept_std``, ``sigma_std``, ``beta``,
-        ``intercept``, ``sigma`` and the prior's scales), ``sample_stats`` (``loglik``: the
+        ``intercept``, ``sigma`` and the prior's scales; no sigma for the logistic
+        likelihood), ``sample_stats`` (``loglik``: the
         log-likelihood of each draw, ``global_accept``: Metropolis acceptance rate of the
         global scale, where there is one), ``observed_data``, ``log_likelihood`` (working
         scale, as the NUTS path before ``to_original_scale``) and ``constant_data``.
@@ -553,6 +573,9 @@ def sample_gibbs(
     if context is None:
         seed = int(random_seed) if isinstance(random_seed, int | np.integer) else 0
         context = build_context(data, prior, random_state=seed)
+    logistic = data.likelihood == "logistic"
+    if logistic:  # the prior's scales as build_model writes them: pseudo-sigma where used
+        context = replace(context, sigma=data.pseudo_sigma())
     spec = prior.gibbs_spec(context)
     seeds = seed_seq.spawn(chains + 1)
     start = time.perf_counter()
@@ -563,16 +586,15 @@ def sample_gibbs(
         spec = replace(spec, lam=lam, eb=False)
         attrs["eb_lam"], attrs["eb_lam_mcse"] = lam, lam_se
     results = _run_all(
-        data.Z, data.y_work, spec, method, tune, draws, thin, seeds[:chains], cores, progressbar
-    )
+        data.Z, data.y_work, spec, method, tune, draws, thin, seeds[:chains], cores,
+        progressbar, data.likelihood,
+    )  # fmt: skip
     elapsed = time.perf_counter() - start
     out = {k: np.stack([r[k] for r in results]) for k in results[0]}
 
-    posterior = {
-        "beta_std": out["beta_std"],
-        "intercept_std": out["intercept_std"],
-        "sigma_std": out["sigma_std"],
-    }
+    posterior = {"beta_std": out["beta_std"], "intercept_std": out["intercept_std"]}
+    if not logistic:
+        posterior["sigma_std"] = out["sigma_std"]
     for name in ("lam2", "lam", "tau", "local", "c", "ridge_scale"):
         if name in out:
             posterior[name] = out[name]
@@ -580,18 +602,23 @@ def sample_gibbs(
         posterior["lam"] = np.full((chains, draws), spec.lam)
     if spec.kind == "normal" and spec.scale is not None:
         posterior["ridge_scale"] = np.full((chains, draws), spec.scale)
-    posterior |= original_scale(data, out["beta_std"], out["intercept_std"], out["sigma_std"])
+    sigma_std = out.get("sigma_std", np.ones_like(out["intercept_std"]))
+    scaled = original_scale(data, out["beta_std"], out["intercept_std"], sigma_std)
+    if logistic:
+        del scaled["sigma"]
+    posterior |= scaled
     stats = {k: out[k] for k in ("loglik", "global_accept") if k in out}
     info = {
         "inference_library": "bayes_l1",
         "sampler": "gibbs",
-        "method": choose_method(data.n, data.p, method),
+        "method": choose_method(data.n, data.p + logistic, method),
         "sampling_time": elapsed,
         "tuning_steps": tune,
         "thin": thin,
         **attrs,
     }
-    _warn_at_sigma_floor(out["sigma_std"])
+    if not logistic:
+        _warn_at_sigma_floor(out["sigma_std"])
     names = np.asarray(data.feature_names, dtype=object)
     tree = from_dict(
         {

@@ -1,0 +1,275 @@
+"""Polya-Gamma Gibbs kernels for the logistic-likelihood models of :mod:`bayes_l1.model`.
+
+They target the posterior of ``build_model(data, prior)`` with ``likelihood="logistic"``
+exactly: working scale (standardized, centred X; y in {0, 1}), intercept ~ N(0, 5^2), the
+coefficient prior of :mod:`bayes_l1.priors` with its noise scale fixed (1 for the Laplace
+and Normal priors, the pseudo-sigma 1 / sqrt(mu (1 - mu)) in the horseshoes' global scale,
+already in ``GibbsSpec.tau0``). Polson, Scott & Windle (2013): with omega_i | eta_i ~
+PG(1, eta_i), eta = c0 + Z w, the likelihood of w~ = (c0, w) given omega is Gaussian,
+
+    alpha = Phi w~ + e,  e ~ N(0, I_n),  Phi = Omega^1/2 [1, Z],  alpha = Omega^-1/2 (y - 1/2),
+
+so the Gaussian machinery of :mod:`bayes_l1.samplers._kernels` applies with sigma = 1:
+``GaussianFactor`` on (Phi, alpha) (Cholesky of I + D^1/2 Phi^T Phi D^1/2 when p + 1 <= n,
+Bhattacharya, Chakraborty & Mallick (2016) when p + 1 > n) draws w~ jointly, the intercept
+a column with prior variance 5^2. Each iteration: omega | w~, then
+
+* **Laplace**: w~ | omega, tau^2; lam | w (mixing variances integrated out) when it has a
+  hyperprior; 1 / tau_j^2 | w_j, lam ~ InverseGaussian (Park & Casella 2008 with sigma = 1).
+* **Horseshoe, regularized horseshoe, Normal**: the global scale by random-walk
+  Metropolis-Hastings on log t with w~ integrated out given omega (one factorization per
+  proposal), then w~ from the accepted factor: a blocked update in the spirit of Johndrow,
+  Orenstein & Bhattacharya (2020). Horseshoes then sweep the (local_j, w_j) pairs with w_j
+  integrated out of the local update (``collapsed_local_sweep``, the slab entering the
+  prior variance), make the rescaling move t e^u, local e^-u (the prior variances, which
+  depend only on t local_j, do not change) and, with a slab, update c^2 | w by slice sampling.
+  Then t again with z = w / sd(t) held fixed under the Bernoulli likelihood itself (the
+  non-centred step of an interweaving, Yu & Meng 2011; for the Normal prior too), and the
+  intercept by a slice step under the Bernoulli likelihood: both moves bypass omega, whose
+  coupling with (c0, w) slows the Polya-Gamma block when |eta| is large (near separation).
+
+Mixing, measured (2 chains, a shared 2-core machine): at n=100, p=1000 (regularized
+horseshoe, 5 relevant features) 9,000 iterations per chain take ~80 s and give min bulk ESS
+~250 (tau and beta), R-hat <= 1.01; at p=20,000 an iteration costs ~170 ms and tau mixes
+slowly (ESS 16 from 2 x 1,000 iterations). Below p ~ n the sampler is fast and clean.
+Open: on the breast-cancer data (569 x 30, strongly correlated columns) with the plain
+horseshoe the posterior means of a few correlated coefficients ("area error", "radius
+error") and of the intercept differ from NUTS's by up to 6 combined MCSEs; NUTS diverges
+there (16 divergences at target_accept=0.999) and Gibbs runs without the non-centred and
+intercept steps land in between, so one of the samplers, or both, crosses a slow ridge
+among those coefficients; the Normal and regularized-horseshoe fits of the same data agree
+with NUTS, and on one near-separated feature (n=30) the horseshoe sampler's means of w and
+the intercept match quadrature over (c0, w, log tau, log local) within 1 MCSE.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from polyagamma import random_polyagamma
+
+from bayes_l1.model import INTERCEPT_SD
+from bayes_l1.priors import GibbsSpec as _Spec
+from bayes_l1.samplers._kernels import (
+    GaussianFactor,
+    GaussianRegression,
+    choose_method,
+    collapsed_local_sweep,
+    draw_gamma_gauss,
+    slice_sample,
+)
+from bayes_l1.samplers.gibbs import _PRIOR_VAR_MAX, _adapt, _log_slab_var, _rescale_move
+
+__all__ = ["LogisticData", "STEPS", "init_state", "record"]
+
+_PROPOSALS = 2  # global-scale proposals per iteration (each one factorization, O(n^2 p))
+
+
+class LogisticData:
+    """The working-scale logistic data: Z (centred), y in {0, 1}, kappa = y - 1/2, and the
+    design with the intercept column [1, Z] the joint draw of (c0, w) uses."""
+
+    def __init__(self, Z: np.ndarray, y: np.ndarray, method: str):
+        self.Z = np.ascontiguousarray(Z, dtype=np.float64)
+        self.y = np.asarray(y, dtype=np.float64)
+        self.n, self.p = self.Z.shape
+        self.kappa = self.y - 0.5
+        self.Z1 = np.ascontiguousarray(np.column_stack([np.ones(self.n), self.Z]))
+        self.method = choose_method(self.n, self.p + 1, method)
+
+    def weighted(self, omega: np.ndarray) -> GaussianRegression:
+        """The Gaussian regression of alpha = Omega^-1/2 kappa on Phi = Omega^1/2 [1, Z]
+        (unit noise): the likelihood of (c0, w) given omega."""
+        root = np.sqrt(omega)
+        return GaussianRegression(self.Z1 * root[:, None], self.kappa / root, self.method)
+
+    def loglik(self, eta: np.ndarray) -> np.ndarray:
+        """Pointwise Bernoulli log-likelihood y eta - log(1 + e^eta) = -log(1 + e^-+eta),
+        written without cancellation."""
+        return -np.logaddexp(0.0, np.where(self.y == 1.0, -eta, eta))
+
+
+def _draw_omega(ld: LogisticData, st: dict, rng) -> GaussianRegression:
+    omega = random_polyagamma(1.0, st["eta"], random_state=rng)
+    # PG(1, z) has all its mass above 0; a floor keeps Omega^-1/2 finite if a draw underflows
+    return ld.weighted(np.maximum(omega, 1e-300))
+
+
+def _set_coefficients(ld: LogisticData, st: dict, wc: np.ndarray) -> None:
+    st["c0"], st["w"] = float(wc[0]), wc[1:].copy()
+    st["eta"] = st["c0"] + ld.Z @ st["w"]
+
+
+def _laplace_step(ld: LogisticData, spec: _Spec, st: dict, rng, tuning: bool, it: int) -> None:
+    reg = _draw_omega(ld, st, rng)
+    f = GaussianFactor(reg, np.concatenate([[INTERCEPT_SD**2], st["tau2"]]))
+    _set_coefficients(ld, st, f.draw(1.0, 0.0, rng))
+    absw = np.maximum(np.abs(st["w"]), 1e-12)
+    if spec.lam is None:  # lam | w with the tau_j^2 integrated out (see gibbs._laplace_step)
+        lam = draw_gamma_gauss(ld.p + 2.0 * spec.r, absw.sum(), spec.delta, rng, st["lam"])
+        st["lam"] = lam
+    lam = st["lam"]
+    inv_tau2 = rng.wald(lam / absw, lam * lam)
+    st["tau2"] = 1.0 / np.fmax(inv_tau2, 1.0 / _PRIOR_VAR_MAX)
+    st["accept"] = np.nan
+
+
+def _prior_var(spec: _Spec, st: dict, t: float) -> np.ndarray:
+    """Prior variances of w given the global scale t and the current local scales / slab."""
+    if spec.kind == "normal":
+        return np.full(st["w"].size, t * t)
+    if spec.kind == "horseshoe":
+        return np.minimum((t * st["local"]) ** 2, _PRIOR_VAR_MAX)
+    return np.exp(_log_slab_var(np.log(t), np.log(st["local"]), np.log(st["c2"])))
+
+
+def _log_prior_t(spec: _Spec, t: float) -> float:
+    if spec.kind == "normal":
+        return -0.5 * t * t  # ridge scale ~ HalfNormal(1) (noise 1 on the logistic scale)
+    return -np.log1p((t / spec.tau0) ** 2)  # tau ~ C+(0, tau0), tau0 with the pseudo-sigma
+
+
+def _global_local_step(ld: LogisticData, spec: _Spec, st: dict, rng, tuning: bool, it: int):
+    """Horseshoe, regularized horseshoe and Normal: (t, c0, w) | omega in a block."""
+    reg = _draw_omega(ld, st, rng)
+    prec_c0 = np.array([INTERCEPT_SD**2])
+
+    def log_target(t):  # log p(t | omega, local, c2) + log t, with (c0, w) integrated out
+        f = GaussianFactor(reg, np.concatenate([prec_c0, _prior_var(spec, st, t)]))
+        return _log_prior_t(spec, t) + np.log(t) - 0.5 * f.logdet - 0.5 * f.quad(0.0), f
+
+    t = st["t"]
+    cur, f = log_target(t)
+    if not (spec.kind == "normal" and spec.scale is not None):
+        n_acc = 0
+        for _ in range(_PROPOSALS):
+            prop = t * np.exp(np.exp(st["log_step"]) * rng.standard_normal())
+            new, f_new = log_target(prop)
+            if np.log(rng.uniform()) < new - cur:
+                t, cur, f, n_acc = prop, new, f_new, n_acc + 1
+        st["accept"] = n_acc / _PROPOSALS
+        if tuning:
+            _adapt(st, st["accept"], it)
+    else:
+        st["accept"] = np.nan
+    st["t"] = t
+    wc = f.draw(1.0, 0.0, rng)
+    if spec.kind == "normal":
+        _set_coefficients(ld, st, wc)
+        if spec.scale is None:
+            _noncentred_global_step(ld, spec, st, rng)
+        _intercept_step(ld, st, rng)
+        return
+    c2 = st["c2"] if spec.kind == "regularized-horseshoe" else np.inf
+    resid = reg.y - reg.Z @ wc  # in the unit-noise coordinates of Phi
+    w = wc[1:].copy()
+    Zt = reg.Zt[1:]  # the features' rows of Phi^T (C-contiguous)
+    collapsed_local_sweep(Zt, reg.ztz[1:], resid, w, st["local"], t, 1.0, rng, 1.0 / c2)
+    wc[1:] = w
+    _set_coefficients(ld, st, wc)
+    _rescale_move(spec, st, rng, tuning, it)
+    if spec.kind == "regularized-horseshoe":
+        _slab_step(spec, st, rng)
+    _noncentred_global_step(ld, spec, st, rng)
+    _intercept_step(ld, st, rng)
+
+
+def _noncentred_global_step(ld: LogisticData, spec: _Spec, st: dict, rng) -> None:
+    """t | z, local, c0, y with z = w / sd(t) held fixed (w moves with t): the non-centred
+    update of the global scale, by slice sampling on log t with the Bernoulli likelihood
+    itself (no omega). Interleaved with the centred update given omega (ancillarity-
+    sufficiency interweaving, Yu & Meng 2011) it moves the funnel direction in which tau and
+    every coefficient grow together, which the Polya-Gamma block crosses slowly."""
+    t = st["t"]
+    sd = np.sqrt(_prior_var(spec, st, t))
+    z = np.divide(st["w"], sd, out=np.zeros_like(sd), where=sd > 0)
+    if spec.kind == "regularized-horseshoe":
+
+        def eta_at(x):  # the slab makes w nonlinear in t: O(n p) per evaluation
+            return st["c0"] + ld.Z @ (z * np.sqrt(_prior_var(spec, st, np.exp(x))))
+    else:  # w = t * (sd / t) * z: linear in t
+        u = ld.Z @ (z * sd / t)
+
+        def eta_at(x):
+            return st["c0"] + np.exp(x) * u
+
+    def log_density(x, idx):
+        return np.array([_log_prior_t(spec, np.exp(v)) + v + ld.loglik(eta_at(v)).sum() for v in x])
+
+    x = float(slice_sample(np.array([np.log(t)]), log_density, rng)[0])
+    st["t"] = float(np.exp(x))
+    st["w"] = z * np.sqrt(_prior_var(spec, st, st["t"]))
+    st["eta"] = st["c0"] + ld.Z @ st["w"]
+
+
+def _intercept_step(ld: LogisticData, st: dict, rng) -> None:
+    """c0 | w, y by slice sampling with the Bernoulli likelihood itself (O(n) per evaluation):
+    moves the intercept without waiting on omega."""
+    base = st["eta"] - st["c0"]
+
+    def log_density(x, idx):
+        return np.array([ld.loglik(base + v).sum() - 0.5 * (v / INTERCEPT_SD) ** 2 for v in x])
+
+    c0 = float(slice_sample(np.array([st["c0"]]), log_density, rng)[0])
+    st["c0"], st["eta"] = c0, base + c0
+
+
+def _slab_step(spec: _Spec, st: dict, rng) -> None:
+    """c^2 | w, tau, local by slice sampling in log c^2 (c^2 / s^2 ~ InvGamma(df/2, df/2))."""
+    log_tau, log_local, w2 = np.log(st["t"]), np.log(st["local"]), st["w"] ** 2
+    half_df, log_s2 = 0.5 * spec.slab_df, 2.0 * np.log(spec.slab_scale)
+
+    def log_c2_density(x, idx):
+        lv = _log_slab_var(log_tau, log_local[None, :], x[:, None])
+        loglik = -0.5 * lv.sum(axis=1) - 0.5 * (w2 * np.exp(-lv)).sum(axis=1)
+        return loglik - half_df * (x - log_s2) - half_df * np.exp(log_s2 - x)
+
+    log_c2 = np.array([np.log(st["c2"])])
+    st["c2"] = float(np.exp(slice_sample(log_c2, log_c2_density, rng)[0]))
+
+
+STEPS = {
+    "laplace": _laplace_step,
+    "horseshoe": _global_local_step,
+    "normal": _global_local_step,
+    "regularized-horseshoe": _global_local_step,
+}
+
+
+def init_state(ld: LogisticData, spec: _Spec, rng) -> dict:
+    """Dispersed starting values: w = 0, the intercept near the log-odds of the labels."""
+    jitter = np.exp(rng.uniform(-0.5, 0.5, size=3))
+    mu = np.clip(ld.y.mean(), 0.01, 0.99)
+    c0 = float(np.log(mu / (1.0 - mu)) + 0.5 * rng.standard_normal())
+    st = {"w": np.zeros(ld.p), "c0": c0, "eta": np.full(ld.n, c0), "log_step": 0.0}
+    st["log_step_rescale"] = -1.0
+    if spec.kind == "laplace":
+        st["lam"] = spec.lam if spec.lam is not None else np.sqrt(spec.r / spec.delta) * jitter[1]
+        st["tau2"] = np.full(ld.p, 2.0 / st["lam"] ** 2)
+    elif spec.kind == "normal":
+        st["t"] = (spec.scale or 1.0) * jitter[1]
+    else:
+        st["local"] = np.ones(ld.p)
+        st["t"] = spec.tau0 * jitter[1]
+        if spec.kind == "regularized-horseshoe":
+            st["c2"] = spec.slab_scale**2 * jitter[2]
+    return st
+
+
+def record(ld: LogisticData, spec: _Spec, st: dict) -> dict:
+    """The posterior variables (model names) and statistics of the current state."""
+    loglik = ld.loglik(st["eta"])
+    out = {"beta_std": st["w"].copy(), "intercept_std": st["c0"], "_ll": loglik}
+    if spec.kind == "laplace":
+        if spec.lam is None:
+            out["lam2"] = st["lam"] ** 2
+        out["lam"] = st["lam"]
+    elif spec.kind == "normal":
+        out["ridge_scale"] = st["t"]
+    else:
+        out["tau"], out["local"] = st["t"], st["local"].copy()
+        if spec.kind == "regularized-horseshoe":
+            out["c"] = np.sqrt(st["c2"])
+    out["loglik"] = float(loglik.sum())
+    if spec.kind != "laplace" and not (spec.kind == "normal" and spec.scale is not None):
+        out["global_accept"] = st["accept"]
+    return out

@@ -1,0 +1,305 @@
+"""Polya-Gamma Gibbs samplers of the logistic models: the weighted draw against direct linear
+algebra, the tree's schema against NUTS, agreement with NUTS on the same PyMC model,
+simulation-based calibration, seeds, errors. All Monte Carlo bounds via tests/mc.py."""
+
+import dataclasses
+import warnings
+
+import numpy as np
+import pytest
+from scipy.special import log_expit
+
+import bayes_l1 as bl
+from bayes_l1.model import INTERCEPT_SD, build_model, prepare
+from bayes_l1.samplers import check_gibbs_supported, sample_gibbs
+from bayes_l1.samplers._kernels import GaussianFactor
+from bayes_l1.samplers.gibbs_logistic import LogisticData
+from tests.mc import FAIL_PROB, assert_agree, mcse, seed
+from tests.test_gibbs import _NUTS_ONLY, _affine_law, _assert_agree, _nuts, _sbc_pvalues
+
+_PRIORS = {
+    "laplace": bl.Laplace(),
+    "horseshoe": bl.Horseshoe(),
+    "regularized-horseshoe": bl.RegularizedHorseshoe(),
+    "normal": bl.Normal(),
+}
+
+
+def _classification(n, p, k=3, random_state=1):
+    sim = bl.make_sparse_classification(n, p, k, random_state=random_state)
+    return prepare(sim.X.to_numpy(), sim.y.to_numpy(), likelihood="logistic")
+
+
+@pytest.fixture(scope="module")
+def small():
+    return _classification(150, 6)
+
+
+@pytest.fixture(scope="module")
+def wide():
+    return _classification(20, 40, random_state=2)
+
+
+# -- the exact conditional of (c0, w) given omega ------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["cholesky", "bhattacharya"])
+@pytest.mark.parametrize("shape", [(25, 6), (10, 30)])
+def test_weighted_draw_is_the_exact_conditional(method, shape):
+    """Given omega and prior variances D, (c0, w) ~ N(A^-1 [1, Z]^T kappa, A^-1) with
+    A = [1, Z]^T Omega [1, Z] + diag(5^2, D)^-1 (Polson, Scott & Windle 2013), exactly, for
+    both factorizations; and the marginal of alpha = Omega^-1/2 kappa is N(0, I + Phi D Phi^T)."""
+    data = _classification(*shape, random_state=3)
+    rng = np.random.default_rng(0)
+    omega = rng.gamma(2.0, 0.1, size=data.n)
+    D = np.concatenate([[INTERCEPT_SD**2], rng.gamma(0.5, 1.0, size=data.p) + 1e-3])
+    ld = LogisticData(data.Z, data.y_work, method)
+    reg = ld.weighted(omega)
+    assert reg.method == method
+    f = GaussianFactor(reg, D)
+    Z1 = np.column_stack([np.ones(data.n), data.Z])
+    A = Z1.T @ (omega[:, None] * Z1) + np.diag(1.0 / D)
+    cov = np.linalg.inv(A)
+    mean = cov @ (Z1.T @ (data.y_work - 0.5))
+    sizes = [data.p + 1] if method == "cholesky" else [data.p + 1, data.n]
+    m_draw, c_draw = _affine_law(lambda r: f.draw(1.0, 0.0, r), sizes)
+    np.testing.assert_allclose(m_draw, mean, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(c_draw, cov, rtol=1e-8, atol=1e-12)
+    Phi, alpha = Z1 * np.sqrt(omega)[:, None], (data.y_work - 0.5) / np.sqrt(omega)
+    M = np.eye(data.n) + (Phi * D) @ Phi.T
+    assert f.quad(0.0) == pytest.approx(alpha @ np.linalg.solve(M, alpha), rel=1e-10)
+    assert f.logdet == pytest.approx(np.linalg.slogdet(M)[1], rel=1e-10)
+
+
+def test_pointwise_loglik_is_bernoulli(small):
+    ld = LogisticData(small.Z, small.y_work, "auto")
+    eta = np.linspace(-30.0, 30.0, small.n)
+    exact = np.where(small.y_work == 1, log_expit(eta), log_expit(-eta))
+    np.testing.assert_allclose(ld.loglik(eta), exact, rtol=1e-12, atol=1e-300)
+
+
+# -- schema, dispatch, seeds, errors -------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(_PRIORS))
+def test_variables_match_the_pymc_model(small, name):
+    prior = _PRIORS[name]
+    model = build_model(small, prior)
+    dims = {
+        v: tuple(model.named_vars_to_dims.get(v, ()))
+        for v in model.named_vars
+        if v not in _NUTS_ONLY | {"X", "y_obs", "y"}
+    }
+    post = sample_gibbs(small, prior, draws=4, tune=2, chains=1, random_seed=seed(0))["posterior"]
+    assert set(post.data_vars) == set(dims)
+    for v, d in dims.items():
+        assert post[v].dims == ("chain", "draw", *d), v
+
+
+def test_pseudo_sigma_in_the_horseshoe_global_scale(small):
+    """The horseshoes' tau0 carries the pseudo-sigma, as build_model's tau does; the Laplace
+    and Normal priors' scales are in units of 1 (ctx.noise)."""
+    from bayes_l1.model import build_context
+
+    ctx = dataclasses.replace(build_context(small, bl.Horseshoe(p0=2)), sigma=small.pseudo_sigma())
+    tau0 = bl.Horseshoe(p0=2).gibbs_spec(ctx).tau0
+    assert tau0 == pytest.approx(2 / 4 / np.sqrt(small.n) * small.pseudo_sigma())
+    assert bl.Normal(scale=0.5).gibbs_spec(ctx).scale == 0.5
+
+
+def test_same_seed_same_draws(wide):
+    kw = dict(draws=10, tune=10, chains=2, cores=1)
+    for prior in _PRIORS.values():
+        a = sample_gibbs(wide, prior, random_seed=seed(11), **kw)
+        b = sample_gibbs(wide, prior, random_seed=seed(11), **kw)
+        np.testing.assert_array_equal(a["posterior"]["beta"], b["posterior"]["beta"])
+        assert a["posterior"].attrs["method"] == "bhattacharya"
+
+
+def test_errors(small):
+    with pytest.raises(ValueError, match=r"lam='eb'.*gaussian likelihood.*'nuts'"):
+        sample_gibbs(small, bl.Laplace(lam="eb"), draws=5, tune=5, chains=1)
+    with pytest.raises(ValueError, match="ElasticNetPrior use sampler='nuts'"):
+        check_gibbs_supported(bl.ElasticNetPrior(alpha=0.1), "logistic")
+    for prior in _PRIORS.values():
+        check_gibbs_supported(prior, "logistic")
+
+
+def test_estimator(classification):
+    """BayesianLogisticRegression(sampler="gibbs") end to end: the tree, predictions, and the
+    coefficients of the relevant features away from 0."""
+    X, y = classification
+    m = bl.BayesianLogisticRegression(
+        bl.RegularizedHorseshoe(p0=4), sampler="gibbs", draws=400, tune=300, chains=2,
+        random_state=seed(0),
+    ).fit(X, y)  # fmt: skip
+    assert m.idata_.attrs["bayes_l1_sampler"] == "gibbs"
+    assert m.idata_.attrs["bayes_l1_likelihood"] == "logistic"
+    assert m.predict_proba(X).shape == (len(y), 2)
+    assert set(np.unique(m.idata_["posterior_predictive"]["y"])) <= {0, 1}
+    assert m.score(X, y) > 0.7
+
+
+# -- agreement with NUTS -------------------------------------------------------------------
+
+
+def test_agreement_with_nuts_fast(small):
+    """n=150, p=6, Normal prior with its HalfNormal scale: same posterior as NUTS, and the
+    same tree: groups, variables (less the NUTS-only auxiliaries), dims and data (the
+    log-likelihood pointwise Bernoulli; no sigma)."""
+    prior = bl.Normal()
+    gibbs = sample_gibbs(small, prior, draws=2000, tune=300, chains=2, random_seed=seed(1))
+    nuts = _nuts(small, prior, draws=1000, tune=500)
+    _assert_agree(gibbs, nuts)
+    assert set(gibbs.children) == set(nuts.children)
+    for group in set(nuts.children) - {"sample_stats"}:
+        ref, got = nuts[group].to_dataset(), gibbs[group].to_dataset()
+        # y_obs: the joint PyMC model's data container (fit_posterior rewrites constant_data)
+        names = set(ref.data_vars) - _NUTS_ONLY - {"y_obs"}
+        assert set(got.data_vars) == names, group
+        for v in names:
+            assert got[v].dims == ref[v].dims, (group, v)
+    np.testing.assert_array_equal(gibbs["observed_data"]["y"], nuts["observed_data"]["y"])
+    ll = gibbs["log_likelihood"]["y"].to_numpy()
+    post = gibbs["posterior"]
+    eta = post["intercept_std"].to_numpy()[..., None] + post["beta_std"].to_numpy() @ small.Z.T
+    np.testing.assert_allclose(ll, small.y_work * eta - np.logaddexp(0.0, eta), atol=1e-9)
+    np.testing.assert_allclose(gibbs["sample_stats"]["loglik"], ll.sum(-1))
+    assert "sigma" not in post and "sigma_std" not in post
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(_PRIORS))
+def test_agreement_with_nuts(small, name):
+    """Every prior at n=150, p=6: means within combined MCSEs, sds within 10% or MCSEs."""
+    prior = _PRIORS[name]
+    gibbs = sample_gibbs(small, prior, draws=4000, tune=500, chains=2, random_seed=seed(1))
+    nuts = _nuts(small, prior, draws=2000, tune=1000)
+    _assert_agree(gibbs, nuts)
+
+
+@pytest.mark.slow
+def test_agreement_with_nuts_wide(wide):
+    """p > n (n=20, p=40, Bhattacharya draws), regularized horseshoe."""
+    prior = bl.RegularizedHorseshoe(p0=3)
+    gibbs = sample_gibbs(wide, prior, draws=6000, tune=1000, chains=2, random_seed=seed(1))
+    nuts = _nuts(wide, prior, draws=2000, tune=1000)
+    _assert_agree(gibbs, nuts)
+
+
+# -- simulation-based calibration ----------------------------------------------------------
+
+
+def _sbc_ranks(name, n_sims, base_seed, n_draws=39, thin=4, tune=100):
+    """Talts et al. (2018) for the logistic model: parameters from the prior, labels from
+    the model, the rank of each true value among thinned posterior draws. n = 40, p = 3."""
+    rng = np.random.default_rng(base_seed)
+    n, p = 40, 3
+    base = prepare(rng.standard_normal((n, p)), np.tile([0, 1], n // 2), likelihood="logistic")
+    prior = _PRIORS[name]
+    ranks = []
+    for i in range(n_sims):
+        c0 = rng.normal(0.0, INTERCEPT_SD)
+        truth = {"intercept_std": c0}
+        if name == "normal":
+            s = abs(rng.standard_normal())
+            w = s * rng.standard_normal(p)
+            truth["ridge_scale"] = s
+        elif name == "laplace":
+            lam = np.sqrt(rng.gamma(prior.r, 1 / prior.delta))
+            w = rng.laplace(0.0, 1.0 / lam, size=p)
+            truth["lam"] = lam
+        else:
+            raise ValueError(name)
+        y = (rng.uniform(size=n) < 1.0 / (1.0 + np.exp(-(c0 + base.Z @ w)))).astype(float)
+        data = dataclasses.replace(base, y_work=y, y=y)
+        g = sample_gibbs(
+            data, prior, draws=n_draws, tune=tune, thin=thin, chains=1,
+            random_seed=base_seed + i, cores=1,
+        )  # fmt: skip
+        post = g["posterior"]
+        row = [int((post["beta_std"].values[0] < w).sum(0)[j]) for j in range(p)]
+        row += [int((post[k].values[0] < v).sum()) for k, v in truth.items()]
+        ranks.append(row)
+    return np.array(ranks)
+
+
+@pytest.mark.parametrize("name", ["normal", "laplace"])
+def test_sbc_fast(name):
+    """60 simulated data sets, ranks of 39 draws in 5 bins: Bonferroni-corrected chi-square
+    p-values above 1e-5 (a correct sampler fails with probability below 1e-5)."""
+    ranks = _sbc_ranks(name, n_sims=60, base_seed=seed(20261204))
+    pvals = _sbc_pvalues(ranks, 39, bins=5)
+    assert pvals.min() * pvals.size > FAIL_PROB, pvals
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["normal", "laplace"])
+def test_sbc(name):
+    ranks = _sbc_ranks(name, n_sims=400, base_seed=seed(20261204), n_draws=99, thin=5, tune=200)
+    pvals = _sbc_pvalues(ranks, 99, bins=10)
+    assert pvals.min() * pvals.size > FAIL_PROB, pvals
+
+
+def test_fixed_scale_normal_posterior_mean_matches_quadrature():
+    """One coefficient, no intercept uncertainty to speak of: the posterior mean of w under
+    N(0, 1) by the sampler equals 2-D quadrature over (c0, w), within z MCSEs."""
+    rng = np.random.default_rng(7)
+    n = 30
+    x = rng.standard_normal(n)
+    y = (rng.uniform(size=n) < 1.0 / (1.0 + np.exp(-(0.3 + 1.2 * x)))).astype(int)
+    data = prepare(x[:, None], y, likelihood="logistic")
+    g = sample_gibbs(data, bl.Normal(scale=1.0), draws=3000, tune=200, chains=2,
+                     random_seed=seed(5))  # fmt: skip
+    z = data.Z[:, 0]
+    cs, ws = np.linspace(-4, 4, 401), np.linspace(-4, 5, 451)
+    C, W = np.meshgrid(cs, ws, indexing="ij")
+    eta = C[..., None] + W[..., None] * z
+    logp = (data.y_work * eta - np.logaddexp(0.0, eta)).sum(-1)
+    logp += -0.5 * W**2 - 0.5 * (C / INTERCEPT_SD) ** 2
+    wts = np.exp(logp - logp.max())
+    exact = np.array([(W * wts).sum(), (C * wts).sum()]) / wts.sum()
+    post = g["posterior"]
+    w = post["beta_std"].isel(feature=0)
+    got = [float(w.mean()), float(post["intercept_std"].mean())]
+    se = [float(mcse(w)), float(mcse(post["intercept_std"]))]
+    assert_agree(got, se, exact, label="posterior means")
+
+
+def test_cli_accepts_gibbs_with_logistic():
+    import argparse
+
+    from bayes_l1.cli import check_sampling_options
+
+    args = argparse.Namespace(sampler="gibbs", p0=None, prior="horseshoe")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_sampling_options(args)
+
+
+def test_ridge_scale_prior_posterior_means_match_quadrature():
+    """One strong coefficient (near separation), Normal prior with its HalfNormal(1) scale:
+    the means of w, c0 and the scale match 3-D quadrature over (c0, w, log scale), within
+    z MCSEs. Exercises the Polya-Gamma block, the non-centred scale step and the intercept
+    step together, where |eta| is large."""
+    rng = np.random.default_rng(1)
+    n = 30
+    x = rng.standard_normal(n)
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-(0.5 + 3.0 * x)))).astype(int)
+    data = prepare(x[:, None], y, likelihood="logistic")
+    g = sample_gibbs(data, bl.Normal(), draws=3000, tune=300, chains=2, random_seed=seed(5))
+    z = data.Z[:, 0]
+    cs, ws = np.linspace(-6, 6, 121), np.linspace(-2, 14, 241)
+    scales = np.exp(np.linspace(-4, 3.5, 151))
+    C, W = np.meshgrid(cs, ws, indexing="ij")
+    eta = C[..., None] + W[..., None] * z
+    loglik = (-np.logaddexp(0, np.where(data.y_work == 1, -eta, eta))).sum(-1)
+    loglik -= 0.5 * (C / INTERCEPT_SD) ** 2
+    # in log s: HalfNormal(1) density times s; w | s ~ N(0, s^2)
+    logp = loglik[..., None] - 0.5 * (W[..., None] / scales) ** 2 - 0.5 * scales**2
+    wts = np.exp(logp - logp.max())
+    exact = [float((v * wts).sum() / wts.sum()) for v in (W[..., None], C[..., None], scales)]
+    post = g["posterior"]
+    draws = [post["beta_std"].isel(feature=0), post["intercept_std"], post["ridge_scale"]]
+    got = [float(d.mean()) for d in draws]
+    assert_agree(got, [float(mcse(d)) for d in draws], exact, label="posterior means")
