@@ -555,8 +555,6 @@ def sample_gibbs(
     >>> idata["posterior"]["beta"].sizes["feature"]
     10
     """
-    from arviz_base import from_dict
-
     prior = resolve_prior(prior)
     check_gibbs_supported(prior, data.likelihood)
     full, data = data, data.drop_held_at_zero()  # constant columns: out of the model, 0 in the tree
@@ -592,6 +590,25 @@ def sample_gibbs(
     elapsed = time.perf_counter() - start
     out = {k: np.stack([r[k] for r in results]) for k in results[0]}
 
+    info = {
+        "inference_library": "bayes_l1",
+        "sampler": "gibbs",
+        "method": choose_method(data.n, data.p + logistic, method),
+        "sampling_time": elapsed,
+        "tuning_steps": tune,
+        "thin": thin,
+        **attrs,
+    }
+    if not logistic:
+        _warn_at_sigma_floor(out["sigma_std"])
+    return restore_held_at_zero(_tree(data, spec, out, info), full)
+
+
+def _posterior(data: ModelData, spec, out: dict) -> dict:
+    """The posterior variables from the chains' draws: working and original scale, and the
+    prior's scales (fixed ones as constant draws, so every fit has the same variables)."""
+    chains, draws = out["intercept_std"].shape
+    logistic = data.likelihood == "logistic"
     posterior = {"beta_std": out["beta_std"], "intercept_std": out["intercept_std"]}
     if not logistic:
         posterior["sigma_std"] = out["sigma_std"]
@@ -606,29 +623,22 @@ def sample_gibbs(
     scaled = original_scale(data, out["beta_std"], out["intercept_std"], sigma_std)
     if logistic:
         del scaled["sigma"]
-    posterior |= scaled
-    stats = {k: out[k] for k in ("loglik", "global_accept") if k in out}
-    info = {
-        "inference_library": "bayes_l1",
-        "sampler": "gibbs",
-        "method": choose_method(data.n, data.p + logistic, method),
-        "sampling_time": elapsed,
-        "tuning_steps": tune,
-        "thin": thin,
-        **attrs,
-    }
-    if not logistic:
-        _warn_at_sigma_floor(out["sigma_std"])
-    names = np.asarray(data.feature_names, dtype=object)
-    tree = from_dict(
+    return posterior | scaled
+
+
+def _tree(data: ModelData, spec, out: dict, info: dict):
+    """The DataTree of a Gibbs run, in the schema of :func:`~bayes_l1.samplers.sample_nuts`."""
+    from arviz_base import from_dict
+
+    return from_dict(
         {
-            "posterior": posterior,
-            "sample_stats": stats,
+            "posterior": _posterior(data, spec, out),
+            "sample_stats": {k: out[k] for k in ("loglik", "global_accept") if k in out},
             "observed_data": {"y": data.y_work},
             "log_likelihood": {"y": out["_ll"]},
             "constant_data": {"X": data.Z},
         },
-        coords={"feature": names, "obs": np.arange(data.n)},
+        coords={"feature": np.asarray(data.feature_names, dtype=object), "obs": np.arange(data.n)},
         dims={
             "beta_std": ["feature"],
             "beta": ["feature"],
@@ -638,7 +648,6 @@ def sample_gibbs(
         },
         attrs={"posterior": info, "sample_stats": dict(info)},
     )
-    return restore_held_at_zero(tree, full)
 
 
 def _warn_at_sigma_floor(sigma_std: np.ndarray) -> None:
