@@ -479,7 +479,9 @@ def inclusion_summary(
 
         - ``mean, median, sd, hdi_lower, hdi_upper``: posterior of ``beta`` (original scale);
         - ``mean_std``: posterior mean of ``beta_std`` (working scale);
-        - ``pip``: P(|beta_std| > eps); ``p_sign``: P(sign(w) = sign(median w)), i.e.
+        - ``pip``: P(|beta_std| > eps); for a spike-and-slab fit (a ``gamma`` indicator
+          in the posterior) P(gamma_j = 1 | y), the mean of gamma over the draws, and eps
+          plays no role (``attrs["eps"]`` is None); ``p_sign``: P(sign(w) = sign(median w)), i.e.
           max(P(w > 0), P(w < 0));
         - ``ci_excludes_zero``: the HDI excludes 0; ``selected``: the decision rule's set,
           always ``pip > attrs["threshold"]``;
@@ -491,7 +493,7 @@ def inclusion_summary(
         The lasso at the matching alpha is one call away:
         ``bl.lasso_columns(fit, table=table)`` (:func:`~bayes_l1.lasso_columns`).
 
-        ``attrs`` holds ``eps``, ``prob``, ``k``, the rule (``selection``: "bayesian_fdr" or
+        ``attrs`` holds ``eps``, ``pip_definition``, ``prob``, ``k``, the rule (``selection``: "bayesian_fdr" or
         "threshold", ``fdr``, ``threshold``: the pip cutoff, ``expected_fdr``: the mean of
         1 - pip over the selected features) and ``m_eff`` (posterior mean, sd and HDI of the
         effective number of non-zeros, horseshoe family; else None).
@@ -534,7 +536,8 @@ def inclusion_summary(
     p = len(names)
 
     work = matrix(post["beta_std"])
-    pip = (np.abs(work) > eps).mean(axis=0)
+    by_gamma = "gamma" in post.data_vars  # spike-and-slab: P(gamma_j = 1 | y); eps unused
+    pip = matrix(post["gamma"]).mean(axis=0) if by_gamma else (np.abs(work) > eps).mean(axis=0)
     p_sign = np.maximum((work > 0).mean(axis=0), (work < 0).mean(axis=0))
     mean_std = work.mean(axis=0)
     del work
@@ -575,8 +578,14 @@ def inclusion_summary(
     order = np.lexsort((np.arange(p), rank_median, -pip))
     table = table.iloc[order]
     table.attrs.update(
-        eps=eps,
+        eps=None if by_gamma else eps,
         eps_scale="working (standardized X; standardized y for the Gaussian likelihood)",
+        pip_definition=(
+            "P(gamma_j = 1 | y): the mean of the model indicators gamma, averaged over "
+            "models (spike-and-slab; eps plays no role)"
+            if by_gamma
+            else "P(|beta_std_j| > eps | y)"
+        ),
         prob=prob,
         k=k,
         selection=rule,
