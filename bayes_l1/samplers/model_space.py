@@ -98,7 +98,7 @@ def _draw_chain(res, design: StandardizedDesign, gprior, draws: int, rng):
         k = feats.size
         rss = float(1.0 - res.r2[code])
         g_m = sample_g(rss, k, n, gprior, rng.uniform(size=c))
-        shrink = np.where(np.isinf(g_m), 1.0, g_m / (1.0 + g_m))
+        shrink = 1.0 / (1.0 + 1.0 / g_m)  # g/(1+g); 1 for g = inf ("bic")
         quad = 1.0 - shrink * (1.0 - rss) if k else np.ones(c)  # SST = 1 on this scale
         s2_m = 0.5 * quad / rng.gamma(shape, size=c)
         g[idx], s2[idx] = g_m, s2_m
@@ -175,7 +175,7 @@ def sample_models(
     )
     elapsed = time.perf_counter() - start
     loglik = gaussian_loglik(data.Z, data.y_work, beta_std, intercept_std, sigma_std)
-    shrink = np.where(np.isinf(g), 1.0, g / (1.0 + g))
+    shrink = 1.0 / (1.0 + 1.0 / g)
     posterior = {
         "beta_std": beta_std,
         "intercept_std": intercept_std,
