@@ -7,6 +7,7 @@ diagnostics load on first use.
 
 import importlib
 
+from bayes_l1.bma.model_priors import Bernoulli, BetaBinomial
 from bayes_l1.data import (
     Design,
     Simulation,
@@ -31,7 +32,6 @@ from bayes_l1.mapping import (
     lam_from_alpha,
     laplace_scale_from_alpha,
 )
-from bayes_l1.bma.model_priors import Bernoulli, BetaBinomial
 from bayes_l1.priors import (
     ElasticNetPrior,
     Horseshoe,

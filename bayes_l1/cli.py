@@ -2,8 +2,9 @@
 
 bayes-l1 demo [--out DIR]                  # diabetes: MAP path, CV, then the Bayesian lasso
 bayes-l1 path data.csv --target y [--logistic] [--l1-ratio R] [--cv K] [--out DIR]
-bayes-l1 fit data.csv --target y [--prior laplace|horseshoe|regularized-horseshoe|ridge|spike-slab]
-         [--logistic] [--sampler nuts|gibbs|enumeration|auto|pymc|nutpie] [--draws --tune --chains --seed]
+bayes-l1 fit data.csv --target y
+         [--prior laplace|horseshoe|regularized-horseshoe|ridge|spike-slab] [--logistic]
+         [--sampler nuts|gibbs|enumeration|auto|pymc|nutpie] [--draws --tune --chains --seed]
          [--out DIR]
 
 Every option, the CSV and the output location are checked before any fitting: a bad one

@@ -204,7 +204,9 @@ def _check_options(
         raise ValueError(f"target_accept must be in (0, 1); got {target_accept}.")
     prior = resolve_prior(prior)
     check_prior_supported(prior, likelihood)
-    sampler = _resolve_sampler(prior.default_sampler if sampler is None else sampler, prior, likelihood)
+    sampler = _resolve_sampler(
+        prior.default_sampler if sampler is None else sampler, prior, likelihood
+    )
     if sampler in MODEL_SPACE_SAMPLERS:
         check_model_space_supported(prior, likelihood)
     elif sampler == "gibbs":

@@ -263,7 +263,8 @@ def top_k_probability(fit, k: int, *, by: str = "abs_standardized") -> pd.Series
 
 def joint_inclusion(fit, features, *, eps: float | None = None, how: str = "any") -> float:
     """Probability that at least one (``how="any"``) or all (``"all"``) of ``features``
-    are relevant, i.e. have ``|beta_std| > eps``.
+    are relevant, i.e. have ``|beta_std| > eps`` (for a spike-and-slab fit: are in the
+    model, gamma_j = 1; eps plays no role).
 
     For two nearly collinear columns of which one matters, each marginal inclusion
     probability can be well below 1 (the posterior splits the effect between them) while
@@ -287,8 +288,11 @@ def joint_inclusion(fit, features, *, eps: float | None = None, how: str = "any"
     tree = as_tree(fit)
     idx = _feature_index(feature_names(tree), features)
     eps = _resolve_eps(tree, eps)
-    beta = tree["posterior"]["beta_std"].isel(feature=idx)
-    relevant = np.abs(matrix(beta)) > eps
+    post = tree["posterior"]
+    if "gamma" in post.data_vars:
+        relevant = matrix(post["gamma"].isel(feature=idx)) > 0
+    else:
+        relevant = np.abs(matrix(post["beta_std"].isel(feature=idx))) > eps
     return float((relevant.any(axis=1) if how == "any" else relevant.all(axis=1)).mean())
 
 
@@ -493,9 +497,10 @@ def inclusion_summary(
         The lasso at the matching alpha is one call away:
         ``bl.lasso_columns(fit, table=table)`` (:func:`~bayes_l1.lasso_columns`).
 
-        ``attrs`` holds ``eps``, ``pip_definition``, ``prob``, ``k``, the rule (``selection``: "bayesian_fdr" or
-        "threshold", ``fdr``, ``threshold``: the pip cutoff, ``expected_fdr``: the mean of
-        1 - pip over the selected features) and ``m_eff`` (posterior mean, sd and HDI of the
+        ``attrs`` holds ``eps``, ``pip_definition`` (what ``pip`` means for this fit),
+        ``prob``, ``k``, the rule (``selection``: "bayesian_fdr" or "threshold", ``fdr``,
+        ``threshold``: the pip cutoff, ``expected_fdr``: the mean of 1 - pip over the
+        selected features) and ``m_eff`` (posterior mean, sd and HDI of the
         effective number of non-zeros, horseshoe family; else None).
 
     Raises

@@ -168,11 +168,7 @@ def sample_models(
     beta_std = w * (design.y_norm / design.x_norm)
     sigma_std = np.sqrt(s2) * design.y_norm
     n = data.n
-    intercept_std = (
-        design.y_mean
-        - beta_std @ design.x_mean
-        + sigma_std / np.sqrt(n) * z0
-    )
+    intercept_std = design.y_mean - beta_std @ design.x_mean + sigma_std / np.sqrt(n) * z0
     elapsed = time.perf_counter() - start
     loglik = gaussian_loglik(data.Z, data.y_work, beta_std, intercept_std, sigma_std)
     shrink = 1.0 / (1.0 + 1.0 / g)
