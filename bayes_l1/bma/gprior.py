@@ -32,6 +32,7 @@ __all__ = [
     "posterior_shrinkage",
     "resolve_g",
     "sample_g",
+    "sample_g_by_model",
 ]
 
 G_PRIORS = ("n", "bic", "hyper-g", "hyper-g/n", "zellner-siow")
@@ -461,6 +462,19 @@ _DRAW_TAIL = 1e-18
 
 
 @njit(cache=True)
+def _draw_log_g_groups(kind, size, rss, n, a, u, start, step):
+    """tau = log g for draws sorted by model: u[start[m]:start[m+1]] are model m's."""
+    out = np.empty(u.size)
+    for m in range(size.size):
+        lo, hi = start[m], start[m + 1]
+        if size[m] > 0 and hi > lo:
+            out[lo:hi] = _draw_log_g(kind, float(size[m]), rss[m], n, a, u[lo:hi], step)
+        else:
+            out[lo:hi] = np.nan  # the null model: drawn from the prior by the caller
+    return out
+
+
+@njit(cache=True)
 def _draw_log_g(kind, k, rss, n, a, u, step):
     """Draws of tau = log g from p(g | y, model) for uniforms ``u``."""
     mode = _mode(kind, k, rss, n, a)
@@ -528,6 +542,24 @@ def sample_g(rss: float, size: int, n: int, prior: GPrior, u) -> np.ndarray:
     a = 0.0 if prior.a is None else prior.a
     tau = _draw_log_g(_MIXTURES[prior.kind], float(size), float(rss), float(n), a, u, _DRAW_STEP)
     return np.exp(tau)
+
+
+def sample_g_by_model(rss, size, n: int, prior: GPrior, u, start) -> np.ndarray:
+    """:func:`sample_g` for many models at once: draws sorted by model, model m's uniforms
+    ``u[start[m]:start[m+1]]`` (``start`` has one more entry than ``rss`` and ``size``)."""
+    rss = np.ascontiguousarray(rss, dtype=np.float64)
+    size = np.ascontiguousarray(size, dtype=np.int64)
+    u = np.ascontiguousarray(u, dtype=np.float64)
+    start = np.ascontiguousarray(start, dtype=np.int64)
+    if prior.kind in ("fixed", "n", "bic"):
+        return sample_g(0.5, 1, n, prior, u)
+    a = 0.0 if prior.a is None else prior.a
+    kind = _MIXTURES[prior.kind]
+    g = np.exp(_draw_log_g_groups(kind, size, rss, float(n), a, u, start, _DRAW_STEP))
+    null = np.isnan(g)
+    if null.any():
+        g[null] = _prior_g(prior, n, u[null])
+    return g
 
 
 def _prior_g(prior: GPrior, n: int, u: np.ndarray) -> np.ndarray:

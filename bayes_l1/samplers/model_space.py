@@ -33,11 +33,12 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from scipy.linalg import solve_triangular
+from numba import njit
 
 from bayes_l1._validation import check_int, seed_sequence
 from bayes_l1.bma.enumeration import RANK_TOL, StandardizedDesign, _posterior
-from bayes_l1.bma.gprior import sample_g
+from bayes_l1.bma.gprior import sample_g_by_model
+from bayes_l1.bma.result import _ols
 from bayes_l1.model import (
     ModelData,
     check_prior_supported,
@@ -80,35 +81,50 @@ def check_model_space_supported(prior, likelihood: str = "gaussian", p: int | No
 
 
 def _draw_chain(res, design: StandardizedDesign, gprior, draws: int, rng):
-    """Independent draws of (code, g, sigma^2, w) on the unit-norm scale of ``design``, and
-    standard normals for the intercept."""
+    """Independent draws of (code index, g, sigma^2, w) on the unit-norm scale of ``design``,
+    and standard normals for the intercept. The draws are grouped by model, so that each
+    model's least squares and the grid of its g posterior are computed once."""
     p = design.gram.shape[0] - 1
-    n = design.n
     cdf = np.cumsum(res.prob)
     codes = np.searchsorted(cdf, rng.uniform(size=draws) * cdf[-1], side="right")
-    codes = np.minimum(codes, cdf.size - 1)
-    w = np.zeros((draws, p))
-    g = np.empty(draws)
-    s2 = np.empty(draws)
-    shape = 0.5 * (n - 1)
-    for code in np.unique(codes):
-        idx = np.flatnonzero(codes == code)
-        c = idx.size
-        feats = np.flatnonzero((int(res.codes[code]) >> np.arange(p)) & 1)
-        k = feats.size
-        rss = float(1.0 - res.r2[code])
-        g_m = sample_g(rss, k, n, gprior, rng.uniform(size=c))
-        shrink = 1.0 / (1.0 + 1.0 / g_m)  # g/(1+g); 1 for g = inf ("bic")
-        quad = 1.0 - shrink * (1.0 - rss) if k else np.ones(c)  # SST = 1 on this scale
-        s2_m = 0.5 * quad / rng.gamma(shape, size=c)
-        g[idx], s2[idx] = g_m, s2_m
-        if k:
-            G = design.gram[np.ix_(feats, feats)]
-            L = np.linalg.cholesky(G)
-            b_ols = solve_triangular(L.T, solve_triangular(L, design.gram[feats, p], lower=True))
-            z = solve_triangular(L.T, rng.standard_normal((k, c)), lower=False)  # N(0, G^-1)
-            w[np.ix_(idx, feats)] = (shrink * b_ols[:, None] + np.sqrt(s2_m * shrink) * z).T
-    return codes, g, s2, w, rng.standard_normal(draws)
+    codes = np.sort(np.minimum(codes, cdf.size - 1))  # the draws are exchangeable
+    models, start = np.unique(codes, return_index=True)
+    start = np.append(start, draws)
+    size = res.size[models].astype(np.int64)
+    rss = 1.0 - res.r2[models]
+    g = sample_g_by_model(rss, size, design.n, gprior, rng.uniform(size=draws), start)
+    shrink = 1.0 / (1.0 + 1.0 / g)  # g / (1 + g); 1 for g = inf ("bic")
+    rss_d, size_d = np.repeat(rss, np.diff(start)), np.repeat(size, np.diff(start))
+    quad = np.where(size_d > 0, 1.0 - shrink * (1.0 - rss_d), 1.0)  # SST = 1 on this scale
+    s2 = 0.5 * quad / rng.gamma(0.5 * (design.n - 1), size=draws)
+    z = rng.standard_normal((draws, p))
+    w = _coefficients(design.gram, res.codes[models], start, shrink, s2, z)
+    perm = rng.permutation(draws)  # independent draws in a random order, as drawn
+    return codes[perm], g[perm], s2[perm], w[perm], rng.standard_normal(draws)
+
+
+@njit(cache=True)
+def _coefficients(gram, model_codes, start, shrink, s2, z):
+    """w | sigma^2, g, model ~ N(s b_OLS, sigma^2 s G^-1), s = g/(1+g), G the model's Gram
+    matrix, for draws sorted by model (rows start[m]:start[m+1]); excluded entries 0."""
+    p = gram.shape[0] - 1
+    w = np.zeros((s2.size, p))
+    idx = np.empty(p, dtype=np.int64)
+    chol = np.empty((p, p))
+    beta = np.empty(p)
+    x = np.empty(p)
+    for m in range(model_codes.size):
+        k = _ols(gram, model_codes[m], idx, chol, beta)
+        for d in range(start[m], start[m + 1]):
+            for i in range(k - 1, -1, -1):  # L^T x = z: x ~ N(0, G^-1)
+                acc = z[d, i]
+                for j in range(i + 1, k):
+                    acc -= chol[j, i] * x[j]
+                x[i] = acc / chol[i, i]
+            sd = np.sqrt(s2[d] * shrink[d])
+            for i in range(k):
+                w[d, idx[i]] = shrink[d] * beta[i] + sd * x[i]
+    return w
 
 
 def sample_models(
