@@ -4,7 +4,8 @@ bayes-l1 demo [--out DIR]                  # diabetes: MAP path, CV, then the Ba
 bayes-l1 path data.csv --target y [--logistic] [--l1-ratio R] [--cv K] [--out DIR]
 bayes-l1 fit data.csv --target y
          [--prior laplace|horseshoe|regularized-horseshoe|ridge|spike-slab] [--logistic]
-         [--sampler nuts|gibbs|enumeration|auto|pymc|nutpie] [--draws --tune --chains --seed]
+         [--sampler nuts|gibbs|enumeration|mc3|auto|pymc|nutpie]
+         [--draws --tune --chains --seed]
          [--out DIR]
 
 Every option, the CSV and the output location are checked before any fitting: a bad one
@@ -38,12 +39,13 @@ __all__ = ["main"]
 
 
 PRIOR_NAMES = ("laplace", "horseshoe", "regularized-horseshoe", "ridge", "spike-slab")
-SAMPLERS = ("nuts", "gibbs", "enumeration", "auto", "pymc", "nutpie")
+SAMPLERS = ("nuts", "gibbs", "enumeration", "mc3", "auto", "pymc", "nutpie")
 SAMPLER_HELP = (
     "nuts: PyMC's NUTS (nutpie when installed; the default for the continuous priors); "
     "gibbs: exact Gibbs sampler (Gaussian likelihood); enumeration: exact draws over all "
-    "models (spike-slab, p <= 20); auto: enumeration for spike-slab, else gibbs where the "
-    "prior has one, else nuts (the default for spike-slab); pymc: PyMC's own NUTS; nutpie: "
+    "models (spike-slab, p <= 20); mc3: Metropolis over models (spike-slab); auto: "
+    "enumeration for spike-slab while p <= 20, mc3 beyond, else gibbs where the prior has "
+    "one, else nuts (the default for spike-slab); pymc: PyMC's own NUTS; nutpie: "
     "nutpie's NUTS"
 )
 PATH_FILES = ("path_coefs.csv", "cv.csv")
@@ -212,10 +214,12 @@ def _check_prior_options(name: str | None, sampler: str | None, logistic: bool) 
         return
     if logistic and "logistic" not in cls.likelihoods:
         raise CLIError(f"--prior {name} supports the Gaussian likelihood only (no --logistic)")
-    if cls.model_space and sampler not in (None, "auto", "enumeration"):
-        raise CLIError(f"--prior {name} is sampled over models: use --sampler enumeration or auto")
-    if not cls.model_space and sampler == "enumeration":
-        raise CLIError("--sampler enumeration applies to --prior spike-slab only")
+    if cls.model_space and sampler not in (None, "auto", "enumeration", "mc3"):
+        raise CLIError(
+            f"--prior {name} is sampled over models: use --sampler auto, enumeration or mc3"
+        )
+    if not cls.model_space and sampler in ("enumeration", "mc3"):
+        raise CLIError(f"--sampler {sampler} applies to --prior spike-slab only")
 
 
 def _takes_p0(name: str | None) -> bool:

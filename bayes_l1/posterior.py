@@ -91,8 +91,10 @@ def fit_posterior(
         p >> n; the priors that have a Gibbs kernel (Laplace, also ``lam="eb"``, Horseshoe,
         RegularizedHorseshoe, Normal) with the Gaussian likelihood. "enumeration": exact
         draws over all 2^p models of a :class:`~bayes_l1.SpikeAndSlab` prior (p <= 20;
-        :func:`~bayes_l1.samplers.sample_models`), which has no NUTS construction. "auto":
-        "enumeration" for a prior over models, else "gibbs" where the prior has a Gibbs
+        :func:`~bayes_l1.samplers.sample_models`), which has no NUTS construction; "mc3":
+        its Metropolis chain over models (add/delete/swap moves) for larger p. "auto":
+        "enumeration" for a prior over models while p <= 20, "mc3" beyond, else "gibbs"
+        where the prior has a Gibbs
         kernel for the likelihood, else "nuts"; the tree records the choice
         (``attrs["bayes_l1_sampler"]``).
     draws, tune, chains : int
@@ -149,6 +151,7 @@ def fit_posterior(
     >>> tree["posterior"]["beta"].sizes["feature"]
     10
     """
+    requested = sampler
     prior, sampler = _check_options(
         likelihood, prior, sampler, draws, tune, chains, target_accept, marginalize,
         random_state, progressbar, store_X,
@@ -163,7 +166,12 @@ def fit_posterior(
         and _marginalized(marginalize, prior, likelihood, data.n, data.p)
     )  # fmt: skip
     if over_models:
-        tree = sample_models(data, prior, draws=draws, chains=chains, random_seed=random_state)
+        method = "auto" if requested in (None, "auto") else sampler
+        tree = sample_models(
+            data, prior, draws=draws, tune=tune, chains=chains, random_seed=random_state,
+            method=method,
+        )  # fmt: skip
+        sampler = tree["posterior"].attrs["sampler"]
     elif gibbs:
         tree = sample_gibbs(
             data, prior, draws=draws, tune=tune, chains=chains, random_seed=random_state,

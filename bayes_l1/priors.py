@@ -144,7 +144,7 @@ class Prior:
     def sampler_advice(self) -> str:
         """The samplers to name in an error message when a requested one does not apply."""
         if self.model_space:
-            return "sampler='enumeration' or 'auto' (the default)"
+            return "sampler='enumeration', 'mc3' or 'auto' (the default)"
         return "sampler='nuts'"
 
     def can_marginalize(self, likelihood: str) -> bool:

@@ -571,3 +571,29 @@ def _prior_g(prior: GPrior, n: int, u: np.ndarray) -> np.ndarray:
         v = 1.0 - (1.0 - u) ** (1.0 / (0.5 * prior.a - 1.0))
         g = v / (1.0 - v)
         return g * n if prior.kind == "hyper-g/n" else g
+
+
+@njit(cache=True)
+def log_bf_one(kind, rss, k, n, a, g):
+    """Log Bayes factor of one model against the null (compiled, for samplers over models):
+    ``kind`` -1 fixed g (``g``), -2 BIC, else a mixture code of ``_MIXTURES``; as
+    :func:`log_bf_from_rss` (-inf without a residual degree of freedom or with R^2 = 1)."""
+    if k == 0:
+        return 0.0
+    rss = min(rss, 1.0)
+    if k > n - 2 or not rss > 0.0:
+        return -math.inf
+    if kind == -1:
+        return 0.5 * (n - 1.0 - k) * math.log1p(g) - 0.5 * (n - 1.0) * math.log1p(g * rss)
+    if kind == -2:
+        return -0.5 * n * math.log(rss) - 0.5 * k * math.log(n)
+    return _integrate(kind, float(k), rss, n, a, _STEP, _RTOL, False)[0]
+
+
+def kind_code(prior: GPrior, n: int) -> tuple[int, float, float]:
+    """(kind, a, g) arguments of :func:`log_bf_one` for a resolved g-prior."""
+    if prior.kind in ("fixed", "n"):
+        return -1, 0.0, float(prior.g if prior.kind == "fixed" else n)
+    if prior.kind == "bic":
+        return -2, 0.0, 0.0
+    return _MIXTURES[prior.kind], 0.0 if prior.a is None else float(prior.a), 0.0
