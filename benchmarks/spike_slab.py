@@ -39,7 +39,9 @@ def simulate(n, p, k, seed=0):
 
 def enumeration_time(p: int) -> None:
     X, y = simulate(200, p, 4, seed=1)
-    bl.fit_posterior(*simulate(30, 3, 1), prior=bl.SpikeAndSlab(), draws=10, chains=1)  # compile
+    with warnings.catch_warnings():  # compile (or load the numba cache)
+        warnings.simplefilter("ignore")
+        bl.fit_posterior(*simulate(30, 3, 1), prior=bl.SpikeAndSlab(), draws=10, chains=1)
     t0 = time.perf_counter()
     tree = bl.fit_posterior(X, y, prior=bl.SpikeAndSlab(), random_state=0)
     seconds = time.perf_counter() - t0
