@@ -83,7 +83,7 @@ def fit_posterior(
     likelihood : {"gaussian", "logistic"}
     prior : Laplace, Horseshoe, RegularizedHorseshoe, Normal, ElasticNetPrior, SpikeAndSlab,
         or a name. Default :class:`~bayes_l1.Laplace` (the Bayesian lasso).
-    sampler : {"nuts", "nutpie", "pymc", "numpyro", "gibbs", "enumeration", "auto"}, optional
+    sampler : {"nuts", "nutpie", "pymc", "numpyro", "gibbs", "enumeration", "mc3", "auto"}
         Default None: the prior's own default (``Prior.default_sampler``: "nuts" for the
         continuous priors, "auto" for SpikeAndSlab).
         "nuts" is PyMC's default NUTS (nutpie when installed). "gibbs": exact Gibbs samplers
@@ -94,9 +94,8 @@ def fit_posterior(
         :func:`~bayes_l1.samplers.sample_models`), which has no NUTS construction; "mc3":
         its Metropolis chain over models (add/delete/swap moves) for larger p. "auto":
         "enumeration" for a prior over models while p <= 20, "mc3" beyond, else "gibbs"
-        where the prior has a Gibbs
-        kernel for the likelihood, else "nuts"; the tree records the choice
-        (``attrs["bayes_l1_sampler"]``).
+        where the prior has a Gibbs kernel for the likelihood, else "nuts"; the tree
+        records the choice (``attrs["bayes_l1_sampler"]``).
     draws, tune, chains : int
         Posterior draws and tuning steps per chain, and the number of chains.
     target_accept : float, optional
