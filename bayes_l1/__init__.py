@@ -7,6 +7,7 @@ diagnostics load on first use.
 
 import importlib
 
+from bayes_l1.bma.model_priors import Bernoulli, BetaBinomial
 from bayes_l1.data import (
     Design,
     Simulation,
@@ -31,7 +32,14 @@ from bayes_l1.mapping import (
     lam_from_alpha,
     laplace_scale_from_alpha,
 )
-from bayes_l1.priors import ElasticNetPrior, Horseshoe, Laplace, Normal, RegularizedHorseshoe
+from bayes_l1.priors import (
+    ElasticNetPrior,
+    Horseshoe,
+    Laplace,
+    Normal,
+    RegularizedHorseshoe,
+    SpikeAndSlab,
+)
 
 __version__ = "0.1.0"
 
@@ -67,6 +75,8 @@ _LAZY = {name: module for module, names in _LAZY_BY_MODULE.items() for name in n
 
 # The names imported above, then the lazy ones.
 __all__ = [
+    "Bernoulli",
+    "BetaBinomial",
     "CVResult",
     "ConvergenceWarning",
     "Design",
@@ -79,6 +89,7 @@ __all__ = [
     "RegularizedHorseshoe",
     "SeparationWarning",
     "Simulation",
+    "SpikeAndSlab",
     "alpha_from_lam",
     "alpha_from_laplace_scale",
     "alpha_grid",

@@ -2,8 +2,10 @@
 
 bayes-l1 demo [--out DIR]                  # diabetes: MAP path, CV, then the Bayesian lasso
 bayes-l1 path data.csv --target y [--logistic] [--l1-ratio R] [--cv K] [--out DIR]
-bayes-l1 fit data.csv --target y [--prior laplace|horseshoe|regularized-horseshoe|ridge]
-         [--logistic] [--sampler nuts|gibbs|auto|pymc|nutpie] [--draws --tune --chains --seed]
+bayes-l1 fit data.csv --target y
+         [--prior laplace|horseshoe|regularized-horseshoe|ridge|spike-slab] [--logistic]
+         [--sampler nuts|gibbs|enumeration|mc3|auto|pymc|nutpie]
+         [--draws --tune --chains --seed]
          [--out DIR]
 
 Every option, the CSV and the output location are checked before any fitting: a bad one
@@ -36,12 +38,15 @@ from bayes_l1.map import CVResult, lasso_map_cv
 __all__ = ["main"]
 
 
-PRIOR_NAMES = ("laplace", "horseshoe", "regularized-horseshoe", "ridge")
-SAMPLERS = ("nuts", "gibbs", "auto", "pymc", "nutpie")
+PRIOR_NAMES = ("laplace", "horseshoe", "regularized-horseshoe", "ridge", "spike-slab")
+SAMPLERS = ("nuts", "gibbs", "enumeration", "mc3", "auto", "pymc", "nutpie")
 SAMPLER_HELP = (
-    "nuts: PyMC's NUTS (nutpie when installed, default); gibbs: exact Gibbs sampler "
-    "(with --logistic by Polya-Gamma augmentation); auto: gibbs where the prior has one, "
-    "else nuts; pymc: PyMC's own NUTS; nutpie: nutpie's NUTS"
+    "nuts: PyMC's NUTS (nutpie when installed; the default for the continuous priors); "
+    "gibbs: exact Gibbs sampler (with --logistic by Polya-Gamma augmentation); enumeration: "
+    "exact draws over all models (spike-slab, p <= 20); mc3: Metropolis over models "
+    "(spike-slab); auto: enumeration for spike-slab while p <= 20, mc3 beyond, else gibbs "
+    "where the prior has one, else nuts (the default for spike-slab); pymc: PyMC's own NUTS; "
+    "nutpie: nutpie's NUTS"
 )
 PATH_FILES = ("path_coefs.csv", "cv.csv")
 FIT_FILES = ("inclusion_summary.csv", "compare.csv", "diagnostics.csv", "diagnostics.txt")
@@ -117,7 +122,7 @@ def run_demo(args) -> int:
         print()
         print(
             f"The Bayesian lasso: Laplace prior, lam ~ Gamma hyperprior, {args.chains} chains x "
-            f"{args.draws} draws ({args.sampler})"
+            f"{args.draws} draws ({args.sampler or 'nuts'})"
         )
         written += fit_and_report(X, y, prior="laplace", cv=cv, args=args, out=out)
         _commit(out, written)
@@ -167,6 +172,9 @@ def check_sampling_options(args) -> None:
     """Combinations of options the parser cannot check one by one."""
     if getattr(args, "p0", None) is not None and not _takes_p0(getattr(args, "prior", None)):
         raise CLIError("--p0 applies to the horseshoe priors only.")
+    _check_prior_options(
+        getattr(args, "prior", None), args.sampler, getattr(args, "logistic", False)
+    )
     if args.sampler == "nutpie" and importlib.util.find_spec("nutpie") is None:
         raise CLIError("--sampler nutpie needs the nutpie package (pip install nutpie)")
 
@@ -192,6 +200,23 @@ def _commit(out: OutputFolder, written: list[str]) -> None:
         final = out.commit()
         _cli_signals.set_note(f"the results were already written to {final}")
     print("\nWrote " + ", ".join(str(final / name) for name in written))
+
+
+def _check_prior_options(name: str | None, sampler: str | None, logistic: bool) -> None:
+    """The likelihood and sampler the prior of this name supports (its class says)."""
+    from bayes_l1.priors import prior_class
+
+    cls = prior_class(name)
+    if cls is None:
+        return
+    if logistic and "logistic" not in cls.likelihoods:
+        raise CLIError(f"--prior {name} supports the Gaussian likelihood only (no --logistic)")
+    if cls.model_space and sampler not in (None, "auto", "enumeration", "mc3"):
+        raise CLIError(
+            f"--prior {name} is sampled over models: use --sampler auto, enumeration or mc3"
+        )
+    if not cls.model_space and sampler in ("enumeration", "mc3"):
+        raise CLIError(f"--sampler {sampler} applies to --prior spike-slab only")
 
 
 def _takes_p0(name: str | None) -> bool:
@@ -259,8 +284,13 @@ def fit_and_report(X, y, *, prior: str, cv: CVResult | None, args, out: OutputFo
     rule = f"pip > {attrs['threshold']:.3g}"
     if attrs["selection"] == "bayesian_fdr":
         rule = f"Bayesian FDR {attrs['fdr']:g}, {rule}, expected FDR {attrs['expected_fdr']:.3f}"
+    pip_text = (
+        f"P(|beta_std| > {attrs['eps']:.3g})"
+        if attrs["eps"] is not None
+        else "P(gamma_j = 1 | y), averaged over models"
+    )
     print(
-        f"\nInclusion (pip = P(|beta_std| > {attrs['eps']:.3g}); selected: {rule}; "
+        f"\nInclusion (pip = {pip_text}; selected: {rule}; "
         f"{attrs['prob']:.0%} HDI; map_coef: lasso at alpha = "
         f"{attrs['lasso']['alpha']:.4g} ({attrs['lasso']['alpha_source']})):"
     )
@@ -410,7 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def sampling(p, *, draws, tune, chains):
         g = p.add_argument_group("posterior sampling")
-        g.add_argument("--sampler", choices=SAMPLERS, default="nuts", help=SAMPLER_HELP)
+        g.add_argument("--sampler", choices=SAMPLERS, default=None, help=SAMPLER_HELP)
         g.add_argument(
             "--draws", type=_integer(1), default=draws, help=f"draws per chain ({draws})"
         )
@@ -466,7 +496,8 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--prior", choices=PRIOR_NAMES, default="laplace",
         help="coefficient prior: laplace (Bayesian lasso, default), horseshoe, "
-        "regularized-horseshoe, ridge (normal)",
+        "regularized-horseshoe, ridge (normal), spike-slab (Zellner-Siow g-prior model "
+        "averaging over all models: pip = P(gamma_j = 1 | y); Gaussian, p <= 20)",
     )  # fmt: skip
     fit.add_argument(
         "--p0", type=_real(0.0, low_open=True), default=None,

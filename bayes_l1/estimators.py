@@ -56,7 +56,7 @@ class _BayesianLinearModel(BaseEstimator):
         tune: int = 1000,
         chains: int = 4,
         target_accept: float | None = None,
-        sampler: str = "nuts",
+        sampler: str | None = None,
         marginalize: bool | None = None,
         random_state=None,
         progressbar: bool = False,
@@ -186,8 +186,9 @@ class BayesianLinearRegression(RegressorMixin, _BayesianLinearModel):
     ----------
     prior, draws, tune, chains, target_accept, sampler, marginalize, random_state, progressbar
         As :func:`~bayes_l1.fit_posterior`: the prior (default :class:`~bayes_l1.Laplace`,
-        the Bayesian lasso), the sampler ("nuts", "nutpie", "pymc", "numpyro", "gibbs" or
-        "auto") and its settings. ``fit`` passes them on unchanged.
+        the Bayesian lasso), the sampler ("nuts", "nutpie", "pymc", "numpyro", "gibbs",
+        "enumeration" or "auto"; default None: the prior's default, "nuts" for the
+        continuous priors) and its settings. ``fit`` passes them on unchanged.
 
     Attributes
     ----------

@@ -381,7 +381,10 @@ def plot_inclusion(
     ax.set_yticks(ypos, list(shown.index))
     ax.set_xlim(0, 1)
     eps = table.attrs.get("eps")
-    ax.set_xlabel("pip = P(|beta_std| > eps | data)" + (f",  eps = {eps:.3g}" if eps else ""))
+    if eps is None and table.attrs.get("pip_definition", "").startswith("P(gamma_j"):
+        ax.set_xlabel("pip = P(gamma_j = 1 | data), averaged over models")
+    else:
+        ax.set_xlabel("pip = P(|beta_std| > eps | data)" + (f",  eps = {eps:.3g}" if eps else ""))
     n_sel = int((table["pip"] > threshold).sum())
     ax.set_title(f"Inclusion: {n_sel} of {len(table):,} features with pip > {threshold:.3g}")
     ax.legend(fontsize=8, loc="lower right")

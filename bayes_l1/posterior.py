@@ -39,6 +39,11 @@ from bayes_l1.model import (
 from bayes_l1.priors import resolve_prior
 from bayes_l1.samplers import sample_nuts
 from bayes_l1.samplers.gibbs import check_gibbs_supported, sample_gibbs
+from bayes_l1.samplers.model_space import (
+    MODEL_SPACE_SAMPLERS,
+    check_model_space_supported,
+    sample_models,
+)
 from bayes_l1.samplers.nuts import check_nuts_sampler
 
 __all__ = ["fit_posterior"]
@@ -55,7 +60,7 @@ def fit_posterior(
     *,
     likelihood: str = "gaussian",
     prior=None,
-    sampler: str = "nuts",
+    sampler: str | None = None,
     draws: int = 1000,
     tune: int = 1000,
     chains: int = 4,
@@ -76,16 +81,22 @@ def fit_posterior(
     y : array-like, shape (n,)
         Response (Gaussian) or binary labels (logistic: ``classes[1]`` is coded 1).
     likelihood : {"gaussian", "logistic"}
-    prior : Laplace, Horseshoe, RegularizedHorseshoe, Normal, ElasticNetPrior, or a name
-        Default :class:`~bayes_l1.Laplace` (the Bayesian lasso).
-    sampler : {"nuts", "nutpie", "pymc", "numpyro", "gibbs", "auto"}
+    prior : Laplace, Horseshoe, RegularizedHorseshoe, Normal, ElasticNetPrior, SpikeAndSlab,
+        or a name. Default :class:`~bayes_l1.Laplace` (the Bayesian lasso).
+    sampler : {"nuts", "nutpie", "pymc", "numpyro", "gibbs", "enumeration", "mc3", "auto"}
+        Default None: the prior's own default (``Prior.default_sampler``: "nuts" for the
+        continuous priors, "auto" for SpikeAndSlab).
         "nuts" is PyMC's default NUTS (nutpie when installed). "gibbs": exact Gibbs samplers
         of the same posterior (:func:`~bayes_l1.samplers.sample_gibbs`), much faster for
         p >> n; the priors that have a Gibbs kernel (Laplace, also ``lam="eb"``, Horseshoe,
         RegularizedHorseshoe, Normal) with the Gaussian likelihood, and with the logistic
-        likelihood by Polya-Gamma augmentation (all but ``lam="eb"``). "auto": "gibbs" where
-        the prior has a Gibbs kernel for the likelihood, else "nuts"; the tree records
-        the choice (``attrs["bayes_l1_sampler"]``).
+        likelihood by Polya-Gamma augmentation (all but ``lam="eb"``). "enumeration": exact
+        draws over all 2^p models of a :class:`~bayes_l1.SpikeAndSlab` prior (p <= 20;
+        :func:`~bayes_l1.samplers.sample_models`), which has no NUTS construction; "mc3":
+        its Metropolis chain over models (add/delete/swap moves) for larger p. "auto":
+        "enumeration" for a prior over models while p <= 20, "mc3" beyond, else "gibbs"
+        where the prior has a Gibbs kernel for the likelihood, else "nuts"; the tree
+        records the choice (``attrs["bayes_l1_sampler"]``).
     draws, tune, chains : int
         Posterior draws and tuning steps per chain, and the number of chains.
     target_accept : float, optional
@@ -140,6 +151,7 @@ def fit_posterior(
     >>> tree["posterior"]["beta"].sizes["feature"]
     10
     """
+    requested = sampler
     prior, sampler = _check_options(
         likelihood, prior, sampler, draws, tune, chains, target_accept, marginalize,
         random_state, progressbar, store_X,
@@ -148,8 +160,19 @@ def fit_posterior(
     seed = check_random_state(random_state)
     context = build_context(data, prior, random_state=seed if isinstance(seed, int) else 0, cv=cv)
     gibbs = sampler == "gibbs"
-    marginalized = not gibbs and _marginalized(marginalize, prior, likelihood, data.n, data.p)
-    if gibbs:
+    over_models = sampler in MODEL_SPACE_SAMPLERS
+    marginalized = (
+        not (gibbs or over_models)
+        and _marginalized(marginalize, prior, likelihood, data.n, data.p)
+    )  # fmt: skip
+    if over_models:
+        method = "auto" if requested in (None, "auto") else sampler
+        tree = sample_models(
+            data, prior, draws=draws, tune=tune, chains=chains, random_seed=random_state,
+            method=method,
+        )  # fmt: skip
+        sampler = tree["posterior"].attrs["sampler"]
+    elif gibbs:
         tree = sample_gibbs(
             data, prior, draws=draws, tune=tune, chains=chains, random_seed=random_state,
             progressbar=progressbar, context=context,
@@ -189,11 +212,20 @@ def _check_options(
         raise ValueError(f"target_accept must be in (0, 1); got {target_accept}.")
     prior = resolve_prior(prior)
     check_prior_supported(prior, likelihood)
-    sampler = _resolve_sampler(sampler, prior, likelihood)
-    if sampler == "gibbs":
+    sampler = _resolve_sampler(
+        prior.default_sampler if sampler is None else sampler, prior, likelihood
+    )
+    if sampler in MODEL_SPACE_SAMPLERS:
+        check_model_space_supported(prior, likelihood)
+    elif sampler == "gibbs":
         check_gibbs_supported(prior, likelihood)
     else:
         check_nuts_sampler(sampler)  # Laplace(lam="eb") is refused by its build
+        if not prior.nuts:
+            raise ValueError(
+                f"{type(prior).__name__} has no NUTS construction (its model indicators are "
+                f"discrete); sampler={sampler!r} does not apply: use {prior.sampler_advice()}."
+            )
     if marginalize not in (None, True, False):
         raise ValueError(f"marginalize must be None, True or False; got {marginalize!r}.")
     if marginalize:
@@ -202,10 +234,12 @@ def _check_options(
 
 
 def _resolve_sampler(sampler: str, prior, likelihood: str) -> str:
-    """``"auto"``: the exact Gibbs sampler where the prior has one for the likelihood, else
-    NUTS; any other name as given."""
+    """``"auto"``: the sampler over models for a prior over models, else the exact Gibbs
+    sampler where the prior has one for the likelihood, else NUTS; any other name as given."""
     if sampler != "auto":
         return sampler
+    if prior.model_space:
+        return MODEL_SPACE_SAMPLERS[0]
     try:
         check_gibbs_supported(prior, likelihood)
     except ValueError:

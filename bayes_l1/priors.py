@@ -26,6 +26,8 @@ import numpy as np
 from scipy.special import erfcx
 
 from bayes_l1._validation import check_l1_ratio, check_positive
+from bayes_l1.bma.gprior import GPrior, resolve_g
+from bayes_l1.bma.model_priors import resolve_model_prior
 from bayes_l1.mapping import alpha_from_lam, lam_from_alpha
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "Normal",
     "Prior",
     "RegularizedHorseshoe",
+    "SpikeAndSlab",
     "PRIORS",
 ]
 
@@ -126,6 +129,12 @@ class Prior:
     gibbs_kernel: ClassVar[str | None] = None  # the Gibbs kernel's name (None: NUTS only)
     # the likelihoods that kernel samples (logistic: by Polya-Gamma augmentation)
     gibbs_likelihoods: ClassVar[tuple[str, ...]] = ()
+    # A sampler over models (spike-and-slab: exact enumeration of the 2^p models, the
+    # kernel in samplers/model_space.py); such a prior has no NUTS construction.
+    model_space: ClassVar[bool] = False
+    nuts: ClassVar[bool] = True  # NUTS samples it (build returns its PyMC construction)
+    # The sampler fit_posterior and the estimators use when none is named
+    default_sampler: ClassVar[str] = "nuts"
     fixed_lasso: ClassVar[bool] = False  # its mode is the lasso at a fixed alpha
     # Advice on sampling problems (diagnostics.check_sampling), after the generic advice:
     # "divergences": lines; "bfmi": appended to the E-BFMI line; "mixing_wide" (formatted
@@ -135,6 +144,12 @@ class Prior:
 
     def supports_likelihood(self, likelihood: str) -> bool:
         return likelihood in self.likelihoods
+
+    def sampler_advice(self) -> str:
+        """The samplers to name in an error message when a requested one does not apply."""
+        if self.model_space:
+            return "sampler='enumeration', 'mc3' or 'auto' (the default)"
+        return "sampler='nuts'"
 
     def can_marginalize(self, likelihood: str) -> bool:
         """Whether the coefficients can be integrated out under this likelihood."""
@@ -507,12 +522,80 @@ class ElasticNetPrior(Prior):
         return pm.CustomDist("beta_std", ctx.noise, logp=logp, dims="feature")
 
 
+@dataclass(frozen=True)
+class SpikeAndSlab(Prior):
+    """Spike-and-slab model averaging under Zellner's g-prior (Liang, Paulo, Molina, Clyde
+    & Berger 2008; as R's BAS). Gaussian likelihood only.
+
+    A model gamma in {0, 1}^p includes feature j when gamma_j = 1; an excluded coefficient
+    is exactly 0. Given gamma, on the working scale (centred, standardized design Z):
+    w_gamma | sigma^2, g ~ N(0, g sigma^2 (Z_gamma^T Z_gamma)^-1), a flat prior on the
+    intercept and p(sigma^2) proportional to 1 / sigma^2, so each model's marginal
+    likelihood is closed form (fixed g) or a one-dimensional integral over g. The g-prior is
+    invariant to the scale of each column and of y: the model posterior is the same on the
+    original and the working scale.
+
+    The posterior of (gamma, g, sigma, w) is sampled by ``sampler="enumeration"`` (the
+    default, also chosen by ``"auto"``): all 2^p models enumerated exactly
+    (:func:`bayes_l1.bma.enumerate_models`, p <= 20), then for each draw a model from its
+    posterior probability, g given the model (mixtures of g-priors: by inversion of its
+    1-D posterior), then sigma^2 and w from their exact conditionals. For this prior
+    ``inclusion_summary``'s ``pip`` is P(gamma_j = 1 | y), averaged over models.
+
+    Parameters
+    ----------
+    g : float or {"zellner-siow", "n", "bic", "hyper-g", "hyper-g/n"}
+        Default "zellner-siow" (g ~ InvGamma(1/2, n/2): Cauchy coefficients); a positive
+        number fixes g; see :func:`bayes_l1.bma.resolve_g`.
+    model_prior : "uniform", BetaBinomial, Bernoulli or float
+        Prior over models (:func:`bayes_l1.bma.resolve_model_prior`); a number is a
+        Bernoulli inclusion probability.
+    a : float, optional
+        The hyper-g priors' hyperparameter, > 2 (default 3).
+
+    Examples
+    --------
+    >>> SpikeAndSlab(g="hyper-g").g_prior.label
+    'hyper-g(a=3)'
+    """
+
+    g: float | str = "zellner-siow"
+    model_prior: Any = "uniform"
+    a: float | None = None
+
+    likelihoods = ("gaussian",)
+    model_space = True
+    nuts = False
+    default_sampler = "auto"
+    # no penalized-likelihood counterpart (map_penalty None), no Gibbs kernel
+
+    def __post_init__(self):
+        gp = resolve_g(self.g, a=self.a)  # validates g and a
+        if gp.kind == "fixed":
+            object.__setattr__(self, "g", gp.g)
+        object.__setattr__(self, "a", gp.a if self.a is not None else None)
+        object.__setattr__(self, "model_prior", resolve_model_prior(self.model_prior))
+
+    @property
+    def g_prior(self) -> GPrior:
+        """The resolved choice of g (:class:`bayes_l1.bma.GPrior`)."""
+        return resolve_g(self.g, a=self.a)
+
+    def build(self, pm, ctx: BuildContext):
+        raise ValueError(
+            "SpikeAndSlab has no NUTS construction (the model indicators are discrete): use "
+            f"{self.sampler_advice()}."
+        )
+
+
 PRIORS = {
     "laplace": Laplace,
     "horseshoe": Horseshoe,
     "regularized-horseshoe": RegularizedHorseshoe,
     "ridge": Normal,
     "normal": Normal,
+    "spike-slab": SpikeAndSlab,
+    "spike-and-slab": SpikeAndSlab,
 }
 
 

@@ -263,7 +263,8 @@ def top_k_probability(fit, k: int, *, by: str = "abs_standardized") -> pd.Series
 
 def joint_inclusion(fit, features, *, eps: float | None = None, how: str = "any") -> float:
     """Probability that at least one (``how="any"``) or all (``"all"``) of ``features``
-    are relevant, i.e. have ``|beta_std| > eps``.
+    are relevant, i.e. have ``|beta_std| > eps`` (for a spike-and-slab fit: are in the
+    model, gamma_j = 1; eps plays no role).
 
     For two nearly collinear columns of which one matters, each marginal inclusion
     probability can be well below 1 (the posterior splits the effect between them) while
@@ -287,8 +288,11 @@ def joint_inclusion(fit, features, *, eps: float | None = None, how: str = "any"
     tree = as_tree(fit)
     idx = _feature_index(feature_names(tree), features)
     eps = _resolve_eps(tree, eps)
-    beta = tree["posterior"]["beta_std"].isel(feature=idx)
-    relevant = np.abs(matrix(beta)) > eps
+    post = tree["posterior"]
+    if "gamma" in post.data_vars:
+        relevant = matrix(post["gamma"].isel(feature=idx)) > 0
+    else:
+        relevant = np.abs(matrix(post["beta_std"].isel(feature=idx))) > eps
     return float((relevant.any(axis=1) if how == "any" else relevant.all(axis=1)).mean())
 
 
@@ -479,7 +483,9 @@ def inclusion_summary(
 
         - ``mean, median, sd, hdi_lower, hdi_upper``: posterior of ``beta`` (original scale);
         - ``mean_std``: posterior mean of ``beta_std`` (working scale);
-        - ``pip``: P(|beta_std| > eps); ``p_sign``: P(sign(w) = sign(median w)), i.e.
+        - ``pip``: P(|beta_std| > eps); for a spike-and-slab fit (a ``gamma`` indicator
+          in the posterior) P(gamma_j = 1 | y), the mean of gamma over the draws, and eps
+          plays no role (``attrs["eps"]`` is None); ``p_sign``: P(sign(w) = sign(median w)), i.e.
           max(P(w > 0), P(w < 0));
         - ``ci_excludes_zero``: the HDI excludes 0; ``selected``: the decision rule's set,
           always ``pip > attrs["threshold"]``;
@@ -491,9 +497,10 @@ def inclusion_summary(
         The lasso at the matching alpha is one call away:
         ``bl.lasso_columns(fit, table=table)`` (:func:`~bayes_l1.lasso_columns`).
 
-        ``attrs`` holds ``eps``, ``prob``, ``k``, the rule (``selection``: "bayesian_fdr" or
-        "threshold", ``fdr``, ``threshold``: the pip cutoff, ``expected_fdr``: the mean of
-        1 - pip over the selected features) and ``m_eff`` (posterior mean, sd and HDI of the
+        ``attrs`` holds ``eps``, ``pip_definition`` (what ``pip`` means for this fit),
+        ``prob``, ``k``, the rule (``selection``: "bayesian_fdr" or "threshold", ``fdr``,
+        ``threshold``: the pip cutoff, ``expected_fdr``: the mean of 1 - pip over the
+        selected features) and ``m_eff`` (posterior mean, sd and HDI of the
         effective number of non-zeros, horseshoe family; else None).
 
     Raises
@@ -534,7 +541,8 @@ def inclusion_summary(
     p = len(names)
 
     work = matrix(post["beta_std"])
-    pip = (np.abs(work) > eps).mean(axis=0)
+    by_gamma = "gamma" in post.data_vars  # spike-and-slab: P(gamma_j = 1 | y); eps unused
+    pip = matrix(post["gamma"]).mean(axis=0) if by_gamma else (np.abs(work) > eps).mean(axis=0)
     p_sign = np.maximum((work > 0).mean(axis=0), (work < 0).mean(axis=0))
     mean_std = work.mean(axis=0)
     del work
@@ -575,8 +583,14 @@ def inclusion_summary(
     order = np.lexsort((np.arange(p), rank_median, -pip))
     table = table.iloc[order]
     table.attrs.update(
-        eps=eps,
+        eps=None if by_gamma else eps,
         eps_scale="working (standardized X; standardized y for the Gaussian likelihood)",
+        pip_definition=(
+            "P(gamma_j = 1 | y): the mean of the model indicators gamma, averaged over "
+            "models (spike-and-slab; eps plays no role)"
+            if by_gamma
+            else "P(|beta_std_j| > eps | y)"
+        ),
         prob=prob,
         k=k,
         selection=rule,

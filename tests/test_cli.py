@@ -138,6 +138,15 @@ def test_fit_logistic_horseshoe(tmp_path):
         (["--target", "nope"], "target column 'nope' not in"),
         (["--target", "y", "--draws", "0"], "argument --draws: expected an integer >= 1"),
         (["--target", "y", "--p0", "2"], "--p0 applies to the horseshoe priors only"),
+        (
+            ["--target", "y", "--prior", "spike-slab", "--logistic"],
+            "--prior spike-slab supports the Gaussian likelihood only",
+        ),
+        (
+            ["--target", "y", "--prior", "spike-slab", "--sampler", "nuts"],
+            "use --sampler auto, enumeration or mc3",
+        ),
+        (["--target", "y", "--sampler", "mc3"], "--sampler mc3 applies to --prior spike-slab"),
     ],
 )
 def test_fit_errors_are_clear(tmp_path, args, message):
@@ -150,9 +159,24 @@ def test_fit_errors_are_clear(tmp_path, args, message):
 
 
 def test_fit_rejects_unknown_prior(tmp_path):
-    proc = run_here("fit", "data.csv", "--target", "y", "--prior", "spike-slab", cwd=tmp_path)
+    proc = run_here("fit", "data.csv", "--target", "y", "--prior", "slab", cwd=tmp_path)
     assert proc.returncode == 2
-    assert "invalid choice: 'spike-slab'" in proc.stderr
+    assert "invalid choice: 'slab'" in proc.stderr
+
+
+def test_fit_spike_slab_on_csv(tmp_path):
+    sim = bl.make_sparse_regression(80, 6, 2, snr=10, random_state=0)
+    csv = tmp_path / "data.csv"
+    sim.X.assign(target=sim.y).to_csv(csv, index=False)
+    out = tmp_path / "out"
+    proc = run_here(
+        "fit", str(csv), "--target", "target", "--prior", "spike-slab", "--draws", "200",
+        "--chains", "2", *SEED, "--out", str(out),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "pip = P(gamma_j = 1 | y), averaged over models" in proc.stdout
+    table = pd.read_csv(out / "inclusion_summary.csv", index_col=0)
+    assert table["pip"].between(0, 1).all() and table["selected"].sum() >= 2
 
 
 def test_path_on_csv_recovers_truth(tmp_path):

@@ -19,9 +19,10 @@ from bayes_l1.samplers.gibbs import _STEPS, GIBBS_PRIORS, check_gibbs_supported
 
 PACKAGE = Path(bl.__file__).parent
 PRIOR_CLASSES = {"Prior", "Laplace", "Horseshoe", "RegularizedHorseshoe", "Normal"}
-PRIOR_CLASSES |= {"ElasticNetPrior", "GIBBS_PRIORS"}
+PRIOR_CLASSES |= {"ElasticNetPrior", "GIBBS_PRIORS", "SpikeAndSlab", "_MODEL_SPACE_PRIORS"}
 PRIOR_WORDS = {"laplace", "horseshoe", "regularizedhorseshoe", "regularized-horseshoe"}
-PRIOR_WORDS |= {"normal", "ridge", "elasticnetprior"}
+PRIOR_WORDS |= {"normal", "ridge", "elasticnetprior", "spikeandslab", "spike-slab"}
+PRIOR_WORDS |= {"spike-and-slab"}
 # The kernels the priors name (GibbsSpec.kind) switch on their own kind strings.
 KERNELS = {"samplers/gibbs.py", "samplers/gibbs_logistic.py"}
 

@@ -11,6 +11,7 @@ from bayes_l1.bma.gprior import (
     log_bayes_factor,
     posterior_shrinkage,
     resolve_g,
+    sample_g,
 )
 from bayes_l1.bma.model_priors import (
     Bernoulli,
@@ -44,5 +45,6 @@ __all__ = [
     "posterior_shrinkage",
     "resolve_g",
     "resolve_model_prior",
+    "sample_g",
     "size_posterior",
 ]

@@ -88,9 +88,10 @@ def check_gibbs_supported(prior, likelihood: str = "gaussian") -> None:
     says which likelihoods its kernel samples: ``Prior.gibbs_likelihoods``)."""
     check_prior_supported(prior, likelihood)
     if prior.gibbs_kernel not in _STEPS:
+        other = f"sampler={_NUTS_NAMES}" if prior.nuts else prior.sampler_advice()
         raise ValueError(
             f"sampler='gibbs' supports the {_GIBBS_PRIOR_NAMES} priors; for "
-            f"{type(prior).__name__} use sampler={_NUTS_NAMES}."
+            f"{type(prior).__name__} use {other}."
         )
     if likelihood not in prior.gibbs_likelihoods:
         raise ValueError(

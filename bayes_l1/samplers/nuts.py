@@ -14,7 +14,7 @@ NUTS_SAMPLERS = {"nuts": None, "nutpie": "nutpie", "pymc": "pymc", "numpyro": "n
 
 def check_nuts_sampler(sampler: str) -> str | None:
     if sampler not in NUTS_SAMPLERS:
-        choices = sorted([*NUTS_SAMPLERS, "gibbs"])
+        choices = sorted([*NUTS_SAMPLERS, "auto", "enumeration", "gibbs", "mc3"])
         raise ValueError(f"Unknown sampler {sampler!r}; choose one of {choices}.")
     backend = NUTS_SAMPLERS[sampler]
     if backend in ("nutpie", "numpyro") and importlib.util.find_spec(backend) is None:

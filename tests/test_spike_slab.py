@@ -1,0 +1,310 @@
+"""Spike-and-slab (SpikeAndSlab prior, sampler="enumeration"): exact model averaging under
+g-priors, drawn into the package's DataTree schema.
+
+The draws are independent, so the Monte Carlo error of an inclusion frequency is binomial:
+the number of draws with gamma_j = 1 is Binomial(N, pip_j) with N = chains x draws, and the
+tests bound it by the exact binomial quantiles at the suite's failure probability (mc.py),
+arithmetic on N, not a normal approximation (which fails for pips near 0 or 1). Means of
+continuous quantities are compared in MCSE units (mc.assert_agree).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from mc import FAIL_PROB, assert_agree, mcse, seed
+from scipy import stats
+
+import bayes_l1 as bl
+from bayes_l1.bma import enumerate_models, resolve_g, sample_g
+from bayes_l1.bma.gprior import shrinkage_from_rss
+from bayes_l1.model import prepare
+from bayes_l1.samplers.model_space import MAX_ENUMERATION, sample_models
+
+CHAINS, DRAWS = 2, 2000
+N_DRAWS = CHAINS * DRAWS
+
+
+def _fit(X, y, prior, base=0, **kw):
+    kw = {"draws": DRAWS, "chains": CHAINS, "random_state": seed(base), **kw}
+    return bl.fit_posterior(X, y, prior=prior, **kw)
+
+
+def assert_binomial(counts, n: int, prob, *, label=""):
+    """Each count is a plausible draw of Binomial(n, prob): inside its central binomial
+    interval of mass 1 - FAIL_PROB / m (m counts at once, Bonferroni)."""
+    counts, prob = np.broadcast_arrays(np.asarray(counts), np.asarray(prob, float))
+    alpha = FAIL_PROB / max(counts.size, 1)
+    lo = stats.binom.ppf(alpha / 2, n, prob)
+    hi = stats.binom.isf(alpha / 2, n, prob)
+    bad = (counts < lo) | (counts > hi)
+    assert not bad.any(), f"{label}: counts {counts[bad]} outside [{lo[bad]}, {hi[bad]}] of n={n}"
+
+
+PRIORS = [
+    bl.SpikeAndSlab(),
+    bl.SpikeAndSlab(g="hyper-g", a=3.0),
+    bl.SpikeAndSlab(g="hyper-g/n"),
+    bl.SpikeAndSlab(g="bic"),
+    bl.SpikeAndSlab(g=50.0, model_prior=bl.BetaBinomial(1, 1)),
+    bl.SpikeAndSlab(g="n", model_prior=0.2),
+]
+
+
+@pytest.mark.parametrize("prior", PRIORS, ids=lambda p: p.g_prior.label)
+def test_pips_are_the_enumeration_pips(diabetes, prior):
+    X, y = diabetes
+    tree = _fit(X, y, prior)
+    assert tree.attrs["bayes_l1_sampler"] == "enumeration"
+    exact = enumerate_models(X, y, g=prior.g, a=prior.a, model_prior=prior.model_prior)
+    np.testing.assert_allclose(tree["posterior"].attrs["pip_exact"], exact.pip, atol=1e-12)
+    gamma = tree["posterior"]["gamma"]
+    assert gamma.dims == ("chain", "draw", "feature") and gamma.dtype == np.int8
+    counts = gamma.sum(("chain", "draw")).to_numpy()
+    assert_binomial(counts, N_DRAWS, exact.pip.to_numpy(), label="gamma counts")
+    table = bl.inclusion_summary(tree)
+    np.testing.assert_allclose(table["pip"], (counts / N_DRAWS)[_order(tree, table)])
+    assert table.attrs["eps"] is None and "gamma" in table.attrs["pip_definition"]
+
+
+def _order(tree, table):
+    names = list(tree["posterior"]["feature"].values)
+    return [names.index(f) for f in table.index]
+
+
+def test_excluded_coefficients_are_exactly_zero_and_stats_describe_the_model(diabetes):
+    X, y = diabetes
+    prior = bl.SpikeAndSlab(g="zellner-siow")
+    tree = _fit(X, y, prior, base=1)
+    post, stats_ = tree["posterior"], tree["sample_stats"]
+    gamma = post["gamma"].to_numpy()
+    for var in ("beta", "beta_std"):
+        values = post[var].transpose("chain", "draw", "feature").to_numpy()
+        assert np.all(values[gamma == 0] == 0.0) and np.all(values[gamma == 1] != 0.0)
+    np.testing.assert_array_equal(stats_["model_size"], gamma.sum(axis=-1))
+    codes = stats_["model_code"].to_numpy()
+    np.testing.assert_array_equal(codes, (gamma << np.arange(X.shape[1])).sum(axis=-1))
+    exact = enumerate_models(X, y, g="zellner-siow")
+    np.testing.assert_allclose(stats_["log_model_prob"], np.log(exact.prob[codes]), rtol=1e-12)
+    assert np.all((post["shrinkage"] > 0) & (post["shrinkage"] < 1))
+    assert tree["log_likelihood"]["y"].sizes == {"chain": CHAINS, "draw": DRAWS, "obs": len(y)}
+
+
+@pytest.mark.parametrize(
+    "prior",
+    [bl.SpikeAndSlab(), bl.SpikeAndSlab(g="hyper-g/n"), bl.SpikeAndSlab(g="bic")],
+    ids=lambda p: p.g_prior.label,
+)
+def test_posterior_mean_is_the_model_averaged_mean(diabetes, prior):
+    X, y = diabetes
+    tree = _fit(X, y, prior, base=2)
+    exact = enumerate_models(X, y, g=prior.g, a=prior.a, model_prior=prior.model_prior)
+    beta = tree["posterior"]["beta"]
+    assert_agree(beta.mean(("chain", "draw")), mcse(beta), exact.coef, label="beta mean")
+    intercept = tree["posterior"]["intercept"]
+    assert_agree(intercept.mean(), mcse(intercept), exact.intercept, label="intercept mean")
+
+
+def test_noise_precision_has_its_exact_model_averaged_mean(diabetes):
+    """E[1 / sigma^2 | y] = sum_m p(m | y) (n-1) / (SST (1 - g/(1+g) R^2_m)) for fixed g:
+    checks the sigma^2 conditional, the one part the coefficient means do not see."""
+    X, y = diabetes
+    g = float(len(y))
+    tree = _fit(X, y, bl.SpikeAndSlab(g=g), base=3)
+    exact = enumerate_models(X, y, g=g)
+    sst = float(np.sum((y - y.mean()) ** 2))
+    shrink = g / (1.0 + g)
+    expected = np.sum(exact.prob * (len(y) - 1) / (sst * (1.0 - shrink * exact.r2)))
+    precision = 1.0 / tree["posterior"]["sigma"] ** 2
+    assert_agree(precision.mean(), mcse(precision), expected, label="E[1/sigma^2]")
+
+
+def test_g_draws_have_the_exact_posterior_shrinkage():
+    rng = np.random.default_rng(seed(4))
+    for kind in ("zellner-siow", "hyper-g", "hyper-g/n"):
+        prior = resolve_g(kind)
+        for rss, k, n in [(0.5, 3, 50), (0.05, 8, 400), (0.99, 1, 20)]:
+            g = sample_g(rss, k, n, prior, rng.uniform(size=20_000))
+            s = g / (1.0 + g)
+            exact = shrinkage_from_rss(np.array([rss]), np.array([k]), n, prior)[0]
+            assert_agree(s.mean(), s.std() / np.sqrt(s.size), exact, label=f"{kind} {rss}")
+    assert np.all(sample_g(0.5, 2, 30, resolve_g("bic"), [0.5]) == np.inf)
+
+
+def test_the_fit_reads_like_any_other(diabetes, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from bayes_l1 import plots
+
+    X, y = diabetes
+    tree = _fit(X, y, bl.SpikeAndSlab(), base=5, draws=500)
+    table = bl.inclusion_summary(tree)
+    assert {"pip", "selected", "rank_median", "p_top_k"} <= set(table.columns)
+    assert table.attrs["expected_fdr"] <= 0.1
+    assert list(table.index[:3]) == ["bmi", "bp", "s5"] or set(table.index[:3]) == {
+        "bmi",
+        "bp",
+        "s5",
+    }
+    ranks = bl.rank_distribution(tree)
+    assert ranks.shape[0] == X.shape[1]
+    gamma = tree["posterior"]["gamma"].sel(feature=["s1", "s2"])
+    assert bl.joint_inclusion(tree, ["s1", "s2"]) == pytest.approx(
+        float(gamma.max("feature").mean())
+    )
+    assert bl.diagnose(tree).verdict == "ok"
+    for fig in (
+        plots.plot_inclusion(table),
+        plots.plot_coefficients(tree, table=table),
+        plots.plot_ranks(tree),
+    ):
+        matplotlib.pyplot.close(fig.figure if hasattr(fig, "figure") else fig)
+    # a tree written to disk summarizes the same
+    path = tmp_path / "fit.nc"
+    tree.to_netcdf(path)
+    import xarray as xr
+
+    reloaded = xr.open_datatree(path).load()
+    assert bl.inclusion_summary(reloaded).equals(table)
+
+
+def test_the_estimator_and_loo(diabetes):
+    X, y = diabetes
+    m = bl.BayesianLinearRegression(
+        prior=bl.SpikeAndSlab(), draws=500, chains=2, random_state=seed(6)
+    ).fit(X, y)
+    assert m.idata_.attrs["bayes_l1_sampler"] == "enumeration"
+    exact = enumerate_models(X, y, g="zellner-siow")
+    beta = m.idata_["posterior"]["beta"]
+    assert_agree(m.coef_, mcse(beta), exact.coef, label="coef_")
+    assert m.predict(X[:5]).shape == (5,)
+    horseshoe = bl.fit_posterior(
+        X, y, prior=bl.Horseshoe(), sampler="gibbs", draws=300, tune=300, chains=2,
+        random_state=seed(6),
+    )  # fmt: skip
+    comparison = bl.compare_models({"spike-slab": m, "horseshoe": horseshoe}, warn=False)
+    assert set(comparison.index) == {"spike-slab", "horseshoe"}
+
+
+def test_constant_columns_are_out_of_every_model(diabetes):
+    X, y = diabetes
+    X = X.assign(const=1.0)
+    with pytest.warns(UserWarning, match="constant"):
+        tree = _fit(X, y, bl.SpikeAndSlab(), base=7, draws=200)
+    post = tree["posterior"]
+    assert np.all(post["gamma"].sel(feature="const") == 0)
+    assert np.all(post["beta"].sel(feature="const") == 0)
+    assert post.attrs["pip_exact"][-1] == 0.0
+
+
+def test_same_seed_same_draws(diabetes):
+    X, y = diabetes
+    a = _fit(X, y, bl.SpikeAndSlab(), base=8, draws=100)
+    b = _fit(X, y, bl.SpikeAndSlab(), base=8, draws=100)
+    np.testing.assert_array_equal(a["posterior"]["beta"], b["posterior"]["beta"])
+
+
+def test_bad_inputs_get_clear_errors(diabetes):
+    X, y = diabetes
+    with pytest.raises(ValueError, match="SpikeAndSlab supports the gaussian likelihood"):
+        bl.fit_posterior(X, y > y.median(), likelihood="logistic", prior=bl.SpikeAndSlab())
+    for sampler in ("nuts", "pymc"):
+        with pytest.raises(
+            ValueError, match=r"no NUTS construction.*'enumeration', 'mc3' or 'auto'"
+        ):
+            bl.fit_posterior(X, y, prior=bl.SpikeAndSlab(), sampler=sampler)
+    with pytest.raises(ValueError, match="for SpikeAndSlab use sampler='enumeration'"):
+        bl.fit_posterior(X, y, prior=bl.SpikeAndSlab(), sampler="gibbs")
+    with pytest.raises(ValueError, match="needs a SpikeAndSlab prior; for Horseshoe use"):
+        bl.fit_posterior(X, y, prior=bl.Horseshoe(), sampler="enumeration")
+    with pytest.raises(ValueError, match="marginalize=True needs"):
+        bl.fit_posterior(X, y, prior=bl.SpikeAndSlab(), marginalize=True)
+    with pytest.raises(ValueError, match="g must be finite and > 0"):
+        bl.SpikeAndSlab(g=-1.0)
+    with pytest.raises(ValueError, match="a must be > 2"):
+        bl.SpikeAndSlab(g="hyper-g", a=2.0)
+    with pytest.raises(ValueError, match="a applies to g='hyper-g'"):
+        bl.SpikeAndSlab(g="n", a=3.0)
+    with pytest.raises(ValueError, match="Bernoulli pi must be in"):
+        bl.SpikeAndSlab(model_prior=1.5)
+    with pytest.raises(ValueError, match="model_prior must be"):
+        bl.SpikeAndSlab(model_prior="flat")
+    with pytest.raises(ValueError, match="SpikeAndSlab has no NUTS construction"):
+        bl.build_model(prepare(X, y), bl.SpikeAndSlab())
+    rng = np.random.default_rng(0)
+    wide = rng.normal(size=(40, MAX_ENUMERATION + 1))
+    with pytest.raises(ValueError, match=f"p = {MAX_ENUMERATION + 1} features vary.*'mc3'"):
+        sample_models(
+            prepare(wide, wide[:, 0] + rng.normal(size=40)), bl.SpikeAndSlab(), method="enumeration"
+        )
+    with pytest.raises(ValueError, match="method must be 'auto' or one of"):
+        sample_models(prepare(X, y), bl.SpikeAndSlab(), method="gibbs")
+
+
+def test_the_prior_states_its_support():
+    prior = bl.SpikeAndSlab()
+    assert prior.likelihoods == ("gaussian",) and prior.model_space and not prior.nuts
+    assert prior.gibbs_kernel is None and prior.map_penalty(None) is None
+    assert prior.default_sampler == "auto"
+    assert bl.Laplace.default_sampler == "nuts" and not bl.Laplace.model_space
+    assert bl.priors.resolve_prior("spike-slab") == prior
+
+
+# -- MC3: a Metropolis chain over models, for p beyond enumeration ----------------------
+
+
+def _uscrime():
+    from test_gprior import blma_uscrime
+
+    return blma_uscrime()
+
+
+def test_mc3_rao_blackwellized_pips_are_the_enumeration_pips():
+    """UScrime (p = 15, blma's transform): MC3's renormalized PIPs over the models it
+    evaluated are within 0.01 of the exact ones (issue 12's bound), and its draws of gamma
+    agree with the exact PIPs within their MCSE (correlated draws: ESS-based)."""
+    X, y = _uscrime()
+    tree = sample_models(
+        prepare(X, y), bl.SpikeAndSlab(), draws=2000, tune=100, chains=4,
+        random_seed=seed(9), method="mc3",
+    )  # fmt: skip
+    post = tree["posterior"]
+    assert post.attrs["sampler"] == "mc3" and "pip_exact" not in post.attrs
+    exact = enumerate_models(X, y, g="zellner-siow").pip.to_numpy()
+    np.testing.assert_allclose(post.attrs["pip_renormalized"], exact, atol=0.01)
+    gamma = post["gamma"].astype(float)
+    assert_agree(gamma.mean(("chain", "draw")), mcse(gamma), exact, label="MC3 gamma")
+    beta = post["beta_std"].transpose("chain", "draw", "feature").to_numpy()
+    assert np.all(beta[post["gamma"].to_numpy() == 0] == 0.0)
+    assert 0 < float(tree["sample_stats"]["accept"].mean()) < 1
+
+
+def test_auto_switches_to_mc3_beyond_the_enumeration_limit():
+    rng = np.random.default_rng(3)
+    n, p = 60, MAX_ENUMERATION + 5
+    X = rng.normal(size=(n, p))
+    y = 2.0 * X[:, 0] - 1.5 * X[:, 1] + rng.normal(size=n)
+    tree = bl.fit_posterior(
+        X, y, prior=bl.SpikeAndSlab(g="n"), draws=300, tune=100, chains=2, random_state=seed(10)
+    )
+    assert tree.attrs["bayes_l1_sampler"] == "mc3"
+    assert "model_code" in tree["sample_stats"]  # p <= 62
+    table = bl.inclusion_summary(tree)
+    assert set(table.index[:2]) == {"x0", "x1"} and table["pip"].iloc[:2].min() == 1.0
+
+
+@pytest.mark.slow
+def test_mc3_at_n200_p1000_finds_the_true_features():
+    """Issue 12's speed case: n = 200, p = 1000, 10 true features, BetaBinomial(1, 1)."""
+    rng = np.random.default_rng(0)
+    n, p = 200, 1000
+    X = rng.normal(size=(n, p))
+    b = np.zeros(p)
+    b[:10] = rng.choice([-1.0, 1.0], 10) * rng.uniform(0.5, 1.5, 10)
+    y = X @ b + rng.normal(size=n)
+    prior = bl.SpikeAndSlab(model_prior=bl.BetaBinomial(1, 1))
+    tree = bl.fit_posterior(X, y, prior=prior, random_state=seed(11))
+    assert tree.attrs["bayes_l1_sampler"] == "mc3" and "model_code" not in tree["sample_stats"]
+    pip = tree["posterior"]["gamma"].mean(("chain", "draw")).to_numpy()
+    assert pip[:10].min() > 0.9
