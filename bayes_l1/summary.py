@@ -419,6 +419,40 @@ def bayesian_fdr_selection(pip, fdr: float = 0.1) -> tuple[np.ndarray, float]:
     return pip > threshold, threshold
 
 
+def _relevance(tree: xr.DataTree, eps: float):
+    """pip, sign probability and mean of beta_std per feature, and what pip means: the mean
+    of the model indicators ``gamma`` where the posterior has them (spike-and-slab), else
+    P(|beta_std| > eps)."""
+    post = tree["posterior"]
+    work = matrix(post["beta_std"])
+    p_sign = np.maximum((work > 0).mean(axis=0), (work < 0).mean(axis=0))
+    if "gamma" in post.data_vars:
+        pip = matrix(post["gamma"]).mean(axis=0)
+        meaning = (
+            "P(gamma_j = 1 | y): the mean of the model indicators gamma, averaged over "
+            "models (spike-and-slab; eps plays no role)"
+        )
+    else:
+        pip, meaning = (np.abs(work) > eps).mean(axis=0), "P(|beta_std_j| > eps | y)"
+    return pip, p_sign, work.mean(axis=0), meaning
+
+
+def _selection(pip: np.ndarray, fdr: float, threshold: float | None) -> tuple[np.ndarray, dict]:
+    """The decision and its description: the Bayesian FDR rule, or ``pip > threshold``."""
+    rule = "bayesian_fdr" if threshold is None else "threshold"
+    if threshold is None:
+        selected, threshold = bayesian_fdr_selection(pip, fdr)
+    else:
+        selected = pip > threshold
+    expected = float(np.mean(1.0 - pip[selected])) if selected.any() else 0.0
+    return selected, {
+        "selection": rule,
+        "fdr": fdr if rule == "bayesian_fdr" else None,
+        "threshold": threshold,
+        "expected_fdr": expected,
+    }
+
+
 def _locations(beta: np.ndarray, prob: float):
     """Mean, median, sd and ``prob`` HDI per column of a (draws, features) matrix, from one
     sort."""
@@ -540,19 +574,9 @@ def inclusion_summary(
     names = feature_names(tree)
     p = len(names)
 
-    work = matrix(post["beta_std"])
-    by_gamma = "gamma" in post.data_vars  # spike-and-slab: P(gamma_j = 1 | y); eps unused
-    pip = matrix(post["gamma"]).mean(axis=0) if by_gamma else (np.abs(work) > eps).mean(axis=0)
-    p_sign = np.maximum((work > 0).mean(axis=0), (work < 0).mean(axis=0))
-    mean_std = work.mean(axis=0)
-    del work
-
+    pip, p_sign, mean_std, pip_definition = _relevance(tree, eps)
     mean, median, sd, lower, upper = _locations(matrix(post["beta"]), prob)
-    rule = "bayesian_fdr" if threshold is None else "threshold"
-    if threshold is None:
-        selected, threshold = bayesian_fdr_selection(pip, fdr)
-    else:
-        selected = pip > threshold
+    selected, rule = _selection(pip, fdr, threshold)
     k = max(int(selected.sum()), 1) if k is None else _check_k(k, p)
     ranks = _rank_matrix(tree, "abs_standardized")
     p_top_k = (ranks <= k).mean(axis=0)
@@ -583,20 +607,12 @@ def inclusion_summary(
     order = np.lexsort((np.arange(p), rank_median, -pip))
     table = table.iloc[order]
     table.attrs.update(
-        eps=None if by_gamma else eps,
+        eps=None if "gamma" in post.data_vars else eps,
         eps_scale="working (standardized X; standardized y for the Gaussian likelihood)",
-        pip_definition=(
-            "P(gamma_j = 1 | y): the mean of the model indicators gamma, averaged over "
-            "models (spike-and-slab; eps plays no role)"
-            if by_gamma
-            else "P(|beta_std_j| > eps | y)"
-        ),
+        pip_definition=pip_definition,
         prob=prob,
         k=k,
-        selection=rule,
-        fdr=fdr if rule == "bayesian_fdr" else None,
-        threshold=threshold,
-        expected_fdr=float(np.mean(1.0 - pip[selected])) if selected.any() else 0.0,
+        **rule,
         m_eff=m_eff,
     )
     return table
