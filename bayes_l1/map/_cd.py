@@ -229,3 +229,158 @@ def logistic_newton(X, y, w, c, eta, ws, l1, l2, fit_intercept, max_newton, max_
         if not moved:
             return c, it + 1
     return c, max_newton
+
+
+# Outer-loop constants of ``gaussian_path`` (as ``solve``'s): the first working-set size,
+# the outer iterations without resolvable progress before a "precision" stop, and the
+# objective change (in ulps) below which a decrease is rounding noise.
+_WS_START = 10
+_STALL_ROUNDS = 3
+_OBJECTIVE_ULPS = 32.0
+_MAX_INNER_EPOCHS = 10_000
+# Status codes of ``gaussian_path`` (see ``STATUS_NAMES`` in solve.py).
+CONVERGED, MAX_ITER, PRECISION = 0, 1, 2
+
+
+@njit(cache=True)
+def _gaussian_gap(y, v, w, z, l1, l2, norms2, active, n):
+    """Fenchel duality gap and primal objective at (w, residual v), ``z = X^T v / n``: the
+    compiled twin of ``solve.duality_gap`` for the Gaussian likelihood (same formula)."""
+    p = w.shape[0]
+    penalty = 0.0
+    conj = 0.0
+    any_ridge = False
+    any_pen = False
+    worst = 0.0
+    for j in range(p):
+        penalty += l1[j] * abs(w[j]) + 0.5 * l2[j] * w[j] * w[j]
+        if l2[j] > 0.0:
+            any_ridge = True
+            e = max(abs(z[j]) - l1[j], 0.0)
+            conj += e * e / (2.0 * l2[j])
+        if l1[j] > 0.0:
+            any_pen = True
+            worst = max(worst, abs(z[j]) / l1[j])
+    vv = 0.0
+    vy = 0.0
+    for i in range(v.shape[0]):
+        vv += v[i] * v[i]
+        vy += v[i] * y[i]
+    primal = 0.5 * vv / n + penalty
+    if not any_pen or any_ridge:
+        worst = 0.0
+    t = 1.0 / worst if worst > 1.0 else 1.0
+    dual = (t * vy - 0.5 * t * t * vv) / n - conj
+    extra = 0.0
+    for j in range(p):
+        if l1[j] == 0.0 and l2[j] == 0.0 and active[j]:
+            extra += t * z[j] * w[j] + z[j] * z[j] / (2.0 * norms2[j])
+    return primal - dual + extra, primal
+
+
+@njit(cache=True)
+def _working_set(viol, w, active):
+    """The current support plus the worst KKT violators, at least ``_WS_START`` features and
+    twice the support, sorted (``solve._working_set``'s rule; ties at the cut all kept)."""
+    p = w.shape[0]
+    nnz = 0
+    for j in range(p):
+        if w[j] != 0.0:
+            nnz += 1
+    size = max(_WS_START, min(2 * nnz, p))
+    cut = 0.0
+    if size < p:
+        score = np.empty(p)
+        for j in range(p):
+            score[j] = np.inf if w[j] != 0.0 else (viol[j] if active[j] else -1.0)
+        cut = np.partition(score, p - size)[p - size]
+    count = 0
+    ws = np.empty(p, dtype=np.int64)
+    for j in range(p):
+        if not active[j]:
+            continue
+        s = np.inf if w[j] != 0.0 else viol[j]
+        if s > 0.0 and s >= cut:
+            ws[count] = j
+            count += 1
+    return ws[:count]
+
+
+@njit(cache=True)
+def gaussian_path(X, y, w, c, norms2, weights, active, alphas, l1_ratio, y_scale, target, max_iter):
+    """The working-set solver of ``solve.solve`` for the Gaussian likelihood, compiled, along
+    a descending grid with warm starts (a single alpha is a grid of one).
+
+    Per alpha: the full gradient ``z = X^T v / n``, the duality gap and each feature's KKT
+    violation; stop when ``gap <= target`` (after at least one inner pass unless already
+    optimal), or with status PRECISION when float64 resolves no further progress (the inner
+    solver leaves w unchanged, or ``_STALL_ROUNDS`` outer iterations in a row neither move the
+    objective by more than rounding nor halve the gap); else coordinate descent on the
+    support plus the worst violators to 0.3 times the current KKT violation. ``w`` (the
+    start) is updated in place; ``c`` is the fixed working intercept (0 on a centred y).
+    Returns ``(W (p, K), gaps, kkts, n_iter, status)``.
+    """
+    n, p = X.shape
+    k = alphas.shape[0]
+    W = np.zeros((p, k))
+    gaps = np.zeros(k)
+    kkts = np.zeros(k)
+    iters = np.zeros(k, dtype=np.int64)
+    status = np.zeros(k, dtype=np.int64)
+    l1 = np.empty(p)
+    l2 = np.empty(p)
+    viol = np.empty(p)
+    v = np.empty(n)
+    w_before = np.empty(p)
+    for j in range(p):
+        if not active[j]:
+            w[j] = 0.0
+    for a in range(k):
+        for j in range(p):
+            l1[j] = (alphas[a] * l1_ratio / y_scale) * weights[j]
+            l2[j] = alphas[a] * (1.0 - l1_ratio) * weights[j]
+        for i in range(n):
+            v[i] = y[i] - c
+        for j in range(p):
+            if w[j] != 0.0:
+                for i in range(n):
+                    v[i] -= X[i, j] * w[j]
+        gap = kkt = best_gap = prev_primal = np.inf
+        quiet = 0
+        code = MAX_ITER
+        it = 1
+        while it <= max_iter:
+            z = (X.T @ v) / n
+            gap, primal = _gaussian_gap(y, v, w, z, l1, l2, norms2, active, n)
+            kkt = 0.0
+            for j in range(p):
+                viol[j] = _violation(-z[j] + l2[j] * w[j], w[j], l1[j]) if active[j] else 0.0
+                kkt = max(kkt, viol[j])
+            if gap <= target and (it > 1 or kkt == 0.0):
+                code = CONVERGED
+                break
+            resolved = prev_primal - primal > _OBJECTIVE_ULPS * _EPS * abs(primal)
+            quiet = 0 if resolved or gap < 0.5 * best_gap else quiet + 1
+            best_gap = min(best_gap, gap)
+            prev_primal = primal
+            if quiet >= _STALL_ROUNDS:
+                code = PRECISION
+                break
+            w_before[:] = w
+            ws = _working_set(viol, w, active)
+            gaussian_cd(X, v, w, ws, norms2, l1, l2, _MAX_INNER_EPOCHS, 0.3 * kkt)
+            same = True
+            for j in ws:
+                if w[j] != w_before[j]:
+                    same = False
+                    break
+            if same:
+                code = PRECISION
+                break
+            it += 1
+        W[:, a] = w
+        gaps[a] = gap
+        kkts[a] = kkt
+        iters[a] = min(it, max_iter)
+        status[a] = code
+    return W, gaps, kkts, iters, status

@@ -320,6 +320,30 @@ def _inner_solve(problem: Problem, w, c, eta, v, ws, l1, l2, inner_tol) -> float
     return c
 
 
+# Status names of the compiled kernels' codes (``_cd.CONVERGED``, ``MAX_ITER``, ``PRECISION``).
+STATUS_NAMES = np.array(["converged", "max_iter", "precision"])
+
+
+def gaussian_path(problem: Problem, alphas, l1_ratio, w0, c0, *, tol, max_iter):
+    """The Gaussian working-set solver along descending ``alphas`` (warm starts), compiled
+    in one call: ``(W (p, K), gaps, kkts, n_iter, status codes)`` on the working scale, with
+    the same stopping rules as :func:`solve`."""
+    return _cd.gaussian_path(
+        problem.X,
+        problem.y,
+        np.array(w0, dtype=np.float64),
+        float(c0),
+        problem.norms2,
+        problem.weights,
+        problem.active,
+        np.asarray(alphas, dtype=np.float64),
+        float(l1_ratio),
+        float(problem.y_scale),
+        tol * problem.gap_scale,
+        int(max_iter),
+    )
+
+
 def solve(problem: Problem, alpha, l1_ratio, w0, c0, *, tol=1e-4, max_iter=100) -> Solution:
     """Solve the working-scale problem from (w0, c0).
 
@@ -330,6 +354,20 @@ def solve(problem: Problem, alpha, l1_ratio, w0, c0, *, tol=1e-4, max_iter=100) 
     point unchanged, or for ``_STALL_ROUNDS`` outer iterations in a row the objective moves
     by no more than rounding and the gap does not halve. Such a tol would only cost time.
     """
+    if problem.likelihood == "gaussian":
+        W, gaps, kkts, iters, codes = gaussian_path(
+            problem, np.array([float(alpha)]), l1_ratio, w0, c0, tol=tol, max_iter=max_iter
+        )
+        status = STATUS_NAMES[codes[0]]
+        return Solution(
+            W[:, 0],
+            float(c0),
+            int(iters[0]),
+            float(gaps[0]),
+            float(kkts[0]),
+            status == "converged",
+            status,
+        )
     X = problem.X
     n = X.shape[0]
     l1, l2 = problem.penalties(alpha, l1_ratio)
