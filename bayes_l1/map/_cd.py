@@ -22,6 +22,34 @@ _ULPS = 4.0
 _EPS = np.finfo(np.float64).eps
 
 
+# Dot products may be summed in any order (vectorized): the sums are then correct to
+# rounding, as BLAS's are, and the solver stays single-threaded and fast.
+_FAST = {"reassoc", "contract"}
+
+
+@njit(cache=True, fastmath=_FAST)
+def _col_dot(X, j, r):
+    """x_j . r"""
+    s = 0.0
+    for i in range(X.shape[0]):
+        s += X[i, j] * r[i]
+    return s
+
+
+@njit(cache=True, fastmath=_FAST)
+def _col_axpy(X, j, a, r):
+    """r += a x_j"""
+    for i in range(X.shape[0]):
+        r[i] += a * X[i, j]
+
+
+@njit(cache=True, fastmath=_FAST)
+def _xt_dot(X, v, out, scale):
+    """out = scale * X^T v, column by column (X Fortran-ordered), on this thread."""
+    for j in range(X.shape[1]):
+        out[j] = _col_dot(X, j, v) * scale
+
+
 @njit(cache=True, inline="always")
 def _soft(z, t):
     if z > t:
@@ -55,14 +83,11 @@ def gaussian_cd(X, r, w, ws, norms2, l1, l2, max_epochs, tol):
             if norms2[j] == 0.0:
                 continue
             old = w[j]
-            xr = 0.0
-            for i in range(n):
-                xr += X[i, j] * r[i]
+            xr = _col_dot(X, j, r)
             new = _soft(xr * inv_n + norms2[j] * old, l1[j]) / (norms2[j] + l2[j])
             if new != old:
                 delta = new - old
-                for i in range(n):
-                    r[i] -= delta * X[i, j]
+                _col_axpy(X, j, -delta, r)
                 w[j] = new
                 moved = moved or abs(delta) > _ULPS * _EPS * abs(new)
         if not moved:
@@ -72,9 +97,7 @@ def gaussian_cd(X, r, w, ws, norms2, l1, l2, max_epochs, tol):
             for j in ws:
                 if norms2[j] == 0.0:
                     continue
-                xr = 0.0
-                for i in range(n):
-                    xr += X[i, j] * r[i]
+                xr = _col_dot(X, j, r)
                 worst = max(worst, _violation(-xr * inv_n + l2[j] * w[j], w[j], l1[j]))
             if worst <= tol:
                 return epoch + 1
@@ -331,6 +354,7 @@ def gaussian_path(X, y, w, c, norms2, weights, active, alphas, l1_ratio, y_scale
     l2 = np.empty(p)
     viol = np.empty(p)
     v = np.empty(n)
+    z = np.empty(p)
     w_before = np.empty(p)
     for j in range(p):
         if not active[j]:
@@ -350,7 +374,7 @@ def gaussian_path(X, y, w, c, norms2, weights, active, alphas, l1_ratio, y_scale
         code = MAX_ITER
         it = 1
         while it <= max_iter:
-            z = (X.T @ v) / n
+            _xt_dot(X, v, z, 1.0 / n)
             gap, primal = _gaussian_gap(y, v, w, z, l1, l2, norms2, active, n)
             kkt = 0.0
             for j in range(p):
