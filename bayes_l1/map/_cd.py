@@ -298,7 +298,10 @@ def _gaussian_gap(y, v, w, z, l1, l2, norms2, active, n):
     for j in range(p):
         if l1[j] == 0.0 and l2[j] == 0.0 and active[j]:
             extra += t * z[j] * w[j] + z[j] * z[j] / (2.0 * norms2[j])
-    return primal - dual + extra, primal
+    # P - D cancels to within a few ulps of P: below that the gap is rounding noise (it may
+    # come out 0 or negative), and is reported as that floor, which no tol can go below.
+    floor = _OBJECTIVE_ULPS * _EPS * abs(primal)
+    return max(primal - dual + extra, floor), primal
 
 
 @njit(cache=True)
