@@ -104,6 +104,44 @@ def gaussian_cd(X, r, w, ws, norms2, l1, l2, max_epochs, tol):
     return max_epochs
 
 
+@njit(cache=True)
+def gaussian_cd_gram(G, z, w, ws, norms2, l1, l2, max_epochs, tol):
+    """``gaussian_cd`` in covariance form (glmnet's "covariance" update, for n >= p): the
+    gradient ``z = X^T r / n`` is kept up to date through the Gram matrix ``G = X^T X / n``,
+    so a coordinate update costs O(|ws|) instead of O(n). ``w`` and ``z`` (on ``ws``) are
+    updated in place; the caller brings the residual up to date. Same stopping rules as
+    ``gaussian_cd`` (so the same over-solving of the inner problem, which is cheap here)."""
+    m = ws.shape[0]
+    for epoch in range(max_epochs):
+        moved = False
+        for a in range(m):
+            j = ws[a]
+            if norms2[j] == 0.0:
+                continue
+            old = w[j]
+            new = _soft(z[j] + norms2[j] * old, l1[j]) / (norms2[j] + l2[j])
+            if new != old:
+                delta = new - old
+                for b in range(m):
+                    k = ws[b]
+                    z[k] -= delta * G[k, j]
+                w[j] = new
+                moved = moved or abs(delta) > _ULPS * _EPS * abs(new)
+        if not moved:
+            return epoch + 1
+        if (epoch + 1) % _CHECK_EVERY != 0 and epoch != max_epochs - 1:
+            continue
+        worst = 0.0
+        for a in range(m):
+            j = ws[a]
+            if norms2[j] == 0.0:
+                continue
+            worst = max(worst, _violation(-z[j] + l2[j] * w[j], w[j], l1[j]))
+        if worst <= tol:
+            return epoch + 1
+    return max_epochs
+
+
 @njit(cache=True, inline="always")
 def _log1pexp(t):
     if t > 0.0:
@@ -333,7 +371,9 @@ def _working_set(viol, w, active):
 
 
 @njit(cache=True)
-def gaussian_path(X, y, w, c, norms2, weights, active, alphas, l1_ratio, y_scale, target, max_iter):
+def gaussian_path(
+    X, y, w, c, norms2, weights, active, alphas, l1_ratio, y_scale, target, max_iter, G
+):
     """The working-set solver of ``solve.solve`` for the Gaussian likelihood, compiled, along
     a descending grid with warm starts (a single alpha is a grid of one).
 
@@ -344,6 +384,9 @@ def gaussian_path(X, y, w, c, norms2, weights, active, alphas, l1_ratio, y_scale
     objective by more than rounding nor halve the gap); else coordinate descent on the
     support plus the worst violators to 0.3 times the current KKT violation. ``w`` (the
     start) is updated in place; ``c`` is the fixed working intercept (0 on a centred y).
+    With a Gram matrix ``G = X^T X / n`` (p, p) the inner solver runs in covariance form;
+    pass a (0, 0) array for the residual ("naive") form. The gradient and the gap of the
+    outer loop are computed from the residual either way.
     Returns ``(W (p, K), gaps, kkts, n_iter, status)``.
     """
     n, p = X.shape
@@ -359,6 +402,7 @@ def gaussian_path(X, y, w, c, norms2, weights, active, alphas, l1_ratio, y_scale
     v = np.empty(n)
     z = np.empty(p)
     w_before = np.empty(p)
+    use_gram = G.shape[0] == p and p > 0
     for j in range(p):
         if not active[j]:
             w[j] = 0.0
@@ -395,12 +439,17 @@ def gaussian_path(X, y, w, c, norms2, weights, active, alphas, l1_ratio, y_scale
                 break
             w_before[:] = w
             ws = _working_set(viol, w, active)
-            gaussian_cd(X, v, w, ws, norms2, l1, l2, _MAX_INNER_EPOCHS, 0.3 * kkt)
+            if use_gram:
+                gaussian_cd_gram(G, z, w, ws, norms2, l1, l2, _MAX_INNER_EPOCHS, 0.3 * kkt)
+            else:
+                gaussian_cd(X, v, w, ws, norms2, l1, l2, _MAX_INNER_EPOCHS, 0.3 * kkt)
             same = True
             for j in ws:
                 if w[j] != w_before[j]:
                     same = False
-                    break
+                    if not use_gram:
+                        break
+                    _col_axpy(X, j, w_before[j] - w[j], v)
             if same:
                 code = PRECISION
                 break

@@ -12,6 +12,7 @@ power of two near its spread, which is exact and keeps every square representabl
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -46,6 +47,9 @@ _FAR_ABOVE_TARGET = 100.0
 # The working y is y / y_scale; squares of y (gap, held-out MSE) are reported times
 # y_scale**2, which must stay a normal float64: |y - mean(y)| within about 1e-150 .. 1e150.
 _Y_SCALE_RANGE = (2.0**-500, 2.0**500)
+# The Gaussian solver keeps the gradient through X^T X (glmnet's covariance update) up to
+# this many features when n >= p: a coordinate update then costs O(p), not O(n).
+_GRAM_MAX_FEATURES = 500
 # Mean squares of a raw column (standardize=False) that float64 holds without loss.
 _NORMS2_RANGE = (2.0**-900, 2.0**900)
 
@@ -203,6 +207,15 @@ class Problem:
         _check_raw_magnitudes(Z, design)
         return cls(Z, y_work, y_offset, design, likelihood, weights, classes, y_scale)
 
+    @cached_property
+    def gram(self) -> np.ndarray:
+        """``X^T X / n`` when the covariance form of coordinate descent pays (Gaussian, n >= p,
+        p <= ``_GRAM_MAX_FEATURES``), else a (0, 0) array (the residual form)."""
+        n, p = self.X.shape
+        if self.likelihood != "gaussian" or p > min(n, _GRAM_MAX_FEATURES):
+            return np.zeros((0, 0))
+        return np.asfortranarray(self.X.T @ self.X) / n
+
     @property
     def active(self) -> np.ndarray:
         """Features that can move (not held at zero, not an all-zero column)."""
@@ -348,6 +361,7 @@ def gaussian_path(problem: Problem, alphas, l1_ratio, w0, c0, *, tol, max_iter):
         float(problem.y_scale),
         tol * problem.gap_scale,
         int(max_iter),
+        problem.gram,
     )
 
 
