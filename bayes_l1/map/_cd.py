@@ -403,6 +403,7 @@ def gaussian_path(
     z = np.empty(p)
     w_before = np.empty(p)
     use_gram = G.shape[0] == p and p > 0
+    fresh = False  # whether z = X^T v / n for the current v
     for j in range(p):
         if not active[j]:
             w[j] = 0.0
@@ -410,18 +411,20 @@ def gaussian_path(
         for j in range(p):
             l1[j] = (alphas[a] * l1_ratio / y_scale) * weights[j]
             l2[j] = alphas[a] * (1.0 - l1_ratio) * weights[j]
-        for i in range(n):
-            v[i] = y[i] - c
-        for j in range(p):
-            if w[j] != 0.0:
-                for i in range(n):
-                    v[i] -= X[i, j] * w[j]
+        if a == 0:  # later alphas start from the last residual and, if current, gradient
+            for i in range(n):
+                v[i] = y[i] - c
+            for j in range(p):
+                if w[j] != 0.0:
+                    _col_axpy(X, j, -w[j], v)
         gap = kkt = best_gap = prev_primal = np.inf
         quiet = 0
         code = MAX_ITER
         it = 1
         while it <= max_iter:
-            _xt_dot(X, v, z, 1.0 / n)
+            if not fresh:  # the full gradient: O(n p), the cost of an outer iteration
+                _xt_dot(X, v, z, 1.0 / n)
+                fresh = True
             gap, primal = _gaussian_gap(y, v, w, z, l1, l2, norms2, active, n)
             kkt = 0.0
             for j in range(p):
@@ -453,6 +456,7 @@ def gaussian_path(
             if same:
                 code = PRECISION
                 break
+            fresh = False
             it += 1
         W[:, a] = w
         gaps[a] = gap
