@@ -37,6 +37,8 @@ __all__ = ["ConvergenceWarning", "MapResult", "SeparationWarning", "lasso_map"]
 
 _MAX_INNER_EPOCHS = 10_000
 _WS_START = 10
+# The inner solver stops at this fraction of the outer KKT violation.
+_INNER_TOL = 0.3
 _EPS = np.finfo(np.float64).eps
 # Stop after this many outer iterations in a row without progress float64 can resolve.
 _STALL_ROUNDS = 3
@@ -362,6 +364,7 @@ def gaussian_path(problem: Problem, alphas, l1_ratio, w0, c0, *, tol, max_iter):
         tol * problem.gap_scale,
         int(max_iter),
         problem.gram,
+        _INNER_TOL,
     )
 
 
