@@ -7,6 +7,11 @@ from the soft-thresholding step; the stopping rule is the duality gap, as scikit
 plus a stop when float64 can resolve no further progress (so that a tol below what the data
 allow costs a few iterations, not max_iter). The Gaussian response is solved in units of a
 power of two near its spread, which is exact and keeps every square representable.
+
+For the Gaussian likelihood the whole outer loop, and a whole path, is one compiled call
+(``_cd.gaussian_path``: no Python per alpha or per coordinate), with glmnet's covariance
+update (X^T X / n) when n >= p and p is small; the logistic outer loop is Python around the
+compiled proximal-Newton inner solver.
 """
 
 from __future__ import annotations
@@ -35,7 +40,6 @@ from bayes_l1.map import _cd
 
 __all__ = ["ConvergenceWarning", "MapResult", "SeparationWarning", "lasso_map"]
 
-_MAX_INNER_EPOCHS = 10_000
 _WS_START = 10
 # The inner solver stops at this fraction of the outer KKT violation.
 _INNER_TOL = 0.3
@@ -331,10 +335,8 @@ def duality_gap(problem: Problem, w, c, v, eta, z, l1, l2) -> tuple[float, float
 
 
 def _inner_solve(problem: Problem, w, c, eta, v, ws, l1, l2, inner_tol) -> float:
-    """Run the compiled inner solver on working set ``ws``; returns the new intercept."""
-    if problem.likelihood == "gaussian":
-        _cd.gaussian_cd(problem.X, v, w, ws, problem.norms2, l1, l2, _MAX_INNER_EPOCHS, inner_tol)
-        return c
+    """Run the compiled logistic inner solver on working set ``ws``; returns the new
+    intercept. (The Gaussian outer loop is compiled whole: :func:`gaussian_path`.)"""
     fit_intercept = problem.design.fit_intercept
     c, _ = _cd.logistic_newton(
         problem.X, problem.y, w, c, eta, ws, l1, l2, fit_intercept, 200, 1000, inner_tol
