@@ -274,14 +274,7 @@ class Problem:
             raise ValueError("alpha_max is infinite for a pure ridge penalty (l1_ratio=0).")
         pen = (self.weights > 0) & self.active
         v, _ = self.residual_like(*self.null_solution())
-        if self.likelihood == "gaussian":
-            # The compiled solver's own dot products: at alpha_max its first soft-threshold
-            # then sees exactly this gradient and keeps every coefficient at 0.
-            z = np.empty(self.X.shape[1])
-            _cd._xt_dot(self.X, v, z, 1.0 / self.X.shape[0])
-            z = np.abs(z)
-        else:
-            z = np.abs(self.X.T @ v) / self.X.shape[0]
+        z = np.abs(self.X.T @ v) / self.X.shape[0]
         if not pen.any():
             return 0.0
         return float(np.max(z[pen] / (l1_ratio * self.weights[pen]))) * self.y_scale
