@@ -16,7 +16,7 @@ SAMPLING_TESTS := tests/test_estimators.py tests/test_gibbs.py tests/test_summar
 	tests/test_compare.py tests/test_plots.py tests/test_cli.py tests/test_reproducibility.py \
 	tests/test_sklearn_compat.py tests/test_posterior.py
 
-.PHONY: test test-slow test-seed test-latest lock demo docs lint format bench clean
+.PHONY: test test-slow test-seed test-latest lock demo docs lint format bench bench-glmnet clean
 
 $(UV):
 	@test -x $(PY) || "$$(tools/find-python)" -m venv $(VENV)
@@ -70,6 +70,11 @@ docs: $(DOCS_STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/map_vs_sklearn.py
+
+# MAP paths and CV vs glmnet and celer (benchmark-only extra, not in the lock).
+bench-glmnet: $(STAMP)
+	$(UV) pip install --python $(PY) --quiet -e '.[bench]'
+	$(PY) benchmarks/map_vs_glmnet.py
 
 clean:
 	rm -rf $(VENV) .venv-latest build *.egg-info .pytest_cache .ruff_cache docs/_build

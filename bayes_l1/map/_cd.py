@@ -20,6 +20,38 @@ _CHECK_EVERY = 5
 # Newton step) with no larger update is a fixed point at float64 precision.
 _ULPS = 4.0
 _EPS = np.finfo(np.float64).eps
+# A zero coefficient enters only when its gradient exceeds the threshold by more than a few
+# ulps: the gradient is known to rounding (its summation order differs from BLAS's), and a
+# feature exactly at the threshold (at alpha_max) stays at 0, as in scikit-learn.
+_ENTRY = 1.0 + _ULPS * _EPS
+
+
+# Dot products may be summed in any order (vectorized): the sums are then correct to
+# rounding, as BLAS's are, and the solver stays single-threaded and fast.
+_FAST = {"reassoc", "contract"}
+
+
+@njit(cache=True, fastmath=_FAST)
+def _col_dot(X, j, r):
+    """x_j . r"""
+    s = 0.0
+    for i in range(X.shape[0]):
+        s += X[i, j] * r[i]
+    return s
+
+
+@njit(cache=True, fastmath=_FAST)
+def _col_axpy(X, j, a, r):
+    """r += a x_j"""
+    for i in range(X.shape[0]):
+        r[i] += a * X[i, j]
+
+
+@njit(cache=True, fastmath=_FAST)
+def _xt_dot(X, v, out, scale):
+    """out = scale * X^T v, column by column (X Fortran-ordered), on this thread."""
+    for j in range(X.shape[1]):
+        out[j] = _col_dot(X, j, v) * scale
 
 
 @njit(cache=True, inline="always")
@@ -44,40 +76,72 @@ def _violation(grad, w, l1):
 @njit(cache=True)
 def gaussian_cd(X, r, w, ws, norms2, l1, l2, max_epochs, tol):
     """Cyclic coordinate descent on features ``ws``, updating ``w`` and the residual ``r``
-    in place. ``norms2[j] = ||x_j||^2 / n``. Stops when the largest KKT violation on the
-    working set is <= tol, or when an epoch moves no coefficient by more than a few ulps (no
-    progress left at float64 precision). Returns the number of epochs run."""
+    in place. ``norms2[j] = ||x_j||^2 / n``. Stops after an epoch in which every feature's
+    KKT violation, as seen just before its update, was <= tol (the gradient the update
+    computes anyway: no extra pass; the outer loop certifies the result with the full
+    gradient and the duality gap), or in which no coefficient moved by more than a few ulps
+    (no progress left at float64 precision). Returns the number of epochs run."""
     n = X.shape[0]
     inv_n = 1.0 / n
     for epoch in range(max_epochs):
         moved = False
+        seen = 0.0
         for j in ws:
             if norms2[j] == 0.0:
                 continue
             old = w[j]
-            xr = 0.0
-            for i in range(n):
-                xr += X[i, j] * r[i]
-            new = _soft(xr * inv_n + norms2[j] * old, l1[j]) / (norms2[j] + l2[j])
+            xr = _col_dot(X, j, r) * inv_n
+            seen = max(seen, _violation(-xr + l2[j] * old, old, l1[j]))
+            if old == 0.0 and abs(xr) <= l1[j] * _ENTRY:
+                continue
+            new = _soft(xr + norms2[j] * old, l1[j]) / (norms2[j] + l2[j])
             if new != old:
                 delta = new - old
-                for i in range(n):
-                    r[i] -= delta * X[i, j]
+                _col_axpy(X, j, -delta, r)
+                w[j] = new
+                moved = moved or abs(delta) > _ULPS * _EPS * abs(new)
+        if not moved or seen <= tol:
+            return epoch + 1
+    return max_epochs
+
+
+@njit(cache=True)
+def gaussian_cd_gram(G, z, w, ws, norms2, l1, l2, max_epochs, tol):
+    """``gaussian_cd`` in covariance form (glmnet's "covariance" update, for n >= p): the
+    gradient ``z = X^T r / n`` is kept up to date through the Gram matrix ``G = X^T X / n``,
+    so a coordinate update costs O(|ws|) instead of O(n). ``w`` and ``z`` (on ``ws``) are
+    updated in place; the caller brings the residual up to date. Same stopping rules as
+    ``gaussian_cd`` (so the same over-solving of the inner problem, which is cheap here)."""
+    m = ws.shape[0]
+    for epoch in range(max_epochs):
+        moved = False
+        for a in range(m):
+            j = ws[a]
+            if norms2[j] == 0.0:
+                continue
+            old = w[j]
+            if old == 0.0 and abs(z[j]) <= l1[j] * _ENTRY:
+                continue
+            new = _soft(z[j] + norms2[j] * old, l1[j]) / (norms2[j] + l2[j])
+            if new != old:
+                delta = new - old
+                for b in range(m):
+                    k = ws[b]
+                    z[k] -= delta * G[k, j]
                 w[j] = new
                 moved = moved or abs(delta) > _ULPS * _EPS * abs(new)
         if not moved:
             return epoch + 1
-        if (epoch + 1) % _CHECK_EVERY == 0 or epoch == max_epochs - 1:
-            worst = 0.0
-            for j in ws:
-                if norms2[j] == 0.0:
-                    continue
-                xr = 0.0
-                for i in range(n):
-                    xr += X[i, j] * r[i]
-                worst = max(worst, _violation(-xr * inv_n + l2[j] * w[j], w[j], l1[j]))
-            if worst <= tol:
-                return epoch + 1
+        if (epoch + 1) % _CHECK_EVERY != 0 and epoch != max_epochs - 1:
+            continue
+        worst = 0.0
+        for a in range(m):
+            j = ws[a]
+            if norms2[j] == 0.0:
+                continue
+            worst = max(worst, _violation(-z[j] + l2[j] * w[j], w[j], l1[j]))
+        if worst <= tol:
+            return epoch + 1
     return max_epochs
 
 
@@ -229,3 +293,177 @@ def logistic_newton(X, y, w, c, eta, ws, l1, l2, fit_intercept, max_newton, max_
         if not moved:
             return c, it + 1
     return c, max_newton
+
+
+# Outer-loop constants of ``gaussian_path`` (as ``solve``'s): the first working-set size,
+# the outer iterations without resolvable progress before a "precision" stop, and the
+# objective change (in ulps) below which a decrease is rounding noise.
+_WS_START = 10
+_STALL_ROUNDS = 3
+_OBJECTIVE_ULPS = 32.0
+_MAX_INNER_EPOCHS = 10_000
+# Status codes of ``gaussian_path`` (see ``STATUS_NAMES`` in solve.py).
+CONVERGED, MAX_ITER, PRECISION = 0, 1, 2
+
+
+@njit(cache=True)
+def _gaussian_gap(y, v, w, z, l1, l2, norms2, active, n):
+    """Fenchel duality gap and primal objective at (w, residual v), ``z = X^T v / n``: the
+    compiled twin of ``solve.duality_gap`` for the Gaussian likelihood (same formula)."""
+    p = w.shape[0]
+    penalty = 0.0
+    conj = 0.0
+    any_ridge = False
+    any_pen = False
+    worst = 0.0
+    for j in range(p):
+        penalty += l1[j] * abs(w[j]) + 0.5 * l2[j] * w[j] * w[j]
+        if l2[j] > 0.0:
+            any_ridge = True
+            e = max(abs(z[j]) - l1[j], 0.0)
+            conj += e * e / (2.0 * l2[j])
+        if l1[j] > 0.0:
+            any_pen = True
+            worst = max(worst, abs(z[j]) / l1[j])
+    vv = 0.0
+    vy = 0.0
+    for i in range(v.shape[0]):
+        vv += v[i] * v[i]
+        vy += v[i] * y[i]
+    primal = 0.5 * vv / n + penalty
+    if not any_pen or any_ridge:
+        worst = 0.0
+    t = 1.0 / worst if worst > 1.0 else 1.0
+    dual = (t * vy - 0.5 * t * t * vv) / n - conj
+    extra = 0.0
+    for j in range(p):
+        if l1[j] == 0.0 and l2[j] == 0.0 and active[j]:
+            extra += t * z[j] * w[j] + z[j] * z[j] / (2.0 * norms2[j])
+    # P - D cancels to within a few ulps of P: below that the gap is rounding noise (it may
+    # come out 0 or negative), and is reported as that floor, which no tol can go below.
+    floor = _OBJECTIVE_ULPS * _EPS * abs(primal)
+    return max(primal - dual + extra, floor), primal
+
+
+@njit(cache=True)
+def _working_set(viol, w, active):
+    """The current support plus the worst KKT violators, at least ``_WS_START`` features and
+    twice the support, sorted (``solve._working_set``'s rule; ties at the cut all kept)."""
+    p = w.shape[0]
+    nnz = 0
+    for j in range(p):
+        if w[j] != 0.0:
+            nnz += 1
+    size = max(_WS_START, min(2 * nnz, p))
+    cut = 0.0
+    if size < p:
+        score = np.empty(p)
+        for j in range(p):
+            score[j] = np.inf if w[j] != 0.0 else (viol[j] if active[j] else -1.0)
+        cut = np.partition(score, p - size)[p - size]
+    count = 0
+    ws = np.empty(p, dtype=np.int64)
+    for j in range(p):
+        if not active[j]:
+            continue
+        s = np.inf if w[j] != 0.0 else viol[j]
+        if s > 0.0 and s >= cut:
+            ws[count] = j
+            count += 1
+    return ws[:count]
+
+
+@njit(cache=True)
+def gaussian_path(
+    X, y, w, c, norms2, weights, active, alphas, l1_ratio, y_scale, target, max_iter, G, inner
+):
+    """The working-set solver of ``solve.solve`` for the Gaussian likelihood, compiled, along
+    a descending grid with warm starts (a single alpha is a grid of one).
+
+    Per alpha: the full gradient ``z = X^T v / n``, the duality gap and each feature's KKT
+    violation; stop when ``gap <= target`` (after at least one inner pass unless already
+    optimal), or with status PRECISION when float64 resolves no further progress (the inner
+    solver leaves w unchanged, or ``_STALL_ROUNDS`` outer iterations in a row neither move the
+    objective by more than rounding nor halve the gap); else coordinate descent on the
+    support plus the worst violators to 0.3 times the current KKT violation. ``w`` (the
+    start) is updated in place; ``c`` is the fixed working intercept (0 on a centred y).
+    With a Gram matrix ``G = X^T X / n`` (p, p) the inner solver runs in covariance form;
+    pass a (0, 0) array for the residual ("naive") form. The gradient and the gap of the
+    outer loop are computed from the residual either way.
+    Returns ``(W (p, K), gaps, kkts, n_iter, status)``.
+    """
+    n, p = X.shape
+    k = alphas.shape[0]
+    W = np.zeros((p, k))
+    gaps = np.zeros(k)
+    kkts = np.zeros(k)
+    iters = np.zeros(k, dtype=np.int64)
+    status = np.zeros(k, dtype=np.int64)
+    l1 = np.empty(p)
+    l2 = np.empty(p)
+    viol = np.empty(p)
+    v = np.empty(n)
+    z = np.empty(p)
+    w_before = np.empty(p)
+    use_gram = G.shape[0] == p and p > 0
+    fresh = False  # whether z = X^T v / n for the current v
+    for j in range(p):
+        if not active[j]:
+            w[j] = 0.0
+    for a in range(k):
+        for j in range(p):
+            l1[j] = (alphas[a] * l1_ratio / y_scale) * weights[j]
+            l2[j] = alphas[a] * (1.0 - l1_ratio) * weights[j]
+        if a == 0:  # later alphas start from the last residual and, if current, gradient
+            for i in range(n):
+                v[i] = y[i] - c
+            for j in range(p):
+                if w[j] != 0.0:
+                    _col_axpy(X, j, -w[j], v)
+        gap = kkt = best_gap = prev_primal = np.inf
+        quiet = 0
+        code = MAX_ITER
+        it = 1
+        while it <= max_iter:
+            if not fresh:  # the full gradient: O(n p), the cost of an outer iteration
+                _xt_dot(X, v, z, 1.0 / n)
+                fresh = True
+            gap, primal = _gaussian_gap(y, v, w, z, l1, l2, norms2, active, n)
+            kkt = 0.0
+            for j in range(p):
+                viol[j] = _violation(-z[j] + l2[j] * w[j], w[j], l1[j]) if active[j] else 0.0
+                kkt = max(kkt, viol[j])
+            if gap <= target and (it > 1 or kkt == 0.0):
+                code = CONVERGED
+                break
+            resolved = prev_primal - primal > _OBJECTIVE_ULPS * _EPS * abs(primal)
+            quiet = 0 if resolved or gap < 0.5 * best_gap else quiet + 1
+            best_gap = min(best_gap, gap)
+            prev_primal = primal
+            if quiet >= _STALL_ROUNDS:
+                code = PRECISION
+                break
+            w_before[:] = w
+            ws = _working_set(viol, w, active)
+            if use_gram:
+                gaussian_cd_gram(G, z, w, ws, norms2, l1, l2, _MAX_INNER_EPOCHS, inner * kkt)
+            else:
+                gaussian_cd(X, v, w, ws, norms2, l1, l2, _MAX_INNER_EPOCHS, inner * kkt)
+            same = True
+            for j in ws:
+                if w[j] != w_before[j]:
+                    same = False
+                    if not use_gram:
+                        break
+                    _col_axpy(X, j, w_before[j] - w[j], v)
+            if same:
+                code = PRECISION
+                break
+            fresh = False
+            it += 1
+        W[:, a] = w
+        gaps[a] = gap
+        kkts[a] = kkt
+        iters[a] = min(it, max_iter)
+        status[a] = code
+    return W, gaps, kkts, iters, status

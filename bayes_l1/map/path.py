@@ -10,10 +10,12 @@ import pandas as pd
 from bayes_l1._validation import check_alphas, check_int, check_positive, warn_caller
 from bayes_l1.map.solve import (
     _FAR_ABOVE_TARGET,
+    STATUS_NAMES,
     ConvergenceWarning,
     MapResult,
     Problem,
     _check_solver_inputs,
+    gaussian_path,
     separable,
     solve,
     warn_separable,
@@ -156,12 +158,20 @@ def solve_path(problem: Problem, alphas, l1_ratio, *, tol, max_iter, warn=True) 
     gaps, iters = np.zeros(k), np.zeros(k, dtype=int)
     conv, status = np.zeros(k, dtype=bool), np.empty(k, dtype=object)
     w, c = problem.null_solution()
-    for i, alpha in enumerate(alphas):
-        sol = solve(problem, alpha, l1_ratio, w, c, tol=tol, max_iter=max_iter)
-        w, c = sol.w, sol.c
-        W[:, i], C[i] = w, c
-        gaps[i], iters[i], conv[i], status[i] = sol.gap, sol.n_iter, sol.converged, sol.status
-    _path_statuses(problem, alphas, l1_ratio, status, conv, warn)
+    if problem.likelihood == "gaussian":  # the whole path in one compiled call
+        W, gaps, _, iters, codes = gaussian_path(
+            problem, alphas, l1_ratio, w, c, tol=tol, max_iter=max_iter
+        )
+        C[:] = c
+        status = STATUS_NAMES[codes]
+        conv = codes == 0
+    else:
+        for i, alpha in enumerate(alphas):
+            sol = solve(problem, alpha, l1_ratio, w, c, tol=tol, max_iter=max_iter)
+            w, c = sol.w, sol.c
+            W[:, i], C[i] = w, c
+            gaps[i], iters[i], conv[i], status[i] = sol.gap, sol.n_iter, sol.converged, sol.status
+        _path_statuses(problem, alphas, l1_ratio, status, conv, warn)
     if warn:
         _warn_path(problem, alphas, gaps, status, tol)
     coefs, intercepts = problem.to_original(W, C)
