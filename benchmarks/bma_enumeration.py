@@ -18,7 +18,8 @@ import time
 import numpy as np
 
 from bayes_l1.bma import enumerate_models
-from bayes_l1.bma.enumeration import StandardizedDesign, _all_rss
+from bayes_l1.bma.design import StandardizedDesign
+from bayes_l1.bma.enumeration import _all_rss
 
 G_CHOICES = ("n", "bic", "hyper-g", "hyper-g/n", "zellner-siow")
 

@@ -4,7 +4,8 @@ No PyMC import: the Bayes factors, the model priors, exact enumeration and the s
 BAS users read (inclusion probabilities, top models, HPM/MPM/BPM).
 """
 
-from bayes_l1.bma.enumeration import StandardizedDesign, all_r2, enumerate_models, model_sizes
+from bayes_l1.bma.design import StandardizedDesign
+from bayes_l1.bma.enumeration import all_r2, enumerate_models, model_sizes
 from bayes_l1.bma.gprior import (
     G_PRIORS,
     GPrior,

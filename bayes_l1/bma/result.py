@@ -19,7 +19,7 @@ from numba import njit
 from bayes_l1.bma.gprior import GPrior, shrinkage_from_rss
 
 if TYPE_CHECKING:
-    from bayes_l1.bma.enumeration import StandardizedDesign
+    from bayes_l1.bma.design import StandardizedDesign
 
 __all__ = [
     "BMAResult",

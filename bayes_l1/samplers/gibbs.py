@@ -57,15 +57,19 @@ from bayes_l1.priors import GibbsSpec as _Spec
 from bayes_l1.priors import prior_classes, prior_names, resolve_prior
 from bayes_l1.samplers._kernels import (
     METHODS,
+    PRIOR_VAR_MAX,
     SIGMA2_MIN,
     GaussianFactor,
     GaussianRegression,
     SpectralFactor,
+    adapt_step,
     choose_method,
     collapsed_local_sweep,
     draw_gamma_gauss,
     draw_sigma2,
     log_gig_integral,
+    log_slab_var,
+    rescale_move,
     slice_sample,
 )
 
@@ -76,11 +80,7 @@ __all__ = ["GIBBS_PRIORS", "check_gibbs_supported", "sample_gibbs"]
 GIBBS_PRIORS = tuple(cls for cls in prior_classes() if cls.gibbs_kernel is not None)
 _GIBBS_PRIOR_NAMES = prior_names(lambda cls: cls in GIBBS_PRIORS, " and ")
 _NUTS_NAMES = "'nuts', 'nutpie', 'pymc' or 'numpyro'"
-_ACCEPT_TARGET = 0.44  # random-walk Metropolis on one scalar (Roberts & Rosenthal 2001)
 _GLOBAL_PROPOSALS = 4  # global-scale proposals per iteration when each costs O(min(n, p))
-# Largest prior variance of a coefficient on the working scale (sd 1e12 sd(y) per sd(x)):
-# wider than any coefficient float64 data can support, so the cap never binds on real data.
-_PRIOR_VAR_MAX = 1e24
 
 
 def check_gibbs_supported(prior, likelihood: str = "gaussian") -> None:
@@ -110,11 +110,6 @@ def _draw_intercept(reg: GaussianRegression, sigma2: float, rng) -> float:
     return float(reg.sy / sigma2 / prec + rng.standard_normal() / np.sqrt(prec))
 
 
-def _adapt(st: dict, accepted: float, it: int) -> None:
-    """Robbins-Monro step-size adaptation of a random-walk proposal (warm-up only)."""
-    st["log_step"] += (accepted - _ACCEPT_TARGET) / (it + 1.0) ** 0.6
-
-
 def _laplace_step(
     reg: GaussianRegression, spec: _Spec, st: dict, rng, tuning: bool, it: int
 ) -> None:
@@ -136,9 +131,9 @@ def _laplace_step(
         st["lam2"] = lam * lam
     lam = np.sqrt(st["lam2"])
     inv_tau2 = rng.wald(lam * sigma / absw, st["lam2"])
-    # Prior variance sigma^2 tau_j^2 at most _PRIOR_VAR_MAX: flat for any coefficient, and the
+    # Prior variance sigma^2 tau_j^2 at most PRIOR_VAR_MAX: flat for any coefficient, and the
     # wald draw cannot underflow to 0 when lam and sigma collapse (noise-free y).
-    st["tau2"] = 1.0 / np.fmax(inv_tau2, st["sigma2"] / _PRIOR_VAR_MAX)
+    st["tau2"] = 1.0 / np.fmax(inv_tau2, st["sigma2"] / PRIOR_VAR_MAX)
     st["accept"] = np.nan
 
 
@@ -170,7 +165,7 @@ def _global_local_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tuni
                 t, cur, n_acc = prop, new, n_acc + 1
         st["accept"] = n_acc / _GLOBAL_PROPOSALS
         if tuning:
-            _adapt(st, st["accept"], it)
+            adapt_step(st, st["accept"], it)
     else:
         st["accept"] = np.nan
     st["t"] = t
@@ -181,42 +176,7 @@ def _global_local_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tuni
     if spec.kind == "horseshoe":
         resid = reg.y - st["c0"] - reg.Z @ st["w"]
         collapsed_local_sweep(reg.Zt, reg.ztz, resid, st["w"], st["local"], t, st["sigma2"], rng)
-        _rescale_move(spec, st, rng, tuning, it)
-
-
-def _rescale_move(spec: _Spec, st: dict, rng, tuning: bool, it: int) -> None:
-    """Metropolis move t -> t e^u, local_j -> local_j e^-u with w and sigma fixed.
-
-    The prior variances t^2 local_j^2 of w do not change, so only the priors of t and of
-    the local scales enter the ratio: an O(p)
-    step that decouples the global scale from the local ones when n >> p, where the
-    likelihood pins down the products t local_j but not the split.
-    """
-    x, t = np.log(st["local"]), st["t"]
-
-    def log_target(log_t, shift):  # in log coordinates (translations have unit Jacobian)
-        xs = x - shift  # local_j ~ C+(0, 1): density local / (1 + local^2) in log local
-        local_part = np.sum(xs - np.logaddexp(0.0, 2.0 * xs))
-        return log_t - np.log1p(np.exp(2.0 * log_t) / spec.tau0**2) + local_part
-
-    log_t, shift = np.log(t), 0.0
-    cur = log_target(log_t, shift)
-    n_acc = 0
-    for _ in range(2):
-        u = np.exp(st["log_step_rescale"]) * rng.standard_normal()
-        new = log_target(log_t + u, shift + u)
-        if np.log(rng.uniform()) < new - cur:
-            log_t, shift, cur, n_acc = log_t + u, shift + u, new, n_acc + 1
-    if tuning:
-        st["log_step_rescale"] += (n_acc / 2 - _ACCEPT_TARGET) / (it + 1.0) ** 0.6
-    st["t"] = float(np.exp(log_t))
-    st["local"] = np.exp(x - shift)
-
-
-def _log_slab_var(log_tau: float, log_local, log_c2: float):
-    """log of tau^2 local~^2 = c^2 tau^2 local^2 / (c^2 + tau^2 local^2)."""
-    a = 2.0 * (log_tau + log_local)
-    return log_c2 + a - np.logaddexp(log_c2, a)
+        rescale_move(spec, st, rng, tuning, it)
 
 
 def _reg_horseshoe_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tuning: bool, it: int):
@@ -225,7 +185,7 @@ def _reg_horseshoe_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tun
     log_local, log_c2 = np.log(st["local"]), np.log(st["c2"])
 
     def log_target(tau):  # log p(tau | sigma, local, c, y) + log tau, w integrated out
-        f = GaussianFactor(reg, np.exp(_log_slab_var(np.log(tau), log_local, log_c2)) / sigma2)
+        f = GaussianFactor(reg, np.exp(log_slab_var(np.log(tau), log_local, log_c2)) / sigma2)
         lp = -0.5 * f.logdet - 0.5 * f.quad(c0) / sigma2
         return lp - np.log1p((tau / (spec.tau0 * sigma)) ** 2) + np.log(tau), f
 
@@ -237,7 +197,7 @@ def _reg_horseshoe_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tun
     if st["accept"]:
         tau, f = prop, f_new
     if tuning:
-        _adapt(st, st["accept"], it)
+        adapt_step(st, st["accept"], it)
     st["tau"] = tau
     w = st["w"] = f.draw(sigma, c0, rng)
     # sigma^2 | w, tau, c0: likelihood x HalfNormal x the C+(0, tau0 sigma) density of tau,
@@ -255,7 +215,7 @@ def _reg_horseshoe_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tun
     log_tau, w2 = np.log(tau), w**2
 
     def log_local_density(x, idx):  # x = log local_j; prior C+(0, 1); + log-Jacobian
-        lv = _log_slab_var(log_tau, x, log_c2)
+        lv = log_slab_var(log_tau, x, log_c2)
         return -0.5 * lv - 0.5 * w2[idx] * np.exp(-lv) - np.logaddexp(0.0, 2.0 * x) + x
 
     log_local = slice_sample(log_local, log_local_density, rng)
@@ -263,7 +223,7 @@ def _reg_horseshoe_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tun
     half_df, log_s2 = 0.5 * spec.slab_df, 2.0 * np.log(spec.slab_scale)
 
     def log_c2_density(x, idx):  # x = log c^2; c^2 / s^2 ~ InvGamma(df/2, df/2)
-        lv = _log_slab_var(log_tau, log_local[None, :], x[:, None])
+        lv = log_slab_var(log_tau, log_local[None, :], x[:, None])
         loglik = -0.5 * lv.sum(axis=1) - 0.5 * (w2 * np.exp(-lv)).sum(axis=1)
         return loglik - half_df * (x - log_s2) - half_df * np.exp(log_s2 - x)
 

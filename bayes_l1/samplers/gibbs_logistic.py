@@ -50,14 +50,17 @@ from polyagamma import random_polyagamma
 from bayes_l1.model import INTERCEPT_SD
 from bayes_l1.priors import GibbsSpec as _Spec
 from bayes_l1.samplers._kernels import (
+    PRIOR_VAR_MAX,
     GaussianFactor,
     GaussianRegression,
+    adapt_step,
     choose_method,
     collapsed_local_sweep,
     draw_gamma_gauss,
+    log_slab_var,
+    rescale_move,
     slice_sample,
 )
-from bayes_l1.samplers.gibbs import _PRIOR_VAR_MAX, _adapt, _log_slab_var, _rescale_move
 
 __all__ = ["LogisticData", "STEPS", "init_state", "record"]
 
@@ -109,7 +112,7 @@ def _laplace_step(ld: LogisticData, spec: _Spec, st: dict, rng, tuning: bool, it
         st["lam"] = lam
     lam = st["lam"]
     inv_tau2 = rng.wald(lam / absw, lam * lam)
-    st["tau2"] = 1.0 / np.fmax(inv_tau2, 1.0 / _PRIOR_VAR_MAX)
+    st["tau2"] = 1.0 / np.fmax(inv_tau2, 1.0 / PRIOR_VAR_MAX)
     st["accept"] = np.nan
 
 
@@ -118,8 +121,8 @@ def _prior_var(spec: _Spec, st: dict, t: float) -> np.ndarray:
     if spec.kind == "normal":
         return np.full(st["w"].size, t * t)
     if spec.kind == "horseshoe":
-        return np.minimum((t * st["local"]) ** 2, _PRIOR_VAR_MAX)
-    return np.exp(_log_slab_var(np.log(t), np.log(st["local"]), np.log(st["c2"])))
+        return np.minimum((t * st["local"]) ** 2, PRIOR_VAR_MAX)
+    return np.exp(log_slab_var(np.log(t), np.log(st["local"]), np.log(st["c2"])))
 
 
 def _log_prior_t(spec: _Spec, t: float) -> float:
@@ -148,7 +151,7 @@ def _global_local_step(ld: LogisticData, spec: _Spec, st: dict, rng, tuning: boo
                 t, cur, f, n_acc = prop, new, f_new, n_acc + 1
         st["accept"] = n_acc / _PROPOSALS
         if tuning:
-            _adapt(st, st["accept"], it)
+            adapt_step(st, st["accept"], it)
     else:
         st["accept"] = np.nan
     st["t"] = t
@@ -166,7 +169,7 @@ def _global_local_step(ld: LogisticData, spec: _Spec, st: dict, rng, tuning: boo
     collapsed_local_sweep(Zt, reg.ztz[1:], resid, w, st["local"], t, 1.0, rng, 1.0 / c2)
     wc[1:] = w
     _set_coefficients(ld, st, wc)
-    _rescale_move(spec, st, rng, tuning, it)
+    rescale_move(spec, st, rng, tuning, it)
     if spec.kind == "regularized-horseshoe":
         _slab_step(spec, st, rng)
     _noncentred_global_step(ld, spec, st, rng)
@@ -219,7 +222,7 @@ def _slab_step(spec: _Spec, st: dict, rng) -> None:
     half_df, log_s2 = 0.5 * spec.slab_df, 2.0 * np.log(spec.slab_scale)
 
     def log_c2_density(x, idx):
-        lv = _log_slab_var(log_tau, log_local[None, :], x[:, None])
+        lv = log_slab_var(log_tau, log_local[None, :], x[:, None])
         loglik = -0.5 * lv.sum(axis=1) - 0.5 * (w2 * np.exp(-lv)).sum(axis=1)
         return loglik - half_df * (x - log_s2) - half_df * np.exp(log_s2 - x)
 

@@ -45,7 +45,8 @@ import numpy as np
 from numba import njit
 
 from bayes_l1._validation import check_int, seed_sequence
-from bayes_l1.bma.enumeration import RANK_TOL, StandardizedDesign, _posterior
+from bayes_l1.bma.design import StandardizedDesign
+from bayes_l1.bma.enumeration import RANK_TOL, _posterior
 from bayes_l1.bma.gprior import kind_code, log_bf_one, sample_g_by_model
 from bayes_l1.model import (
     ModelData,
