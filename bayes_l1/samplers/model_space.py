@@ -346,28 +346,14 @@ def sample_models(
     info = {"inference_library": "bayes_l1", "sampler": method, "g_prior": gprior.label}
     info["model_prior"] = repr(prior.model_prior)
     if method == "enumeration":
-        res = _posterior(design, data.feature_names, gprior, prior.model_prior, RANK_TOL)
-        which = np.stack([_enumeration_chain(res, draws, rng) for rng in rngs])
-        uniq, inverse = np.unique(which, return_inverse=True)
-        models = _features_of_codes(res.codes[uniq], p)
-        rss = 1.0 - res.r2[uniq]
-        log_prob = np.log(res.prob[uniq])
-        which = inverse.reshape(which.shape)
-        pip_attr = ("pip_exact", res.pip.to_numpy())
-        info |= {"n_models": int(res.prob.size), "log_evidence": float(res.log_evidence)}
-        accept = None
+        which, models, rss, log_prob, pip_attr, extra, accept = _enumerated(
+            design, data.feature_names, gprior, prior.model_prior, draws, rngs
+        )
     else:
-        space = _ModelSpace(design, gprior, prior.model_prior, p)
-        runs = [_mc3_chain(space, tune, draws, steps_per_draw, rng) for rng in rngs]
-        prob, pip = _renormalized(space)
-        ids: dict[tuple, int] = {}
-        which = np.array([[ids.setdefault(m, len(ids)) for m in kept] for kept, _ in runs])
-        models = [np.array(m, dtype=np.int64) for m in ids]
-        rss = np.array([space.memo[m][1] for m in ids])
-        log_prob = np.log(np.array([prob[m] for m in ids]))
-        pip_attr = ("pip_renormalized", pip)
-        info |= {"n_models_evaluated": len(space.memo), "steps_per_draw": steps_per_draw}
-        accept = np.stack([acc for _, acc in runs])
+        which, models, rss, log_prob, pip_attr, extra, accept = _mc3(
+            design, gprior, prior.model_prior, p, tune, draws, steps_per_draw, rngs
+        )
+    info |= extra
     parts = [
         _conditional_draws(design, gprior, models, rss, which[c], rngs[c]) for c in range(chains)
     ]
@@ -379,30 +365,17 @@ def sample_models(
     intercept_std = design.y_mean - beta_std @ design.x_mean + sigma_std / np.sqrt(n) * z0
     elapsed = time.perf_counter() - start
     loglik = gaussian_loglik(data.Z, data.y_work, beta_std, intercept_std, sigma_std)
-    gamma = np.zeros((chains, draws, p), dtype=np.int8)
-    for (c, d), m in np.ndenumerate(which):
-        gamma[c, d, models[m]] = 1
     posterior = {
         "beta_std": beta_std,
         "intercept_std": intercept_std,
         "sigma_std": sigma_std,
-        "gamma": gamma,
+        "gamma": _indicators(which, models, p),
         "shrinkage": 1.0 / (1.0 + 1.0 / g),
     }
     if gprior.kind != "bic":
         posterior["g"] = g
     posterior |= original_scale(data, beta_std, intercept_std, sigma_std)
-    sizes = np.array([m.size for m in models], dtype=np.int64)
-    stats = {
-        "log_model_prob": log_prob[which],
-        "model_size": sizes[which],
-        "loglik": loglik.sum(axis=-1),
-    }
-    if p <= 62:
-        codes = np.array([int(np.sum(1 << m.astype(np.int64))) for m in models], dtype=np.int64)
-        stats["model_code"] = codes[which]
-    if accept is not None:
-        stats["accept"] = accept
+    stats = _model_stats(which, models, log_prob, loglik, accept, p)
     info |= {"sampling_time": elapsed, "tuning_steps": tune if method == "mc3" else 0}
     names = np.asarray(data.feature_names, dtype=object)
     tree = from_dict(
@@ -427,6 +400,62 @@ def sample_models(
     pip = dict(zip(data.feature_names, pip_attr[1].tolist(), strict=True))
     tree["posterior"].attrs[pip_attr[0]] = [float(pip.get(f, 0.0)) for f in full.feature_names]
     return tree
+
+
+def _indicators(which: np.ndarray, models: list, p: int) -> np.ndarray:
+    """gamma (chain, draw, feature): 1 where the draw's model holds the feature."""
+    gamma = np.zeros((*which.shape, p), dtype=np.int8)
+    for (c, d), m in np.ndenumerate(which):
+        gamma[c, d, models[m]] = 1
+    return gamma
+
+
+def _model_stats(which, models: list, log_prob, loglik, accept, p: int) -> dict:
+    """sample_stats of a run over models: each draw's model log posterior probability,
+    size and (p <= 62) code, the log-likelihood, and MC3's acceptance rates."""
+    sizes = np.array([m.size for m in models], dtype=np.int64)
+    stats = {
+        "log_model_prob": log_prob[which],
+        "model_size": sizes[which],
+        "loglik": loglik.sum(axis=-1),
+    }
+    if p <= 62:  # a model's code fits in an int64
+        codes = np.array([int(np.sum(1 << m.astype(np.int64))) for m in models], dtype=np.int64)
+        stats["model_code"] = codes[which]
+    if accept is not None:
+        stats["accept"] = accept
+    return stats
+
+
+def _enumerated(design, names, gprior, model_prior, draws: int, rngs):
+    """Models drawn from their exact posterior over all 2^p: per chain the index of each
+    draw's model among the distinct ``models`` (feature index arrays), their RSS and log
+    posterior probability, the exact PIPs, run information."""
+    res = _posterior(design, names, gprior, model_prior, RANK_TOL)
+    which = np.stack([_enumeration_chain(res, draws, rng) for rng in rngs])
+    uniq, inverse = np.unique(which, return_inverse=True)
+    models = _features_of_codes(res.codes[uniq], len(names))
+    info = {"n_models": int(res.prob.size), "log_evidence": float(res.log_evidence)}
+    return (
+        inverse.reshape(which.shape), models, 1.0 - res.r2[uniq], np.log(res.prob[uniq]),
+        ("pip_exact", res.pip.to_numpy()), info, None,
+    )  # fmt: skip
+
+
+def _mc3(design, gprior, model_prior, p: int, tune: int, draws: int, steps_per_draw: int, rngs):
+    """As :func:`_enumerated`, from a Metropolis chain over models per generator, with
+    Rao-Blackwellized PIPs from the models visited and the acceptance rates."""
+    space = _ModelSpace(design, gprior, model_prior, p)
+    runs = [_mc3_chain(space, tune, draws, steps_per_draw, rng) for rng in rngs]
+    prob, pip = _renormalized(space)
+    ids: dict[tuple, int] = {}
+    which = np.array([[ids.setdefault(m, len(ids)) for m in kept] for kept, _ in runs])
+    info = {"n_models_evaluated": len(space.memo), "steps_per_draw": steps_per_draw}
+    return (
+        which, [np.array(m, dtype=np.int64) for m in ids],
+        np.array([space.memo[m][1] for m in ids]), np.log(np.array([prob[m] for m in ids])),
+        ("pip_renormalized", pip), info, np.stack([acc for _, acc in runs]),
+    )  # fmt: skip
 
 
 def choose_method(method: str, p: int) -> str:
