@@ -143,6 +143,7 @@ def test_estimator(classification):
 # -- agreement with NUTS -------------------------------------------------------------------
 
 
+@pytest.mark.slow  # compiles a NUTS model (~20 s on a cold cache); CI runs it
 def test_agreement_with_nuts_fast(small):
     """n=150, p=6, Normal prior with its HalfNormal scale: same posterior as NUTS, and the
     same tree: groups, variables (less the NUTS-only auxiliaries), dims and data (the

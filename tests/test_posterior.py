@@ -146,7 +146,7 @@ def test_logistic_tree_keeps_its_labels(diabetes):
     label = np.where(y > y.median(), "high", "low")
     tree = bl.fit_posterior(
         X.iloc[:, :4], label, likelihood="logistic", draws=30, tune=30, chains=1,
-        sampler="pymc", random_state=seed(5),
+        sampler="gibbs", random_state=seed(5),
     )  # fmt: skip
     np.testing.assert_array_equal(fitted.classes(tree), ["high", "low"])
     assert set(np.unique(tree["observed_data"]["y"])) == {0, 1}
