@@ -415,6 +415,11 @@ def lasso_columns(
         "dual_gap": float(refined.dual_gap),
     }
     if table is not None:
+        if not isinstance(table, pd.DataFrame) or set(table.index) != set(names):
+            raise ValueError(
+                "table must be an inclusion summary of this fit (a DataFrame indexed by its "
+                "features), e.g. bl.inclusion_summary(fit)."
+            )
         frame = table.join(frame)
         frame.attrs = {**table.attrs}  # join keeps no attrs
     frame.attrs["lasso"] = info

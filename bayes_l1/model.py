@@ -28,7 +28,7 @@ from bayes_l1._validation import (
     warn_caller,
 )
 from bayes_l1.data import Design
-from bayes_l1.map import lasso_map_cv
+from bayes_l1.map import CVResult, lasso_map_cv
 from bayes_l1.map.cv import cv_noise_sd
 from bayes_l1.map.solve import working_target
 from bayes_l1.priors import (
@@ -180,6 +180,8 @@ def build_context(data: ModelData, prior, *, random_state=0, cv=None) -> BuildCo
     alpha (Reid, Tibshirani & Friedman 2016). Constant columns are left out (``p`` counts
     the features in the model)."""
     needs_sigma = prior.needs_sigma_hat and data.likelihood == "gaussian"
+    if cv is not None:
+        _check_cv(cv, data)
     if cv is None and (prior.needs_alpha_cv or needs_sigma):
         with constant_columns_reported():  # prepare named them, once
             cv = lasso_map_cv(data.X, data.y, likelihood=data.likelihood, random_state=random_state)
@@ -195,6 +197,21 @@ def build_context(data: ModelData, prior, *, random_state=0, cv=None) -> BuildCo
         y_scale=data.y_scale,
         alpha_cv=None if cv is None else float(cv.alpha),
     )
+
+
+def _check_cv(cv, data: ModelData) -> None:
+    """A CV passed in must be ``lasso_map_cv`` on these data: its likelihood and features."""
+    if not isinstance(cv, CVResult):
+        raise TypeError(
+            f"cv must be a CVResult from bayes_l1.lasso_map_cv; got {type(cv).__name__}."
+        )
+    path = cv.path
+    if path.likelihood != data.likelihood or len(path.feature_names) != data.p:
+        raise ValueError(
+            f"cv was computed for other data ({path.likelihood} likelihood, "
+            f"{len(path.feature_names)} features); pass lasso_map_cv(X, y) of these data "
+            f"({data.likelihood}, {data.p} features)."
+        )
 
 
 def can_marginalize(prior, likelihood: str) -> bool:

@@ -409,6 +409,8 @@ def bayesian_fdr_selection(pip, fdr: float = 0.1) -> tuple[np.ndarray, float]:
     ([True, True, True, False, False], 0.6)
     """
     pip = np.asarray(pip, dtype=float)
+    if pip.ndim != 1 or not np.all((pip >= 0) & (pip <= 1)):  # NaN fails too
+        raise ValueError("pip must be a 1-d array of probabilities in [0, 1] (no NaN).")
     fdr = check_probability(fdr, "fdr")
     s = np.sort(pip)[::-1]
     mean_error = np.cumsum(1.0 - s) / np.arange(1, s.size + 1)

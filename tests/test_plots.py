@@ -102,14 +102,13 @@ def test_path_original_scale_and_bad_input(diabetes_cv):
 
 @pytest.fixture(scope="module")
 def laplace_cv_fit(diabetes):
-    pytest.importorskip("pymc")
     X, y = diabetes
     model = bl.BayesianLinearRegression(
         prior=bl.Laplace(lam="cv"),
         draws=100,
         tune=100,
         chains=1,
-        sampler="pymc",
+        sampler="gibbs",
         random_state=seed(0),
     )
     return model.fit(X, y)

@@ -141,6 +141,23 @@ def test_auto_is_recorded(diabetes):
     assert tree.attrs["bayes_l1_sampler"] == "gibbs" == tree["posterior"].attrs["sampler"]
 
 
+def test_a_cv_of_other_data_is_refused(diabetes):
+    X, y = diabetes
+    with pytest.raises(TypeError, match="CVResult"):
+        bl.fit_posterior(X, y, prior=bl.Laplace(lam="cv"), cv=0.5, **GIBBS)
+    other = bl.lasso_map_cv(X.iloc[:, :5], y, random_state=0)
+    with pytest.raises(ValueError, match="other data"):
+        bl.fit_posterior(X, y, prior=bl.Laplace(lam="cv"), cv=other, **GIBBS)
+    logistic = bl.lasso_map_cv(X, y > y.median(), likelihood="logistic", random_state=0)
+    with pytest.raises(ValueError, match="other data"):
+        bl.fit_posterior(X, y, prior=bl.Laplace(lam="cv"), cv=logistic, **GIBBS)
+
+
+def test_lasso_columns_refuses_a_table_of_other_features(live):
+    with pytest.raises(ValueError, match="inclusion summary of this fit"):
+        bl.lasso_columns(live, table=bl.inclusion_summary(live).iloc[:3])
+
+
 def test_logistic_tree_keeps_its_labels(diabetes):
     X, y = diabetes
     label = np.where(y > y.median(), "high", "low")

@@ -507,6 +507,12 @@ def test_bayesian_fdr_selection_is_the_largest_set_within_its_rate(case):
     assert not selected[pip == 0].any()
 
 
+@pytest.mark.parametrize("pip", [[0.5, np.nan], [1.2], [[0.5]], [-0.1]])
+def test_bayesian_fdr_selection_refuses_what_is_not_a_probability(pip):
+    with pytest.raises(ValueError, match="probabilities"):
+        bl.bayesian_fdr_selection(pip)
+
+
 def test_bayesian_fdr_selection_edges():
     assert bl.bayesian_fdr_selection([0.5, 0.4], 0.1)[0].tolist() == [False, False]
     assert bl.bayesian_fdr_selection([1.0, 1.0, 0.0], 0.1)[0].tolist() == [True, True, False]
