@@ -50,6 +50,7 @@ SEED = ("--seed", str(seed(0)))
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow  # a subprocess that compiles the demo's model afresh; CI runs it
 def test_demo_prints_diabetes_result_and_writes_figures(tmp_path):
     """The table's first two rows (pip, then rank median) are bmi and s5 in any 60 draws:
     their |beta_std| never fell below eps in a 2 x 20,000-draw Gibbs run, and the only

@@ -144,6 +144,7 @@ def wide_fits():
     return sim, fits
 
 
+@pytest.mark.slow  # two NUTS models compiled (~25 s on a cold cache); CI runs it
 def test_marginalized_fit_has_the_joint_schema(wide_fits):
     """Integrating the coefficients out changes how they are drawn, not what a user gets:
     same groups, variables (less the auxiliary z), dims and log-likelihood definition."""
@@ -170,6 +171,7 @@ def test_marginalized_fit_has_the_joint_schema(wide_fits):
     np.testing.assert_allclose(post["beta"], post["beta_std"] * data.y_scale / data.design.scale)
 
 
+@pytest.mark.slow  # the same two fits; CI runs it
 def test_marginalized_fit_agrees_with_the_joint_model(wide_fits):
     """Same posterior either way: the 60 posterior means agree within z combined MCSEs
     (z = 5.2 for 60 at once). The strong effects are recovered: their 90% intervals exclude 0

@@ -496,7 +496,8 @@ def sample_gibbs(
         likelihood), ``sample_stats`` (``loglik``: the
         log-likelihood of each draw, ``global_accept``: Metropolis acceptance rate of the
         global scale, where there is one), ``observed_data``, ``log_likelihood`` (working
-        scale, as the NUTS path before ``to_original_scale``) and ``constant_data``.
+        scale, as the NUTS path gives it; :func:`~bayes_l1.fit_posterior` puts both on the
+        original scale of y) and ``constant_data``.
 
     Notes
     -----
