@@ -57,6 +57,7 @@ _LAZY_BY_MODULE = {
         "effective_nonzeros",
         "inclusion_summary",
         "joint_inclusion",
+        "model_posterior",
         "rank_distribution",
         "shrinkage_factors",
         "top_k_probability",

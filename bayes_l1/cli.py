@@ -51,7 +51,7 @@ SAMPLER_HELP = (
 PATH_FILES = ("path_coefs.csv", "cv.csv")
 FIT_FILES = ("inclusion_summary.csv", "compare.csv", "diagnostics.csv", "diagnostics.txt")
 FIT_FILES += tuple(f"{name}.png" for name in ("path", "coefficients", "inclusion", "ranks"))
-FIT_FILES += ("shrinkage.png",)
+FIT_FILES += ("shrinkage.png", "models.csv")
 # scikit-learn's lasso for compare.csv (Gaussian): a cap on its epochs (p coordinate updates
 # each; measured 0.09 ms per epoch at 10,000 x 50: at most ~9 s, reached at correlation 0.999)
 SKLEARN_MAX_ITER = 100_000
@@ -306,7 +306,32 @@ def fit_and_report(X, y, *, prior: str, cv: CVResult | None, args, out: OutputFo
     diag.table.to_csv(out.path / "diagnostics.csv")
     (out.path / "diagnostics.txt").write_text(str(diag) + "\n")
     written = ["inclusion_summary.csv", "compare.csv", "diagnostics.csv", "diagnostics.txt"]
+    if "model_posterior" in fit.children:
+        written.append(_report_models(fit, out.path, top=args.top))
     return written + _write_figures(fit, cv, table, out.path, top=args.top)
+
+
+def _report_models(fit, out: Path, *, top: int) -> str:
+    """A fit over models: print what BAS users read (the most probable models, HPM, MPM,
+    BPM, the model size) and write the model table to models.csv."""
+    from bayes_l1.summary import model_posterior
+
+    models = model_posterior(fit)
+    table = models.top_models(models.prob.size)
+    table["model"] = [" + ".join(m) if m else "(null model)" for m in table["model"]]
+    sizes = models.size_posterior
+    how = "exact" if models.method == "enumeration" else "renormalized over the models MC3 visited"
+    print(f"\nMost probable models ({how}; log_bf against the null model):")
+    print(table.head(min(top, 5)).to_string(float_format=lambda v: f"{v:.4g}"))
+    for label, chosen in (
+        ("highest-probability", models.highest_probability_model),
+        ("median-probability", models.median_probability_model),
+        ("best-predictive", models.best_predictive_model()),
+    ):
+        print(f"{label} model: {' + '.join(chosen) or '(null model)'}")
+    print(f"Model size: posterior mean {sizes @ sizes.index:.2f}, mode {sizes.idxmax()}")
+    table.to_csv(out / "models.csv")
+    return "models.csv"
 
 
 def _compare_table(X, y, table: pd.DataFrame, likelihood: str) -> pd.DataFrame:
@@ -497,7 +522,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--prior", choices=PRIOR_NAMES, default="laplace",
         help="coefficient prior: laplace (Bayesian lasso, default), horseshoe, "
         "regularized-horseshoe, ridge (normal), spike-slab (Zellner-Siow g-prior model "
-        "averaging over all models: pip = P(gamma_j = 1 | y); Gaussian, p <= 20)",
+        "model averaging: pip = P(gamma_j = 1 | y); Gaussian; all models enumerated for "
+        "p <= 20, MC3 beyond; models.csv holds the most probable models)",
     )  # fmt: skip
     fit.add_argument(
         "--p0", type=_real(0.0, low_open=True), default=None,

@@ -29,8 +29,9 @@ from bayes_l1._validation import (
     check_positive,
     check_probability,
 )
+from bayes_l1.bma import BMAResult, StandardizedDesign, resolve_g
 from bayes_l1.diagnostics import Diagnostics, check_sampling, reported_variables
-from bayes_l1.fitted import as_tree, attr, feature_names, is_gaussian, matrix, n_obs
+from bayes_l1.fitted import as_tree, attr, feature_names, fit_data, is_gaussian, matrix, n_obs
 from bayes_l1.priors import pseudo_sigma
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "effective_nonzeros",
     "inclusion_summary",
     "joint_inclusion",
+    "model_posterior",
     "rank_distribution",
     "shrinkage_factors",
     "top_k_probability",
@@ -421,19 +423,31 @@ def bayesian_fdr_selection(pip, fdr: float = 0.1) -> tuple[np.ndarray, float]:
     return pip > threshold, threshold
 
 
+# Inclusion probabilities a sampler over models computed from model probabilities rather than
+# draw frequencies, most exact first: (posterior attribute, how they were computed).
+_MODEL_PIPS = (
+    ("pip_exact", "exact, from the probabilities of all 2^p models"),
+    ("pip_renormalized", "from the probabilities of the models MC3 evaluated, renormalized"),
+)
+
+
 def _relevance(tree: xr.DataTree, eps: float):
-    """pip, sign probability and mean of beta_std per feature, and what pip means: the mean
-    of the model indicators ``gamma`` where the posterior has them (spike-and-slab), else
-    P(|beta_std| > eps)."""
+    """pip, sign probability and mean of beta_std per feature, and what pip means. Where the
+    posterior has model indicators ``gamma`` (spike-and-slab): P(gamma_j = 1 | y) from the
+    model probabilities the sampler recorded (no Monte Carlo error for enumeration; MC3's
+    Rao-Blackwellized estimate), else the mean of gamma. Otherwise P(|beta_std| > eps)."""
     post = tree["posterior"]
     work = matrix(post["beta_std"])
     p_sign = np.maximum((work > 0).mean(axis=0), (work < 0).mean(axis=0))
     if "gamma" in post.data_vars:
         pip = matrix(post["gamma"]).mean(axis=0)
-        meaning = (
-            "P(gamma_j = 1 | y): the mean of the model indicators gamma, averaged over "
-            "models (spike-and-slab; eps plays no role)"
-        )
+        how = "the mean of the model indicators gamma over the draws"
+        for name, computed in _MODEL_PIPS:
+            if name in post.attrs and len(post.attrs[name]) == pip.size:
+                pip = np.clip(np.asarray(post.attrs[name], dtype=float), 0.0, 1.0)  # rounding
+                how = computed
+                break
+        meaning = f"P(gamma_j = 1 | y), averaged over models ({how}; eps plays no role)"
     else:
         pip, meaning = (np.abs(work) > eps).mean(axis=0), "P(|beta_std_j| > eps | y)"
     return pip, p_sign, work.mean(axis=0), meaning
@@ -520,7 +534,8 @@ def inclusion_summary(
         - ``mean, median, sd, hdi_lower, hdi_upper``: posterior of ``beta`` (original scale);
         - ``mean_std``: posterior mean of ``beta_std`` (working scale);
         - ``pip``: P(|beta_std| > eps); for a spike-and-slab fit (a ``gamma`` indicator
-          in the posterior) P(gamma_j = 1 | y), the mean of gamma over the draws, and eps
+          in the posterior) P(gamma_j = 1 | y) averaged over models, from the model
+          probabilities (exact by enumeration; MC3's renormalized estimate), and eps
           plays no role (``attrs["eps"]`` is None); ``p_sign``: P(sign(w) = sign(median w)), i.e.
           max(P(w > 0), P(w < 0));
         - ``ci_excludes_zero``: the HDI excludes 0; ``selected``: the decision rule's set,
@@ -618,6 +633,84 @@ def inclusion_summary(
         m_eff=m_eff,
     )
     return table
+
+
+# --------------------------------------------------------------------- models
+
+
+def model_posterior(fit) -> BMAResult:
+    """The posterior over models of a spike-and-slab fit, as BAS users read it.
+
+    Parameters
+    ----------
+    fit : xarray.DataTree from :func:`~bayes_l1.fit_posterior` with a
+        :class:`~bayes_l1.SpikeAndSlab` prior, or an estimator fitted with one. The tree
+        must keep X (``store_X=True``, the default).
+
+    Returns
+    -------
+    bayes_l1.bma.BMAResult
+        One row per model the tree keeps (its ``model_posterior`` group): the most probable
+        models until the probability left out is below 1e-12 (at most 4 million cells,
+        models x features). By enumeration the probabilities are exact; by MC3 they are
+        renormalized over the models the chain evaluated (as BAS's MCMC estimates), and
+        ``log_evidence`` is NaN. It gives
+
+        - ``top_models(n)``: model, size, R^2, log Bayes factor against the null model,
+          posterior probability;
+        - ``highest_probability_model``, ``median_probability_model`` (pip > 1/2) and
+          ``best_predictive_model()`` (Barbieri & Berger 2004);
+        - ``size_posterior`` and ``pip`` (P(gamma_j = 1 | y));
+        - ``coef``, ``intercept`` and ``predict(X)``: the model-averaged posterior mean
+          of the coefficients and predictions, on the original scale of X and y.
+
+    Raises
+    ------
+    ValueError
+        The fit is not over models (no ``model_posterior`` group), or kept no X.
+
+    Examples
+    --------
+    >>> import bayes_l1 as bl
+    >>> X, y = bl.load_diabetes()
+    >>> fit = bl.fit_posterior(X, y, prior=bl.SpikeAndSlab(), draws=200, chains=2,
+    ...                        random_state=0, progressbar=False)
+    >>> models = bl.model_posterior(fit)
+    >>> models.highest_probability_model
+    ('sex', 'bmi', 'bp', 's1', 's2', 's5')
+    """
+    tree = as_tree(fit)
+    if "model_posterior" not in tree.children:
+        raise ValueError(
+            "This fit has no posterior over models: fit with prior=bl.SpikeAndSlab() "
+            "(sampler 'enumeration' or 'mc3') for model probabilities."
+        )
+    data = fit_data(tree)
+    if data is None:
+        raise ValueError(
+            "This fit kept no X (store_X=False): the model-averaged coefficients need it. "
+            "Fit again with store_X=True."
+        )
+    table = tree["model_posterior"].to_dataset()
+    names = [str(f) for f in table["feature"].to_numpy()]
+    columns = [feature_names(tree).index(f) for f in names]  # constant columns left out
+    kind = table.attrs["g"]
+    return BMAResult(
+        feature_names=tuple(names),
+        models=table["gamma"].transpose("model", "feature").to_numpy().astype(bool),
+        size=table["size"].to_numpy(),
+        r2=table["r2"].to_numpy(),
+        log_bf=table["log_bf"].to_numpy(),
+        log_prior=table["log_prior"].to_numpy(),
+        prob=table["prob"].to_numpy(),
+        log_evidence=float(table.attrs["log_evidence"]),
+        g_prior=resolve_g(
+            float(kind) if not isinstance(kind, str) else kind, a=table.attrs.get("a")
+        ),
+        model_prior=table.attrs["model_prior"],
+        design=StandardizedDesign.from_data(data[0][:, columns], data[1]),
+        method=str(table.attrs["method"]),
+    )
 
 
 # --------------------------------------------------------------------- diagnostics

@@ -178,6 +178,14 @@ def test_fit_spike_slab_on_csv(tmp_path):
     assert "pip = P(gamma_j = 1 | y), averaged over models" in proc.stdout
     table = pd.read_csv(out / "inclusion_summary.csv", index_col=0)
     assert table["pip"].between(0, 1).all() and table["selected"].sum() >= 2
+    # the model table, exact by enumeration: the most probable model first, all 2^6 models
+    # (minus those below 1e-12 of the mass), probabilities summing to one
+    exact = bl.bma.enumerate_models(sim.X, sim.y, g="zellner-siow")
+    models = pd.read_csv(out / "models.csv", index_col=0)
+    best = " + ".join(exact.highest_probability_model)
+    assert models["model"].iloc[0] == best and f"highest-probability model: {best}" in proc.stdout
+    assert models["prob"].sum() == pytest.approx(1.0, abs=1e-11)
+    np.testing.assert_allclose(models["prob"].iloc[:5], exact.top_models(5)["prob"], rtol=1e-9)
 
 
 def test_path_on_csv_recovers_truth(tmp_path):

@@ -20,7 +20,7 @@ from bayes_l1._validation import check_X_y
 from bayes_l1.bma.design import StandardizedDesign
 from bayes_l1.bma.gprior import GPrior, log_bf_from_rss, resolve_g
 from bayes_l1.bma.model_priors import resolve_model_prior
-from bayes_l1.bma.result import BMAResult, posterior_probabilities
+from bayes_l1.bma.result import BMAResult, models_of_codes, posterior_probabilities
 
 __all__ = ["StandardizedDesign", "all_r2", "enumerate_models", "model_sizes"]
 
@@ -162,7 +162,7 @@ def enumerate_models(
     if p > max_features:
         raise ValueError(
             f"Enumeration visits 2^p models; p = {p} > max_features = {max_features}. Raise "
-            "max_features if memory allows (about 40 bytes per model), or reduce p."
+            "max_features if memory allows (about 60 bytes per model), or reduce p."
         )
     design = StandardizedDesign.from_data(Xa, ya)
     return _posterior(design, names, prior, mprior, rank_tol)
@@ -179,7 +179,7 @@ def _posterior(design: StandardizedDesign, names, prior: GPrior, mprior, rank_to
     prob, log_evidence = posterior_probabilities(log_bf, log_prior)
     return BMAResult(
         feature_names=tuple(names),
-        codes=np.arange(rss.size, dtype=np.int64),
+        models=models_of_codes(np.arange(rss.size), p),
         size=size,
         r2=1.0 - rss,
         log_bf=log_bf,

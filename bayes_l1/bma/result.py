@@ -1,7 +1,7 @@
 """The posterior over models and what BAS users read from it.
 
-``BMAResult`` holds one row per model (its code, size, R^2, log Bayes factor, log prior and
-posterior probability); everything else is a function of those rows: inclusion
+``BMAResult`` holds one row per model (its features, size, R^2, log Bayes factor, log prior
+and posterior probability); everything else is a function of those rows: inclusion
 probabilities, the posterior of the model size, the top-models table, and the highest-
 probability, median-probability and best-predictive models (Barbieri & Berger 2004).
 """
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
+from bayes_l1._columns import align_columns
 from bayes_l1.bma.gprior import GPrior, shrinkage_from_rss
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ __all__ = [
     "BMAResult",
     "inclusion_probabilities",
     "model_features",
+    "models_of_codes",
     "posterior_probabilities",
     "size_posterior",
 ]
@@ -48,16 +50,19 @@ def posterior_probabilities(log_bf, log_prior) -> tuple[np.ndarray, float]:
     return weights / total, float(top + np.log(total))
 
 
-def inclusion_probabilities(prob, codes, p: int) -> np.ndarray:
+def inclusion_probabilities(prob, models) -> np.ndarray:
     """P(feature j in the model | y): the summed probability of the models containing j.
+
+    ``models`` is the (M, p) 0/1 matrix of the models' features, one row per model.
 
     Examples
     --------
-    >>> inclusion_probabilities([0.125, 0.25, 0.375, 0.25], np.arange(4), 2).tolist()
-    [0.5, 0.625]
+    >>> inclusion_probabilities([0.125, 0.25, 0.375, 0.25], [[0, 0], [1, 0], [0, 1], [1, 1]])
+    array([0.5  , 0.625])
     """
-    prob, codes = np.asarray(prob, dtype=float), np.asarray(codes, dtype=np.int64)
-    return np.array([prob[(codes >> j) & 1 == 1].sum() for j in range(p)])
+    prob, models = np.asarray(prob, dtype=float), np.asarray(models, dtype=bool)
+    pip = np.array([prob[models[:, j]].sum() for j in range(models.shape[1])])
+    return np.minimum(pip, 1.0)  # a sum of probabilities can round above 1
 
 
 def size_posterior(prob, size, p: int) -> np.ndarray:
@@ -65,22 +70,33 @@ def size_posterior(prob, size, p: int) -> np.ndarray:
     return np.bincount(np.asarray(size, dtype=np.int64), weights=prob, minlength=p + 1)
 
 
-def model_features(code: int, names) -> tuple[str, ...]:
-    """Names of the features in model ``code`` (bit j set: feature j included).
+def models_of_codes(codes, p: int) -> np.ndarray:
+    """(M, p) boolean matrix of models given by integer codes (bit j: feature j).
 
     Examples
     --------
-    >>> model_features(5, ("a", "b", "c"))
+    >>> models_of_codes([5], 3).astype(int).tolist()
+    [[1, 0, 1]]
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    models = np.empty((codes.size, p), dtype=bool)
+    for j in range(p):  # column by column: no (M, 64) temporary
+        models[:, j] = (codes >> j) & 1
+    return models
+
+
+def model_features(model, names) -> tuple[str, ...]:
+    """Names of the features in ``model`` (a 0/1 row: feature j included where it is 1).
+
+    Examples
+    --------
+    >>> model_features([1, 0, 1], ("a", "b", "c"))
     ('a', 'c')
     """
-    return tuple(name for j, name in enumerate(names) if (int(code) >> j) & 1)
+    return tuple(name for name, keep in zip(names, model, strict=True) if keep)
 
 
 _NEGLIGIBLE = 1e-20
-
-
-def _code_of(mask) -> int:
-    return int(sum(1 << j for j, keep in enumerate(mask) if keep))
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,17 +106,19 @@ class BMAResult:
     Attributes
     ----------
     feature_names : tuple of str
-    codes : (M,) int64 model codes; bit j set when feature j is in the model.
+    models : (M, p) bool; row m holds the features of model m.
     size, r2, log_bf, log_prior, prob : (M,) model size, R^2, log Bayes factor against the
         null model, log prior probability and posterior probability.
-    log_evidence : log of sum over models of BF x prior, i.e. log p(y) / p(y | null).
+    log_evidence : log of sum over models of BF x prior, i.e. log p(y) / p(y | null); NaN
+        when the rows are not every model (MC3).
     g_prior, model_prior : the priors used.
     design : the standardized design (Gram matrix, means, norms) the models were fit on.
-    method : ``"enumeration"``.
+    method : ``"enumeration"`` (every model), or ``"mc3"`` (the models a Metropolis chain
+        evaluated, their probabilities renormalized over them, as BAS's MCMC estimates).
     """
 
     feature_names: tuple[str, ...]
-    codes: np.ndarray
+    models: np.ndarray
     size: np.ndarray
     r2: np.ndarray
     log_bf: np.ndarray
@@ -116,10 +134,19 @@ class BMAResult:
     def n_features(self) -> int:
         return len(self.feature_names)
 
+    @property
+    def codes(self) -> np.ndarray:
+        """(M,) int64 model codes, bit j set when feature j is in the model (p <= 62)."""
+        if self.n_features > 62:
+            raise ValueError(
+                f"codes fit in an int64 for p <= 62; this result has p = {self.n_features}."
+            )
+        return self.models @ (np.int64(1) << np.arange(self.n_features, dtype=np.int64))
+
     @cached_property
     def pip(self) -> pd.Series:
         """Posterior inclusion probability of each feature, P(gamma_j = 1 | y)."""
-        values = inclusion_probabilities(self.prob, self.codes, self.n_features)
+        values = inclusion_probabilities(self.prob, self.models)
         return pd.Series(values, index=list(self.feature_names), name="pip")
 
     @cached_property
@@ -131,18 +158,18 @@ class BMAResult:
     def top_models(self, n_models: int = 10) -> pd.DataFrame:
         """The ``n_models`` most probable models, most probable first.
 
-        Columns: ``model`` (tuple of feature names), ``code``, ``size``, ``r2``, ``log_bf``
-        (against the null model) and ``prob`` (posterior probability).
+        Columns: ``model`` (tuple of feature names), ``size``, ``r2``, ``log_bf`` (against
+        the null model; the Bayes factor is its exp) and ``prob`` (posterior probability).
+        Ties keep the order of the rows.
         """
         if int(n_models) < 1:
             raise ValueError(f"n_models must be >= 1; got {n_models!r}.")
         n_models = min(int(n_models), self.prob.size)
         top = np.argpartition(-self.prob, n_models - 1)[:n_models]
-        top = top[np.lexsort((self.codes[top], -self.prob[top]))]
+        top = top[np.lexsort((top, -self.prob[top]))]
         return pd.DataFrame(
             {
-                "model": [model_features(c, self.feature_names) for c in self.codes[top]],
-                "code": self.codes[top],
+                "model": [model_features(m, self.feature_names) for m in self.models[top]],
                 "size": self.size[top].astype(int),
                 "r2": self.r2[top],
                 "log_bf": self.log_bf[top],
@@ -154,12 +181,12 @@ class BMAResult:
     @property
     def highest_probability_model(self) -> tuple[str, ...]:
         """The model with the largest posterior probability (HPM)."""
-        return model_features(self.codes[np.argmax(self.prob)], self.feature_names)
+        return model_features(self.models[np.argmax(self.prob)], self.feature_names)
 
     @property
     def median_probability_model(self) -> tuple[str, ...]:
         """Features with inclusion probability > 1/2 (Barbieri & Berger 2004; as BAS)."""
-        return model_features(_code_of(self.pip.to_numpy() > 0.5), self.feature_names)
+        return model_features(self.pip.to_numpy() > 0.5, self.feature_names)
 
     @cached_property
     def _averaged(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -172,7 +199,7 @@ class BMAResult:
             1.0 - self.r2[keep], self.size[keep], self.design.n, self.g_prior
         )
         shrink = np.nan_to_num(shrink)  # the null model has no coefficients
-        coef = _weighted_ols_sum(self.design.gram, self.codes[keep], self.prob[keep] * shrink)
+        coef = _weighted_ols_sum(self.design.gram, self.models[keep], self.prob[keep] * shrink)
         return keep, shrink, coef
 
     @property
@@ -191,6 +218,24 @@ class BMAResult:
         """Model-averaged intercept: the flat-prior intercept is mean(y) - mean(X) @ coef."""
         return float(self.design.y_mean - self.design.x_mean @ self.coef.to_numpy())
 
+    def predict(self, X) -> np.ndarray:
+        """Model-averaged prediction of E[y | x]: ``intercept + X @ coef``, i.e. each
+        model's posterior-mean fit weighted by its posterior probability.
+
+        Parameters
+        ----------
+        X : array_like or pandas.DataFrame, shape (m, p)
+            On the original scale; a DataFrame's columns are matched by name, an array's
+            by position (the order of ``feature_names``).
+        """
+        Xa = np.asarray(align_columns(X, self.feature_names), dtype=float)
+        if Xa.ndim != 2 or Xa.shape[1] != self.n_features:
+            raise ValueError(
+                f"X must be 2-D with {self.n_features} columns ({', '.join(self.feature_names[:5])}"
+                f"{', ...' if self.n_features > 5 else ''}); got shape {Xa.shape}."
+            )
+        return self.intercept + Xa @ self.coef.to_numpy()
+
     def best_predictive_model(self) -> tuple[str, ...]:
         """The model whose posterior-mean fit is closest to the model-averaged fit (BPM).
 
@@ -202,8 +247,8 @@ class BMAResult:
         keep, shrink, coef = self._averaged
         gram = self.design.gram
         g_bar = gram[:-1, :-1] @ coef
-        dist = _prediction_distances(gram, self.codes[keep], shrink, g_bar, coef @ g_bar)
-        return model_features(self.codes[keep][np.argmin(dist)], self.feature_names)
+        dist = _prediction_distances(gram, self.models[keep], shrink, g_bar, coef @ g_bar)
+        return model_features(self.models[keep][np.argmin(dist)], self.feature_names)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,12 +256,12 @@ class BMAResult:
 
 
 @njit(cache=True)
-def _ols(gram, code, idx, chol, beta):
-    """Least-squares coefficients of model ``code`` into beta[:k]; returns k."""
+def _ols(gram, model, idx, chol, beta):
+    """Least-squares coefficients of ``model`` (a boolean row) into beta[:k]; returns k."""
     p = gram.shape[0] - 1
     k = 0
     for j in range(p):
-        if (code >> j) & 1:
+        if model[j]:
             idx[k] = j
             k += 1
     for i in range(k):  # Cholesky G_SS = L L^T, row by row
@@ -239,30 +284,30 @@ def _ols(gram, code, idx, chol, beta):
 
 
 @njit(cache=True)
-def _weighted_ols_sum(gram, codes, weights):
+def _weighted_ols_sum(gram, models, weights):
     p = gram.shape[0] - 1
     out = np.zeros(p)
     idx = np.empty(p, dtype=np.int64)
     chol = np.empty((p, p))
     beta = np.empty(p)
-    for m in range(codes.size):
-        k = _ols(gram, codes[m], idx, chol, beta)
+    for m in range(models.shape[0]):
+        k = _ols(gram, models[m], idx, chol, beta)
         for i in range(k):
             out[idx[i]] += weights[m] * beta[i]
     return out
 
 
 @njit(cache=True)
-def _prediction_distances(gram, codes, shrink, g_bar, base):
+def _prediction_distances(gram, models, shrink, g_bar, base):
     """||Z (b - shrink_m beta_m)||^2 for each model m, with Z the standardized design,
     b the averaged coefficients, g_bar = Z^T Z b and base = b^T Z^T Z b."""
     p = gram.shape[0] - 1
-    out = np.empty(codes.size)
+    out = np.empty(models.shape[0])
     idx = np.empty(p, dtype=np.int64)
     chol = np.empty((p, p))
     beta = np.empty(p)
-    for m in range(codes.size):
-        k = _ols(gram, codes[m], idx, chol, beta)
+    for m in range(models.shape[0]):
+        k = _ols(gram, models[m], idx, chol, beta)
         cross, fitted = 0.0, 0.0
         for i in range(k):
             cross += beta[i] * g_bar[idx[i]]

@@ -34,7 +34,9 @@ The tree has the schema of every sampler (:func:`~bayes_l1.samplers.sample_gibbs
 ``gamma`` (chain, draw, feature; int8) and ``shrinkage`` g/(1+g) in the posterior (and
 ``g`` for the mixture and fixed g priors), and in ``sample_stats`` the model's log
 posterior probability (``log_model_prob``), its size and code (bit j: the j-th feature
-that varies; p <= 62).
+that varies; p <= 62). A ``model_posterior`` group keeps the most probable models with their
+R^2, Bayes factor and probability (exact, or MC3's renormalized), for the top-models table,
+HPM/MPM/BPM and model-averaged predictions (:func:`bayes_l1.model_posterior`).
 """
 
 from __future__ import annotations
@@ -68,6 +70,10 @@ __all__ = [
 # Exact enumeration up to this many (non-constant) features: 2^20 models, about a million.
 MAX_ENUMERATION = 20
 MODEL_SPACE_SAMPLERS = ("enumeration", "mc3")
+# The tree's model_posterior group keeps the most probable models until the probability left
+# out is below TABLE_MASS_LEFT, and at most max(1000, MAX_TABLE_CELLS / p) models (4 MB).
+TABLE_MASS_LEFT = 1e-12
+MAX_TABLE_CELLS = 2**22
 _MODEL_SPACE_PRIORS = tuple(cls for cls in prior_classes() if cls.model_space)
 
 
@@ -94,10 +100,6 @@ def _enumeration_chain(res, draws: int, rng) -> np.ndarray:
     cdf = np.cumsum(res.prob)
     codes = np.searchsorted(cdf, rng.uniform(size=draws) * cdf[-1], side="right")
     return np.minimum(codes, cdf.size - 1)
-
-
-def _features_of_codes(codes, p: int) -> list[np.ndarray]:
-    return [np.flatnonzero((int(c) >> np.arange(p)) & 1) for c in codes]
 
 
 def _conditional_draws(design: StandardizedDesign, gprior, models, rss, which, rng):
@@ -313,7 +315,9 @@ def sample_models(
         ``accept``). The posterior group's attrs hold inclusion probabilities computed
         from model probabilities rather than draw frequencies: exact by enumeration
         (``pip_exact``), or MC3's renormalized over the models evaluated
-        (``pip_renormalized``, Rao-Blackwellized), by feature.
+        (``pip_renormalized``, Rao-Blackwellized), by feature. The ``model_posterior``
+        group keeps the most probable models (``gamma`` by model and feature, ``size``,
+        ``r2``, ``log_bf``, ``log_prior``, ``prob``) for :func:`bayes_l1.model_posterior`.
 
     Examples
     --------
@@ -346,11 +350,11 @@ def sample_models(
     info = {"inference_library": "bayes_l1", "sampler": method, "g_prior": gprior.label}
     info["model_prior"] = repr(prior.model_prior)
     if method == "enumeration":
-        which, models, rss, log_prob, pip_attr, extra, accept = _enumerated(
+        which, models, rss, log_prob, pip_attr, extra, accept, table = _enumerated(
             design, data.feature_names, gprior, prior.model_prior, draws, rngs
         )
     else:
-        which, models, rss, log_prob, pip_attr, extra, accept = _mc3(
+        which, models, rss, log_prob, pip_attr, extra, accept, table = _mc3(
             design, gprior, prior.model_prior, p, tune, draws, steps_per_draw, rngs
         )
     info |= extra
@@ -399,7 +403,23 @@ def sample_models(
     tree = restore_held_at_zero(tree, full)
     pip = dict(zip(data.feature_names, pip_attr[1].tolist(), strict=True))
     tree["posterior"].attrs[pip_attr[0]] = [float(pip.get(f, 0.0)) for f in full.feature_names]
+    tree["model_posterior"] = _table_tree(table, names, info, gprior)
     return tree
+
+
+def _table_tree(table: dict, names, info: dict, gprior):
+    """The ``model_posterior`` group: the kept models, the method and the priors (g as its
+    kind, or its value when fixed; ``a`` where the hyper-g priors have it)."""
+    import xarray as xr
+
+    attrs = table["attrs"] | {
+        "method": info["sampler"],
+        "g": gprior.g if gprior.kind == "fixed" else gprior.kind,
+        "model_prior": info["model_prior"],
+    }
+    if gprior.a is not None:
+        attrs["a"] = float(gprior.a)
+    return xr.DataTree(xr.Dataset(table["data"], coords={"feature": names}, attrs=attrs))
 
 
 def _indicators(which: np.ndarray, models: list, p: int) -> np.ndarray:
@@ -434,11 +454,16 @@ def _enumerated(design, names, gprior, model_prior, draws: int, rngs):
     res = _posterior(design, names, gprior, model_prior, RANK_TOL)
     which = np.stack([_enumeration_chain(res, draws, rng) for rng in rngs])
     uniq, inverse = np.unique(which, return_inverse=True)
-    models = _features_of_codes(res.codes[uniq], len(names))
+    models = [np.flatnonzero(row) for row in res.models[uniq]]
     info = {"n_models": int(res.prob.size), "log_evidence": float(res.log_evidence)}
+    top = _top_rows(res.prob, len(names))
+    table = _table(
+        res.models[top], res.r2[top], res.log_bf[top], res.log_prior[top], res.prob[top],
+        res.log_evidence, res.prob.size,
+    )  # fmt: skip
     return (
         inverse.reshape(which.shape), models, 1.0 - res.r2[uniq], np.log(res.prob[uniq]),
-        ("pip_exact", res.pip.to_numpy()), info, None,
+        ("pip_exact", res.pip.to_numpy()), info, None, table,
     )  # fmt: skip
 
 
@@ -455,7 +480,53 @@ def _mc3(design, gprior, model_prior, p: int, tune: int, draws: int, steps_per_d
         which, [np.array(m, dtype=np.int64) for m in ids],
         np.array([space.memo[m][1] for m in ids]), np.log(np.array([prob[m] for m in ids])),
         ("pip_renormalized", pip), info, np.stack([acc for _, acc in runs]),
+        _evaluated_table(space, prob),
     )  # fmt: skip
+
+
+def _evaluated_table(space: _ModelSpace, prob: dict):
+    """The table of the most probable models MC3 evaluated, probabilities renormalized over
+    every model it evaluated (log evidence unknown: NaN)."""
+    evaluated = list(prob)
+    values = np.array([prob[m] for m in evaluated])
+    top = _top_rows(values, space.p)
+    kept = [evaluated[i] for i in top]
+    models = np.zeros((len(kept), space.p), dtype=bool)
+    for row, m in enumerate(kept):
+        models[row, list(m)] = True
+    size = models.sum(axis=1)
+    log_prior = space.log_prior[size]
+    log_bf = np.array([space.memo[m][0] for m in kept]) - log_prior
+    r2 = 1.0 - np.array([space.memo[m][1] for m in kept])
+    return _table(models, r2, log_bf, log_prior, values[top], np.nan, len(evaluated))
+
+
+def _top_rows(prob: np.ndarray, p: int) -> np.ndarray:
+    """Indices of the models the tree keeps, most probable first: until the probability
+    left out is below :data:`TABLE_MASS_LEFT`, at most max(1000, MAX_TABLE_CELLS / p)."""
+    cap = max(1000, MAX_TABLE_CELLS // max(p, 1))
+    order = np.argsort(-prob, kind="stable")
+    enough = int(np.searchsorted(np.cumsum(prob[order]), 1.0 - TABLE_MASS_LEFT)) + 1
+    return order[: min(enough, cap, prob.size)]
+
+
+def _table(models, r2, log_bf, log_prior, prob, log_evidence: float, n_models: int) -> dict:
+    """The ``model_posterior`` group's variables (dims model, feature) and attrs."""
+    return {
+        "data": {
+            "gamma": (("model", "feature"), models.astype(np.int8)),
+            "size": (("model",), models.sum(axis=1).astype(np.int64)),
+            "r2": (("model",), r2),
+            "log_bf": (("model",), log_bf),
+            "log_prior": (("model",), log_prior),
+            "prob": (("model",), prob),
+        },
+        "attrs": {
+            "log_evidence": float(log_evidence),
+            "n_models": int(n_models),
+            "mass": float(np.sum(prob)),
+        },
+    }
 
 
 def choose_method(method: str, p: int) -> str:
