@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from bayes_l1 import fitted
 from bayes_l1._columns import align_columns, check_rows
@@ -583,16 +584,24 @@ def dss(
 ) -> DSSResult:
     """Decoupled shrinkage and selection (Hahn & Carvalho 2015): a sparse summary of a posterior.
 
-    The posterior-mean fit ``Z beta_bar`` (working scale) is the target of a lasso path,
-    ``min_g ||Z beta_bar - Z g||^2 / (2n) + alpha sum_j w_j |g_j|`` with adaptive weights
-    ``w_j = 1 / |beta_bar_j|`` (``adaptive=True``, the paper's choice) or 1. Each sparse
-    ``g`` is scored by its predictive loss under every posterior draw,
+    The posterior-mean fit is the target of a lasso path on the working scale, with adaptive
+    weights ``w_j = 1 / |beta_bar_j|`` (``adaptive=True``, the paper's choice) or 1; the
+    path ends at the dense summary ``beta_bar`` itself. Each sparse ``g`` is scored by its
+    predictive loss under every posterior draw s, against the dense summary's:
+    ``excess_s = psi_s(g) - psi_s(beta_bar)``. The suggested size is the smallest whose
+    central ``prob`` interval of the excess includes 0: a model the posterior cannot tell
+    apart from the dense one.
 
-        psi_s(g) = sqrt(sigma_s^2 + ||Z (beta_s - g)||^2 / n)    (original units of y),
-
-    against the full model's psi_s(beta_bar); ``excess`` = psi(g) - psi(beta_bar) per draw.
-    The suggested size is the smallest whose central ``prob`` interval of the excess
-    includes 0: a model the posterior cannot tell apart from the dense one.
+    - **Gaussian**: ``min_g ||Z beta_bar - Z g||^2 / (2n) + alpha sum_j w_j |g_j|`` and
+      ``psi_s(g) = sqrt(sigma_s^2 + ||Z (beta_s - g)||^2 / n)``, in units of y.
+    - **Logistic**: the target is the posterior-mean linear predictor
+      ``eta_bar = a_bar + Z beta_bar``, fit by weighted least squares with the Bernoulli
+      information ``v_i = p_i (1 - p_i)`` at ``p = expit(eta_bar)`` (an unpenalized
+      intercept): the second-order expansion of the Kullback-Leibler divergence from
+      Bernoulli(expit(eta_bar)) to the summary's predictions. ``psi_s(g)`` is the
+      expected log loss of the summary's probabilities under draw s's, in nats per
+      observation, ``mean_i softplus(eta_g,i) - p_s,i eta_g,i`` (the entropy of draw s
+      cancels from the excess).
 
     Parameters
     ----------
@@ -613,34 +622,14 @@ def dss(
     prob = check_probability(prob, "prob")
     adaptive = check_bool(adaptive, "adaptive")
     tree = fitted.as_tree(fit)
-    if not fitted.is_gaussian(tree):
-        raise ValueError("dss supports the Gaussian likelihood (a sigma_std posterior) only.")
     names = fitted.feature_names(tree)
-    if X is not None:
-        Xa = np.asarray(align_columns(X, names), dtype=np.float64)
-        if Xa.ndim != 2 or Xa.shape[1] != len(names):
-            raise ValueError(f"X must be 2-d with {len(names)} columns; got shape {Xa.shape}.")
-        if not _same_design(tree, Xa):
-            raise ValueError("X differs from the design of the fit: pass the data it used.")
-        # the fit warned about constant columns; sds computed without squares, as the fit's
-        design, Z = Design.fit_transform(Xa, names, warn=False)
-    elif (design := fitted.design(tree)) is None or (Z := fitted.working_X(tree)) is None:
-        raise ValueError(
-            "The fit kept no design (fit_posterior(..., store_X=False), or a tree from "
-            "elsewhere): pass X, the design matrix it used."
-        )
-    y_scale = fitted.y_scale(tree)
+    design, Z = _dss_design(tree, X, names)
     post = tree["posterior"]
     B = fitted.matrix(post["beta_std"])  # (S, p)
-    sigma = fitted.matrix(post["sigma_std"])
     beta_bar = B.mean(axis=0)
     weights = 1.0 / np.maximum(np.abs(beta_bar), 1e-12) if adaptive else None
-    path = lasso_map_path(
-        Z, Z @ beta_bar, standardize=False, penalty_weights=weights, n_alphas=n_alphas, tol=1e-8
-    )
-    # the path ends at the dense summary itself (alpha -> 0 gives g = beta_bar)
-    G = np.column_stack([path.coefs_working, beta_bar])  # (p, K + 1)
-    psi, psi_full = _predictive_losses(Z, B, sigma, G, beta_bar, y_scale)
+    project = _gaussian_projection if fitted.is_gaussian(tree) else _logistic_projection
+    alphas, G, psi, psi_full = project(tree, Z, B, beta_bar, weights, n_alphas)
     excess = psi - psi_full[:, None]
     q = (1.0 - prob) / 2.0
     lo, hi = np.quantile(excess, [q, 1.0 - q], axis=0)
@@ -648,7 +637,7 @@ def dss(
     first = np.sort(np.unique(sizes, return_index=True)[1])  # largest alpha of each size
     table = pd.DataFrame(
         {
-            "alpha": np.append(path.alphas, 0.0)[first],
+            "alpha": alphas[first],
             "features": [tuple(names[j] for j in np.flatnonzero(G[:, k])) for k in first],
             "loss": psi[:, first].mean(axis=0),
             "excess": excess[:, first].mean(axis=0),
@@ -658,7 +647,7 @@ def dss(
         index=pd.Index(sizes[first].astype(int), name="size"),
     )
     coefs = pd.DataFrame(
-        design.to_original(G[:, first] * y_scale, np.zeros(first.size))[0],
+        design.to_original(G[:, first] * fitted.y_scale(tree), np.zeros(first.size))[0],
         index=names,
         columns=pd.Index(table.index, name="size"),
     )
@@ -667,11 +656,35 @@ def dss(
     return DSSResult(table, coefs, float(psi_full.mean()), suggested)
 
 
-def _predictive_losses(Z, B, sigma, G, beta_bar, y_scale):
-    """psi_s(g_k) = sqrt(sigma_s^2 + ||Z (b_s - g_k)||^2 / n) per (draw s, column k of G) and
-    psi_s(beta_bar), in units of y, from ||Z b - Z g||^2 = |Zb|^2 - 2 (Zb).(Zg) + |Zg|^2: no
-    (draws x features x path) array."""
-    n = Z.shape[0]
+def _dss_design(tree, X, names):
+    """The fit's Design and working design: from the tree, or from X checked against it."""
+    if X is not None:
+        Xa = np.asarray(align_columns(X, names), dtype=np.float64)
+        if Xa.ndim != 2 or Xa.shape[1] != len(names):
+            raise ValueError(f"X must be 2-d with {len(names)} columns; got shape {Xa.shape}.")
+        if not _same_design(tree, Xa):
+            raise ValueError("X differs from the design of the fit: pass the data it used.")
+        # the fit warned about constant columns; sds computed without squares, as the fit's
+        return Design.fit_transform(Xa, names, warn=False)
+    design, Z = fitted.design(tree), fitted.working_X(tree)
+    if design is None or Z is None:
+        raise ValueError(
+            "The fit kept no design (fit_posterior(..., store_X=False), or a tree from "
+            "elsewhere): pass X, the design matrix it used."
+        )
+    return design, Z
+
+
+def _gaussian_projection(tree, Z, B, beta_bar, weights, n_alphas):
+    """The lasso path to Z beta_bar, ending at beta_bar: (alphas, G (p, K + 1), psi (S, K + 1),
+    psi_full (S,)), psi_s(g_k) = sqrt(sigma_s^2 + ||Z (b_s - g_k)||^2 / n) in units of y,
+    from ||Z b - Z g||^2 = |Zb|^2 - 2 (Zb).(Zg) + |Zg|^2: no (draws x features x path)
+    array."""
+    path = lasso_map_path(
+        Z, Z @ beta_bar, standardize=False, penalty_weights=weights, n_alphas=n_alphas, tol=1e-8
+    )
+    G = np.column_stack([path.coefs_working, beta_bar])  # (p, K + 1)
+    sigma, y_scale, n = fitted.matrix(tree["posterior"]["sigma_std"]), fitted.y_scale(tree), len(Z)
     E = B @ Z.T  # (S, n)
     F = (Z @ G).T  # (K, n)
     e2 = np.einsum("sn,sn->s", E, E)
@@ -679,4 +692,28 @@ def _predictive_losses(Z, B, sigma, G, beta_bar, y_scale):
     psi = y_scale * np.sqrt(sigma[:, None] ** 2 + np.maximum(sq, 0.0) / n)
     target = Z @ beta_bar
     sq_full = e2 - 2.0 * E @ target + target @ target
-    return psi, y_scale * np.sqrt(sigma**2 + np.maximum(sq_full, 0.0) / n)
+    psi_full = y_scale * np.sqrt(sigma**2 + np.maximum(sq_full, 0.0) / n)
+    return np.append(path.alphas, 0.0), G, psi, psi_full
+
+
+def _logistic_projection(tree, Z, B, beta_bar, weights, n_alphas):
+    """As :func:`_gaussian_projection` for the logistic likelihood: the weighted lasso path to
+    eta_bar (weights p (1 - p) at expit(eta_bar), unpenalized intercept: weighted centring),
+    then psi_s(g) = mean_i softplus(eta_g,i) - p_s,i eta_g,i (nats per observation)."""
+    intercepts = fitted.matrix(tree["posterior"]["intercept_std"])
+    eta_bar = intercepts.mean() + Z @ beta_bar
+    p_bar = special.expit(eta_bar)
+    v = np.maximum(p_bar * (1.0 - p_bar), 1e-12)
+    root = np.sqrt(v)
+    Zc = Z - v @ Z / v.sum()  # weighted centring: the intercept drops out
+    path = lasso_map_path(
+        root[:, None] * Zc, root * (eta_bar - v @ eta_bar / v.sum()), standardize=False,
+        fit_intercept=False, penalty_weights=weights, n_alphas=n_alphas, tol=1e-8,
+    )  # fmt: skip
+    G = np.column_stack([path.coefs_working, beta_bar])  # (p, K + 1)
+    H = Zc @ G + v @ eta_bar / v.sum()  # (n, K + 1) linear predictors, intercepts by LS
+    P = special.expit(intercepts[:, None] + B @ Z.T)  # (S, n) each draw's probabilities
+    n = len(Z)
+    psi = (np.logaddexp(0.0, H).sum(axis=0)[None, :] - P @ H) / n
+    psi_full = (np.logaddexp(0.0, eta_bar).sum() - P @ eta_bar) / n
+    return np.append(path.alphas, 0.0), G, psi, psi_full

@@ -213,6 +213,48 @@ def test_dss_losses_match_brute_force(laplace_comparison, diabetes):
             bl.dss(fit, **kwargs)
 
 
+def test_dss_logistic_projects_the_posterior_mean_logit():
+    """Logistic DSS: each summary solves the weighted lasso it states (KKT at 1e-6, an
+    unpenalized intercept), the path ends at the posterior mean, the losses are the expected
+    log loss (brute force), and the strong true features come first."""
+    from scipy.special import expit
+
+    sim = bl.make_sparse_classification(300, 8, 2, random_state=3)
+    fit = bl.fit_posterior(
+        sim.X, sim.y, likelihood="logistic", prior=bl.Horseshoe(), random_state=seed(14), **SMALL
+    )
+    res = bl.dss(fit, n_alphas=40)
+    table = res.table
+    truth = set(sim.coef.index[sim.coef != 0])
+    assert set(table.loc[2, "features"]) == truth  # by the posterior mean: |beta| 1 vs 0.1
+    post = fit["posterior"]
+    data = prepare(sim.X, sim.y, likelihood="logistic")
+    Z, n = data.Z, data.n
+    B = post["beta_std"].transpose("chain", "draw", "feature").values.reshape(-1, Z.shape[1])
+    a = post["intercept_std"].values.ravel()
+    beta_bar, eta_bar = B.mean(axis=0), a.mean() + Z @ B.mean(axis=0)
+    np.testing.assert_allclose(res.coefs[8].to_numpy() * data.design.scale, beta_bar, rtol=1e-12)
+    assert abs(table.loc[8, "excess"]) < 1e-12
+    v = expit(eta_bar) * (1 - expit(eta_bar))
+    weights = 1 / np.abs(beta_bar)
+    P = expit(a[:, None] + B @ Z.T)
+    for size in table.index[1:-1]:
+        g = res.coefs[size].to_numpy() * data.design.scale  # working scale
+        alpha = table.loc[size, "alpha"]
+        c = v @ (eta_bar - Z @ g) / v.sum()  # the intercept: weighted least squares
+        r = v * (eta_bar - c - Z @ g)
+        grad = Z.T @ r / n  # KKT: = alpha w_j sign(g_j) where g_j != 0, |.| <= alpha w_j else
+        on = g != 0
+        np.testing.assert_allclose(grad[on], alpha * weights[on] * np.sign(g[on]), atol=1e-6)
+        assert np.all(np.abs(grad[~on]) <= alpha * weights[~on] + 1e-6)
+        eta_g = c + Z @ g
+        psi = -(P * np.log(expit(eta_g)) + (1 - P) * np.log(expit(-eta_g))).mean(axis=1)
+        full = -(P * np.log(expit(eta_bar)) + (1 - P) * np.log(expit(-eta_bar))).mean(axis=1)
+        assert table.loc[size, "loss"] == pytest.approx(psi.mean(), rel=1e-9)
+        assert table.loc[size, "excess"] == pytest.approx((psi - full).mean(), rel=1e-7, abs=1e-12)
+    assert table.loc[0, "excess_lower"] > 0 and res.suggested_size >= 2
+
+
 def test_lasso_columns_at_the_fit_alpha(laplace_comparison, diabetes):
     X, y = diabetes
     table = bl.lasso_columns(laplace_comparison.fit).loc[X.columns]
