@@ -21,6 +21,7 @@ from bayes_l1._columns import align_columns, check_rows
 from bayes_l1._validation import (
     check_bool,
     check_labels,
+    check_likelihood,
     check_positive,
     check_probability,
     check_random_state,
@@ -65,13 +66,15 @@ class MapLassoComparison:
     Attributes
     ----------
     table : pandas.DataFrame
-        One row per feature, original scale: ``sklearn`` (scikit-learn's ``Lasso``),
+        One row per feature, original scale: ``sklearn`` (scikit-learn's ``Lasso``, or
+        ``LogisticRegression`` with the L1 penalty),
         ``lasso_map``, ``pymc_map`` and, when sampled, ``post_mean, post_median, post_lower,
         post_upper`` (HDI) and ``pip``.
     alpha : float
         The lasso penalty (scikit-learn scaling, original y).
     sigma_hat : float
-        The noise sd at which the PyMC model's sigma is fixed (original scale of y).
+        The noise sd at which the PyMC model's sigma is fixed (original scale of y); NaN for
+        the logistic likelihood, which has none.
     max_abs_diff : float
         max_j |sklearn_j - pymc_map_j|.
     max_abs_diff_lasso_map : float
@@ -95,9 +98,13 @@ class MapLassoComparison:
     fit: object = field(default=None, repr=False)
 
     def __str__(self) -> str:
+        setting = (
+            "logistic likelihood, flat intercept"
+            if np.isnan(self.sigma_hat)
+            else f"sigma fixed at {self.sigma_hat:.4g}"
+        )
         lines = [
-            f"Lasso vs MAP of the Laplace model at alpha = {self.alpha:.6g} "
-            f"(sigma fixed at {self.sigma_hat:.4g}):",
+            f"Lasso vs MAP of the Laplace model at alpha = {self.alpha:.6g} ({setting}):",
             f"  max |sklearn - pymc_map| = {self.max_abs_diff:.3g}; "
             f"max |lasso_map - pymc_map| = {self.max_abs_diff_lasso_map:.3g}; "
             f"log density at MAP minus at lasso_map = {self.logp_gap:.3g}",
@@ -108,26 +115,35 @@ class MapLassoComparison:
 
 
 def sklearn_lasso(
-    X, y, alpha: float, *, tol: float = 1e-14, max_iter: int = 1_000_000
-) -> np.ndarray:
-    """scikit-learn's Lasso on StandardScaler(X) (as lasso_map standardizes), mapped back to
-    the original units. At ``max_iter`` epochs it stops where it is (scikit-learn warns)."""
-    from sklearn.linear_model import Lasso  # imported on use: only this comparison needs it
+    X, y, alpha: float, *, likelihood: str = "gaussian", tol: float = 1e-14,
+    max_iter: int = 1_000_000,
+) -> np.ndarray:  # fmt: skip
+    """scikit-learn's lasso on StandardScaler(X) (as lasso_map standardizes), mapped back to
+    the original units: ``Lasso(alpha)``, or for the logistic likelihood
+    ``LogisticRegression(l1_ratio=1, C=1 / (n alpha), solver="saga")`` (the same objective,
+    mean log loss + alpha |w|). At ``max_iter`` epochs it stops where it is (scikit-learn
+    warns)."""
+    from sklearn.linear_model import Lasso, LogisticRegression  # on use: only this needs it
     from sklearn.preprocessing import StandardScaler
 
     X = np.asarray(X, dtype=float)
     scaler = StandardScaler().fit(X)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-    model = Lasso(alpha=alpha, tol=tol, max_iter=max_iter)
-    model.fit(scaler.transform(X), np.asarray(y, dtype=float))
-    return model.coef_ / scale
+    if likelihood == "gaussian":
+        model = Lasso(alpha=alpha, tol=tol, max_iter=max_iter)
+    else:
+        C = 1.0 / (len(X) * alpha)
+        model = LogisticRegression(l1_ratio=1.0, C=C, solver="saga", tol=tol, max_iter=max_iter)
+    model.fit(scaler.transform(X), np.asarray(y))
+    return np.ravel(model.coef_) / scale
 
 
-def _pymc_map(model, *, max_iter: int = 100_000, tol: float = 1e-13):
+def _pymc_map(model, *, flat_intercept: bool = False, max_iter: int = 100_000, tol: float = 1e-13):
     """Mode of a PyMC Laplace-prior model with fixed sigma, from its compiled log densities.
 
     The log density splits into a smooth part (likelihood and intercept prior: value and
-    gradient compiled from ``model.logp``) and the Laplace prior of ``beta_std``, whose
+    gradient compiled from ``model.logp``; ``flat_intercept`` leaves the intercept's prior
+    out, as the lasso leaves the intercept unpenalized) and the Laplace prior of ``beta_std``, whose
     rate is read from its compiled log density. Accelerated proximal gradient (FISTA with
     backtracking and adaptive restart) on that split reaches the mode to rounding and puts
     coefficients exactly at zero (the prox of the Laplace term is soft thresholding); a
@@ -145,10 +161,11 @@ def _pymc_map(model, *, max_iter: int = 100_000, tol: float = 1e-13):
         raise ValueError(
             f"The MAP search needs a model with only beta_std and intercept_std free; got {free}."
         )
-    smooth = model.logp(vars=[model["y"], icpt_rv], jacobian=False)
+    terms = [model["y"]] if flat_intercept else [model["y"], icpt_rv]
+    smooth = model.logp(vars=terms, jacobian=False)
     smooth_fn = pytensor.function(values, [smooth, *pytensor.grad(smooth, values)])
     prior_fn = pytensor.function([values[0]], model.logp(vars=[beta_rv], jacobian=False))
-    total_fn = model.compile_logp(jacobian=False)
+    total_fn = model.compile_logp(vars=[*terms, beta_rv], jacobian=False)
     p = len(model.coords["feature"])
     # Laplace log density is c - rate * sum|b|: read the rate off two evaluations
     rate = float(prior_fn(np.zeros(p)) - prior_fn(np.ones(p))) / p
@@ -196,6 +213,7 @@ def compare_map_lasso(
     y,
     alpha: float | None = None,
     *,
+    likelihood: str = "gaussian",
     prior=None,
     posterior: bool = True,
     eps: float | None = None,
@@ -206,22 +224,28 @@ def compare_map_lasso(
 ) -> MapLassoComparison:
     """The lasso, three ways, next to the posterior: proof of "lasso = Laplace MAP" in one call.
 
-    Columns (original scale): scikit-learn's ``Lasso`` on ``StandardScaler(X)`` mapped back
-    (as ``lasso_map`` standardizes), :func:`bayes_l1.lasso_map`, the mode of the PyMC model
-    (Laplace prior with ``lam = n alpha / sigma_hat`` on the working scale and sigma *fixed*
-    at sigma_hat, the cross-validated-lasso noise estimate: the setting in which the mode is
-    exactly the lasso), and the posterior of the same prior with sigma free: mean, median,
-    HDI and pip.
+    Columns (original scale): scikit-learn's lasso on ``StandardScaler(X)`` mapped back
+    (as ``lasso_map`` standardizes), :func:`bayes_l1.lasso_map`, the mode of the PyMC model,
+    and the posterior of the same prior: mean, median, HDI and pip.
+
+    - Gaussian: scikit-learn's ``Lasso``; the PyMC model has the Laplace prior with
+      ``lam = n alpha / sigma_hat`` on the working scale and sigma *fixed* at sigma_hat,
+      the cross-validated-lasso noise estimate (the setting in which the mode is exactly
+      the lasso); the posterior has sigma free.
+    - Logistic: scikit-learn's ``LogisticRegression(l1_ratio=1, C=1 / (n alpha))``; the
+      PyMC model has ``lam = n alpha``, and its mode is taken with the intercept's weak
+      N(0, 5^2) prior left out (flat), as the lasso leaves the intercept unpenalized.
 
     The PyMC mode is found from the model's compiled log densities by proximal gradient
     (see ``_pymc_map``): soft thresholding with the model's own Laplace rate, so it is
-    exactly sparse, and it matches scikit-learn to ~1e-9 on diabetes. Gaussian likelihood.
+    exactly sparse, and it matches scikit-learn to ~1e-9 on diabetes.
 
     Parameters
     ----------
     X, y : array-like
     alpha : float, optional
         Lasso penalty (scikit-learn scaling, original y). Needed unless ``prior`` fixes it.
+    likelihood : {"gaussian", "logistic"}
     prior : Laplace, optional
         Default ``Laplace(alpha=alpha)``; a Laplace prior with fixed ``lam``/``alpha``/"cv".
     posterior : bool, default True
@@ -245,33 +269,39 @@ def compare_map_lasso(
     if alpha is not None:
         alpha = check_positive(alpha, "alpha")  # "0.1" or True must not pass as a number
     random_state = check_random_state(random_state)
-    data = prepare(X, y, likelihood="gaussian")
+    gaussian = check_likelihood(likelihood) == "gaussian"
+    data = prepare(X, y, likelihood=likelihood)
     prior = _fixed_laplace(prior, alpha)
-    with constant_columns_reported():  # prepare named them, once
-        cv = lasso_map_cv(data.X, data.y, random_state=random_state)
+    cv = None  # the logistic model needs no noise sd: a CV only for Laplace(lam="cv")
+    if gaussian or prior.needs_alpha_cv:
+        with constant_columns_reported():  # prepare named them, once
+            cv = lasso_map_cv(data.X, data.y, likelihood=likelihood, random_state=random_state)
     context = build_context(data, prior, cv=cv)
     alpha_prior = prior.map_penalty(context)[0]
     if alpha is not None and not np.isclose(alpha_prior, alpha, rtol=1e-12):
         raise ValueError(f"alpha={alpha} disagrees with the prior's alpha {alpha_prior}.")
     alpha = float(alpha_prior)
-    sigma_hat = context.sigma_hat * data.y_scale
+    sigma_hat = context.sigma_hat * data.y_scale if gaussian else float("nan")
     Xa = data.X
 
-    model = build_model(data, prior, sigma=sigma_hat, context=context)
-    beta_active, _, n_iter, logp_map, total_fn, values = _pymc_map(model)
+    model = build_model(data, prior, sigma=sigma_hat if gaussian else None, context=context)
+    beta_active, _, n_iter, logp_map, total_fn, values = _pymc_map(
+        model, flat_intercept=not gaussian
+    )
     beta_std = np.zeros(data.p)  # the model leaves constant columns out: they are 0
     beta_std[data.active] = beta_active
     pymc_map = beta_std * data.y_scale / data.design.scale
 
     with constant_columns_reported():  # prepare warned once, by name
-        lasso = lasso_map(Xa, data.y, alpha, tol=1e-12, max_iter=10_000)
+        lasso = lasso_map(Xa, data.y, alpha, likelihood=likelihood, tol=1e-12, max_iter=10_000)
     w_lasso = lasso.coef_working / data.y_scale
-    c_lasso = 0.0  # the working response is centred: the intercept mode is 0 at any beta
+    # the lasso's intercept on the working scale: 0 for the centred Gaussian response
+    c_lasso = 0.0 if gaussian else lasso.intercept + data.design.offset @ lasso.coef
     logp_lasso = float(total_fn({values[0].name: w_lasso[data.active], values[1].name: c_lasso}))
 
     names = list(data.feature_names)
     table = pd.DataFrame(index=pd.Index(names, name="feature"))
-    sk = sklearn_lasso(Xa, data.y, alpha)
+    sk = sklearn_lasso(Xa, data.y, alpha, likelihood=likelihood)
     table["sklearn"] = sk + 0.0  # no -0.0 in the display
     table["lasso_map"] = lasso.coef
     table["pymc_map"] = pymc_map + 0.0
@@ -280,7 +310,9 @@ def compare_map_lasso(
         fit_kwargs.setdefault("random_state", random_state)
         X_named = pd.DataFrame(Xa, columns=names)
         with constant_columns_reported():
-            fit = fit_posterior(X_named, data.y, prior=prior, cv=cv, **fit_kwargs)
+            fit = fit_posterior(
+                X_named, data.y, likelihood=likelihood, prior=prior, cv=cv, **fit_kwargs
+            )
         summ = inclusion_summary(fit, eps=eps, prob=prob).loc[names]
         table = table.join(summ[list(_POSTERIOR_COLUMNS)].rename(columns=_POSTERIOR_COLUMNS))
     result = MapLassoComparison(

@@ -37,6 +37,38 @@ def test_compare_map_lasso_matches_sklearn_on_diabetes(diabetes, alpha, capsys):
     assert "max |sklearn - pymc_map|" in str(res)
 
 
+def test_compare_map_lasso_logistic_on_breast_cancer():
+    """Public data (scikit-learn's breast cancer, n = 569, p = 30): the PyMC logistic model's
+    mode with the Laplace prior at lam = n alpha and a flat intercept is the L1 logistic
+    regression, against an independent scikit-learn fit on the working scale."""
+    from sklearn.datasets import load_breast_cancer
+
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    alpha = 0.05
+    res = bl.compare_map_lasso(X, y, alpha=alpha, likelihood="logistic", posterior=False)
+    scale = X.std(ddof=0)
+    ref = sklm.LogisticRegression(
+        l1_ratio=1.0, C=1 / (len(y) * alpha), solver="saga", tol=1e-13, max_iter=1_000_000
+    ).fit((X - X.mean()) / scale, y)
+    working = res.table["pymc_map"] * scale
+    np.testing.assert_allclose(working, ref.coef_.ravel(), atol=1e-6)
+    np.testing.assert_array_equal(working == 0, np.abs(ref.coef_.ravel()) < 1e-10)
+    assert 0 < (working != 0).sum() < 30 and res.logp_gap >= -1e-8
+    assert np.isnan(res.sigma_hat) and "logistic likelihood, flat intercept" in str(res)
+
+
+def test_compare_map_lasso_logistic_posterior_columns():
+    sim = bl.make_sparse_classification(200, 6, 2, random_state=2)
+    res = bl.compare_map_lasso(
+        sim.X, sim.y, alpha=0.02, likelihood="logistic", random_state=seed(3), verbose=False,
+        **SMALL,
+    )  # fmt: skip
+    assert res.fit.attrs["bayes_l1_likelihood"] == "logistic"
+    assert res.max_abs_diff <= 1e-6 and res.max_abs_diff_lasso_map <= 1e-6
+    beta = res.fit["posterior"]["beta"]
+    np.testing.assert_allclose(res.table["post_mean"], beta.mean(("chain", "draw")).values)
+
+
 @pytest.fixture(scope="module")
 def laplace_comparison(diabetes):
     X, y = diabetes
@@ -77,6 +109,8 @@ def test_compare_map_lasso_bad_input(diabetes):
         bl.compare_map_lasso(X, y, alpha=0.1, prior=bl.Laplace(), posterior=False)
     with pytest.raises(ValueError, match="disagrees"):
         bl.compare_map_lasso(X, y, alpha=0.1, prior=bl.Laplace(alpha=0.2), posterior=False)
+    with pytest.raises(ValueError, match="likelihood must be one of"):
+        bl.compare_map_lasso(X, y, alpha=0.1, likelihood="poisson", posterior=False)
 
 
 # --------------------------------------------------------------------- LOO
