@@ -277,20 +277,23 @@ def test_schema_matches_nuts(small):
     np.testing.assert_allclose(stats_["loglik"], gibbs["log_likelihood"]["y"].sum("obs"))
 
 
-@pytest.mark.parametrize("name", sorted(_PRIORS))
-def test_variables_match_the_pymc_model(small, name):
-    """Every prior: the posterior holds the PyMC model's variables with the model's dims."""
-    prior = _PRIORS[name]
-    model = build_model(small, prior)
+def assert_schema_of_the_pymc_model(data, prior):
+    """The Gibbs posterior holds the PyMC model's variables with the model's dims."""
+    model = build_model(data, prior)
     dims = {
         v: tuple(model.named_vars_to_dims.get(v, ()))
         for v in model.named_vars
         if v not in _NUTS_ONLY | {"X", "y_obs", "y"}
     }
-    post = sample_gibbs(small, prior, draws=4, tune=2, chains=1, random_seed=seed(0))["posterior"]
+    post = sample_gibbs(data, prior, draws=4, tune=2, chains=1, random_seed=seed(0))["posterior"]
     assert set(post.data_vars) == set(dims)
     for v, d in dims.items():
         assert post[v].dims == ("chain", "draw", *d), v
+
+
+@pytest.mark.parametrize("name", sorted(_PRIORS))
+def test_variables_match_the_pymc_model(small, name):
+    assert_schema_of_the_pymc_model(small, _PRIORS[name])
 
 
 def test_original_scale_deterministics(small):

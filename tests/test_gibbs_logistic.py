@@ -10,12 +10,19 @@ import pytest
 from scipy.special import log_expit
 
 import bayes_l1 as bl
-from bayes_l1.model import INTERCEPT_SD, build_model, prepare
+from bayes_l1.model import INTERCEPT_SD, prepare
 from bayes_l1.samplers import check_gibbs_supported, sample_gibbs
 from bayes_l1.samplers._kernels import GaussianFactor
 from bayes_l1.samplers.gibbs_logistic import LogisticData
 from tests.mc import FAIL_PROB, assert_agree, mcse, seed
-from tests.test_gibbs import _NUTS_ONLY, _affine_law, _assert_agree, _nuts, _sbc_pvalues
+from tests.test_gibbs import (
+    _NUTS_ONLY,
+    _affine_law,
+    _assert_agree,
+    _nuts,
+    _sbc_pvalues,
+    assert_schema_of_the_pymc_model,
+)
 
 _PRIORS = {
     "laplace": bl.Laplace(),
@@ -83,17 +90,7 @@ def test_pointwise_loglik_is_bernoulli(small):
 
 @pytest.mark.parametrize("name", sorted(_PRIORS))
 def test_variables_match_the_pymc_model(small, name):
-    prior = _PRIORS[name]
-    model = build_model(small, prior)
-    dims = {
-        v: tuple(model.named_vars_to_dims.get(v, ()))
-        for v in model.named_vars
-        if v not in _NUTS_ONLY | {"X", "y_obs", "y"}
-    }
-    post = sample_gibbs(small, prior, draws=4, tune=2, chains=1, random_seed=seed(0))["posterior"]
-    assert set(post.data_vars) == set(dims)
-    for v, d in dims.items():
-        assert post[v].dims == ("chain", "draw", *d), v
+    assert_schema_of_the_pymc_model(small, _PRIORS[name])
 
 
 def test_pseudo_sigma_in_the_horseshoe_global_scale(small):
