@@ -522,6 +522,8 @@ def inclusion_summary(
         The decision rule's error rate: ``selected`` is the largest set of features with the
         highest pips whose posterior expected false discovery proportion, the mean of
         1 - pip over the set, is at most ``fdr`` (:func:`bayesian_fdr_selection`), in (0, 1).
+        A false discovery is a selected feature with |beta_std_j| <= eps (continuous priors)
+        or gamma_j = 0, an exactly zero coefficient (spike-and-slab).
     threshold : float, optional
         Instead, ``selected = pip > threshold`` (in [0, 1]); 0.5 is the median probability
         model (Barbieri & Berger 2004), which states no error rate.

@@ -588,21 +588,36 @@ def test_truncated_rank_table_and_top_k_with_ties_at_the_cut(ties):
         np.testing.assert_allclose(bl.top_k_probability(tree, m), (ranks <= m).mean(axis=0))
 
 
-@pytest.mark.slow  # 60 Gibbs fits; CI runs the slow list
+@pytest.mark.slow  # 60 Gibbs fits and 40 spike-and-slab fits; CI runs the slow list
 @pytest.mark.parametrize(
-    "prior", [bl.Laplace(), bl.Horseshoe(p0=5), bl.RegularizedHorseshoe(p0=5)], ids=repr
+    "prior, sampler, p",
+    [
+        (bl.Laplace(), "gibbs", 40),
+        (bl.Horseshoe(p0=5), "gibbs", 40),
+        (bl.RegularizedHorseshoe(p0=5), "gibbs", 40),
+        (bl.SpikeAndSlab(), "enumeration", 15),
+        (bl.SpikeAndSlab(model_prior=bl.BetaBinomial(1, 1)), "mc3", 40),
+    ],
+    ids=lambda v: repr(v) if isinstance(v, bl.priors.Prior) else str(v),
 )
-def test_realized_false_discovery_proportion_is_at_most_the_rate(prior):
-    """Over 20 simulated data sets (n = 100, p = 40, 5 true features, AR(1) 0.5), the mean
-    realized false discovery proportion of ``selected`` (default Bayesian FDR 0.1; a false
-    discovery is a selected feature whose true coefficient is 0) is at most 0.1 plus z
-    standard errors of that mean (z = 4.26, one-sided), and the true features are found
-    (mean share selected >= 0.5)."""
+def test_realized_false_discovery_proportion_is_at_most_the_rate(prior, sampler, p):
+    """Over 20 simulated data sets (n = 100, p = 40 (15 for spike-and-slab by enumeration),
+    5 true features, AR(1) 0.5), the mean realized false discovery proportion of ``selected``
+    (default Bayesian FDR 0.1; a false discovery is a selected feature whose true
+    coefficient is 0) is at most 0.1 plus z standard errors of that mean (z = 4.26,
+    one-sided), and the true features are found (mean share selected >= 0.5).
+
+    Spike-and-slab at p = 40 runs MC3 under BetaBinomial(1, 1) over models: the uniform
+    prior over models puts 20 of 40 features in the model a priori, against 5 in these data,
+    and its realized FDP is 0.18 +- 0.03 (measured; the posterior mean model size is about
+    15 where it is 10 under BetaBinomial(1, 1), with the same pips from MC3 chains of 1000
+    and 4000 draws and from the Rao-Blackwellized estimate): the rule controls the FDP the
+    prior expects, not the FDP of data far from the prior."""
     fdp, power, total = [], [], 0
     for replication in range(20):
-        sim = bl.make_sparse_regression(100, 40, 5, snr=3.0, rho=0.5, random_state=replication)
+        sim = bl.make_sparse_regression(100, p, 5, snr=3.0, rho=0.5, random_state=replication)
         tree = bl.fit_posterior(
-            sim.X, sim.y, prior=prior, sampler="gibbs", draws=500, tune=300, chains=2,
+            sim.X, sim.y, prior=prior, sampler=sampler, draws=500, tune=300, chains=2,
             random_state=seed(100 + replication),
         )  # fmt: skip
         table = bl.inclusion_summary(tree)
