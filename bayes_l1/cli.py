@@ -32,6 +32,7 @@ import pandas as pd
 from bayes_l1 import _cli_signals
 from bayes_l1._cli_io import CLIError, OutputFolder, Table, read_table
 from bayes_l1._validation import constant_columns_reported
+from bayes_l1.bma.model_priors import BetaBinomial
 from bayes_l1.data import load_diabetes
 from bayes_l1.map import CVResult, lasso_map_cv
 
@@ -49,6 +50,8 @@ SAMPLER_HELP = (
     "nutpie: nutpie's NUTS"
 )
 PATH_FILES = ("path_coefs.csv", "cv.csv")
+# --model-prior: the spike-and-slab prior over models by name
+MODEL_PRIORS = {"uniform": "uniform", "beta-binomial": BetaBinomial(1.0, 1.0)}
 FIT_FILES = ("inclusion_summary.csv", "compare.csv", "diagnostics.csv", "diagnostics.txt")
 FIT_FILES += tuple(f"{name}.png" for name in ("path", "coefficients", "inclusion", "ranks"))
 FIT_FILES += ("shrinkage.png", "models.csv")
@@ -172,6 +175,8 @@ def check_sampling_options(args) -> None:
     """Combinations of options the parser cannot check one by one."""
     if getattr(args, "p0", None) is not None and not _takes_p0(getattr(args, "prior", None)):
         raise CLIError("--p0 applies to the horseshoe priors only.")
+    if getattr(args, "model_prior", None) is not None and args.prior != "spike-slab":
+        raise CLIError("--model-prior applies to --prior spike-slab only.")
     _check_prior_options(
         getattr(args, "prior", None), args.sampler, getattr(args, "logistic", False)
     )
@@ -229,11 +234,13 @@ def _takes_p0(name: str | None) -> bool:
     return cls is not None and "p0" in {f.name for f in fields(cls)}
 
 
-def _make_prior(name: str, p0: float | None):
+def _make_prior(name: str, p0: float | None, model_prior: str | None = None):
     from bayes_l1.priors import prior_class, resolve_prior
 
     if p0 is not None:  # check_sampling_options: only with a prior that takes p0
         return prior_class(name)(p0=p0)
+    if model_prior is not None:  # check_sampling_options: only with spike-slab
+        return prior_class(name)(model_prior=MODEL_PRIORS[model_prior])
     return resolve_prior(name)
 
 
@@ -263,7 +270,8 @@ def fit_and_report(X, y, *, prior: str, cv: CVResult | None, args, out: OutputFo
         # Reported below from the diagnostics (and written to diagnostics.txt), with advice.
         warnings.simplefilter("ignore", SamplingWarning)
         fit, diag = fit_posterior(
-            X, y, likelihood=likelihood, prior=_make_prior(prior, getattr(args, "p0", None)),
+            X, y, likelihood=likelihood,
+            prior=_make_prior(prior, getattr(args, "p0", None), getattr(args, "model_prior", None)),
             sampler=args.sampler, draws=args.draws, tune=args.tune, chains=args.chains,
             random_state=args.seed, cv=cv, return_diagnostics=True,
         )  # fmt: skip
@@ -528,6 +536,12 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--p0", type=_real(0.0, low_open=True), default=None,
         help="horseshoe priors: prior guess of the number of relevant features",
+    )  # fmt: skip
+    fit.add_argument(
+        "--model-prior", choices=tuple(MODEL_PRIORS), default=None,
+        help="spike-slab: prior over models, uniform (default: every model equally likely) "
+        "or beta-binomial (BetaBinomial(1, 1): every model size equally likely, which "
+        "adjusts for multiplicity; advised with many features)",
     )  # fmt: skip
     fit.add_argument("--logistic", action="store_true", help="binary target (logistic model)")
     common(fit, out="bayes_l1_results")

@@ -148,6 +148,14 @@ def test_fit_logistic_horseshoe(tmp_path):
             "use --sampler auto, enumeration or mc3",
         ),
         (["--target", "y", "--sampler", "mc3"], "--sampler mc3 applies to --prior spike-slab"),
+        (
+            ["--target", "y", "--model-prior", "beta-binomial"],
+            "--model-prior applies to --prior spike-slab only",
+        ),
+        (
+            ["--target", "y", "--prior", "spike-slab", "--model-prior", "flat"],
+            "argument --model-prior: invalid choice: 'flat'",
+        ),
     ],
 )
 def test_fit_errors_are_clear(tmp_path, args, message):
@@ -185,6 +193,17 @@ def test_fit_spike_slab_on_csv(tmp_path):
     best = " + ".join(exact.highest_probability_model)
     assert models["model"].iloc[0] == best and f"highest-probability model: {best}" in proc.stdout
     assert models["prob"].sum() == pytest.approx(1.0, abs=1e-11)
+    np.testing.assert_allclose(models["prob"].iloc[:5], exact.top_models(5)["prob"], rtol=1e-9)
+    # --model-prior beta-binomial: BetaBinomial(1, 1), the exact model probabilities again
+    proc = run_here(
+        "fit", str(csv), "--target", "target", "--prior", "spike-slab", "--model-prior",
+        "beta-binomial", "--draws", "50", "--chains", "1", *SEED, "--out", str(out),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    exact = bl.bma.enumerate_models(
+        sim.X, sim.y, model_prior=bl.BetaBinomial(1, 1), g="zellner-siow"
+    )
+    models = pd.read_csv(out / "models.csv", index_col=0)
     np.testing.assert_allclose(models["prob"].iloc[:5], exact.top_models(5)["prob"], rtol=1e-9)
 
 

@@ -507,9 +507,13 @@ def test_auto_switches_to_mc3_beyond_the_enumeration_limit():
     n, p = 60, MAX_ENUMERATION + 5
     X = rng.normal(size=(n, p))
     y = 2.0 * X[:, 0] - 1.5 * X[:, 1] + rng.normal(size=n)
-    tree = bl.fit_posterior(
-        X, y, prior=bl.SpikeAndSlab(g="n"), draws=300, tune=100, chains=2, random_state=seed(10)
-    )
+    # beyond enumeration the uniform prior over models is flagged (multiplicity) ...
+    with pytest.warns(UserWarning, match=r"expects p / 2 = 12.5 of the 25.*BetaBinomial\(1, 1\)"):
+        bl.fit_posterior(X, y, prior=bl.SpikeAndSlab(g="n"), draws=20, chains=1, random_state=0)
+    tree = bl.fit_posterior(  # ... and BetaBinomial(1, 1) is not
+        X, y, prior=bl.SpikeAndSlab(g="n", model_prior=bl.BetaBinomial(1, 1)), draws=300,
+        tune=100, chains=2, random_state=seed(10),
+    )  # fmt: skip
     assert tree.attrs["bayes_l1_sampler"] == "mc3"
     assert "model_code" in tree["sample_stats"]  # p <= 62
     table = bl.inclusion_summary(tree)

@@ -46,10 +46,11 @@ import time
 import numpy as np
 from numba import njit
 
-from bayes_l1._validation import check_int, seed_sequence
+from bayes_l1._validation import check_int, seed_sequence, warn_caller
 from bayes_l1.bma.design import StandardizedDesign
 from bayes_l1.bma.enumeration import RANK_TOL, _posterior
 from bayes_l1.bma.gprior import kind_code, log_bf_one, sample_g_by_model
+from bayes_l1.bma.model_priors import UniformModelPrior
 from bayes_l1.model import (
     ModelData,
     check_prior_supported,
@@ -342,6 +343,8 @@ def sample_models(
     if steps_per_draw is None:
         steps_per_draw = max(10, -(-p // 50))
     steps_per_draw = check_int(steps_per_draw, "steps_per_draw", minimum=1)
+    if p > MAX_ENUMERATION and isinstance(prior.model_prior, UniformModelPrior):
+        _warn_uniform_model_prior(p)
     start = time.perf_counter()
     design = StandardizedDesign.from_data(data.Z, data.y_work)
     gprior = prior.g_prior
@@ -420,6 +423,18 @@ def _table_tree(table: dict, names, info: dict, gprior):
     if gprior.a is not None:
         attrs["a"] = float(gprior.a)
     return xr.DataTree(xr.Dataset(table["data"], coords={"feature": names}, attrs=attrs))
+
+
+def _warn_uniform_model_prior(p: int) -> None:
+    """Beyond enumeration the uniform prior over models stops adjusting for multiplicity."""
+    warn_caller(
+        f"The uniform prior over models expects p / 2 = {p / 2:g} of the {p} features in the "
+        "model and does not adjust for multiplicity: with many features and few effects, "
+        "`selected` can hold many false discoveries (realized FDP 0.56 at p = 200 with 5 "
+        "true features, against 0.05 under BetaBinomial(1, 1)). Pass "
+        "model_prior=bl.BetaBinomial(1, 1) (BAS's default: every model size equally "
+        "likely, Scott & Berger 2010; CLI: --model-prior beta-binomial)."
+    )
 
 
 def _indicators(which: np.ndarray, models: list, p: int) -> np.ndarray:
