@@ -173,9 +173,10 @@ def _read(args) -> Table:
 
 def check_sampling_options(args) -> None:
     """Combinations of options the parser cannot check one by one."""
-    if getattr(args, "p0", None) is not None and not _takes_p0(getattr(args, "prior", None)):
+    prior = getattr(args, "prior", None)
+    if getattr(args, "p0", None) is not None and not _takes(prior, "p0"):
         raise CLIError("--p0 applies to the horseshoe priors only.")
-    if getattr(args, "model_prior", None) is not None and args.prior != "spike-slab":
+    if getattr(args, "model_prior", None) is not None and not _takes(prior, "model_prior"):
         raise CLIError("--model-prior applies to --prior spike-slab only.")
     _check_prior_options(
         getattr(args, "prior", None), args.sampler, getattr(args, "logistic", False)
@@ -224,14 +225,15 @@ def _check_prior_options(name: str | None, sampler: str | None, logistic: bool) 
         raise CLIError(f"--sampler {sampler} applies to --prior spike-slab only")
 
 
-def _takes_p0(name: str | None) -> bool:
-    """Whether the prior of this name has a p0 (the horseshoes)."""
+def _takes(name: str | None, parameter: str) -> bool:
+    """Whether the prior of this name has this parameter (p0: the horseshoes; model_prior:
+    spike-and-slab)."""
     from dataclasses import fields
 
     from bayes_l1.priors import prior_class
 
     cls = prior_class(name)
-    return cls is not None and "p0" in {f.name for f in fields(cls)}
+    return cls is not None and parameter in {f.name for f in fields(cls)}
 
 
 def _make_prior(name: str, p0: float | None, model_prior: str | None = None):
