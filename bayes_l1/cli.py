@@ -4,7 +4,7 @@ bayes-l1 demo [--out DIR]                  # diabetes: MAP path, CV, then the Ba
 bayes-l1 path data.csv --target y [--logistic] [--l1-ratio R] [--cv K] [--out DIR]
 bayes-l1 fit data.csv --target y
          [--prior laplace|horseshoe|regularized-horseshoe|ridge|spike-slab] [--logistic]
-         [--sampler nuts|gibbs|enumeration|mc3|auto|pymc|nutpie]
+         [--sampler auto|gibbs|nuts|pymc|nutpie|enumeration|mc3]
          [--draws --tune --chains --seed]
          [--out DIR]
 
@@ -42,12 +42,12 @@ __all__ = ["main"]
 PRIOR_NAMES = ("laplace", "horseshoe", "regularized-horseshoe", "ridge", "spike-slab")
 SAMPLERS = ("nuts", "gibbs", "enumeration", "mc3", "auto", "pymc", "nutpie")
 SAMPLER_HELP = (
-    "nuts: PyMC's NUTS (nutpie when installed; the default for the continuous priors); "
-    "gibbs: exact Gibbs sampler (with --logistic by Polya-Gamma augmentation); enumeration: "
-    "exact draws over all models (spike-slab, p <= 20); mc3: Metropolis over models "
-    "(spike-slab); auto: enumeration for spike-slab while p <= 20, mc3 beyond, else gibbs "
-    "where the prior has one, else nuts (the default for spike-slab); pymc: PyMC's own NUTS; "
-    "nutpie: nutpie's NUTS"
+    "auto (default): enumeration for spike-slab while p <= 20, mc3 beyond, else gibbs (every "
+    "other --prior has one, also with --logistic); the output names the sampler used. "
+    "gibbs: exact Gibbs sampler (with --logistic by Polya-Gamma augmentation); nuts: PyMC's "
+    "NUTS (nutpie when installed); pymc: PyMC's own NUTS; nutpie: nutpie's NUTS; "
+    "enumeration: exact draws over all models (spike-slab, p <= 20); mc3: Metropolis over "
+    "models (spike-slab)"
 )
 PATH_FILES = ("path_coefs.csv", "cv.csv")
 # --model-prior: the spike-and-slab prior over models by name
@@ -125,7 +125,7 @@ def run_demo(args) -> int:
         print()
         print(
             f"The Bayesian lasso: Laplace prior, lam ~ Gamma hyperprior, {args.chains} chains x "
-            f"{args.draws} draws ({args.sampler or 'nuts'})"
+            f"{args.draws} draws (--sampler {args.sampler})"
         )
         written += fit_and_report(X, y, prior="laplace", cv=cv, args=args, out=out)
         _commit(out, written)
@@ -286,7 +286,8 @@ def fit_and_report(X, y, *, prior: str, cv: CVResult | None, args, out: OutputFo
     )
     compare = _compare_table(X, y, table, likelihood)
 
-    print(f"Sampled in {seconds:.1f} s. {str(diag).splitlines()[0]}")
+    sampler = fit.attrs["bayes_l1_sampler"]
+    print(f"Sampled in {seconds:.1f} s by {sampler}. {str(diag).splitlines()[0]}")
     for problem in diag.problems:
         print(f"  - {problem}")
     shown = table[["median", "hdi_lower", "hdi_upper", "pip", "selected", "map_coef"]]
@@ -475,7 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def sampling(p, *, draws, tune, chains):
         g = p.add_argument_group("posterior sampling")
-        g.add_argument("--sampler", choices=SAMPLERS, default=None, help=SAMPLER_HELP)
+        g.add_argument("--sampler", choices=SAMPLERS, default="auto", help=SAMPLER_HELP)
         g.add_argument(
             "--draws", type=_integer(1), default=draws, help=f"draws per chain ({draws})"
         )

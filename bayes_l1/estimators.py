@@ -56,7 +56,7 @@ class _BayesianLinearModel(BaseEstimator):
         tune: int = 1000,
         chains: int = 4,
         target_accept: float | None = None,
-        sampler: str | None = None,
+        sampler: str | None = "auto",
         marginalize: bool | None = None,
         random_state=None,
         progressbar: bool = False,
@@ -186,9 +186,13 @@ class BayesianLinearRegression(RegressorMixin, _BayesianLinearModel):
     ----------
     prior, draws, tune, chains, target_accept, sampler, marginalize, random_state, progressbar
         As :func:`~bayes_l1.fit_posterior`: the prior (default :class:`~bayes_l1.Laplace`,
-        the Bayesian lasso), the sampler ("nuts", "nutpie", "pymc", "numpyro", "gibbs",
-        "enumeration" or "auto"; default None: the prior's default, "nuts" for the
-        continuous priors) and its settings. ``fit`` passes them on unchanged.
+        the Bayesian lasso), the sampler and its settings. ``fit`` passes them on unchanged.
+        The sampler is "auto" by default: the exact Gibbs sampler where the prior has one
+        for the likelihood (Laplace, Horseshoe, RegularizedHorseshoe, Normal), the sampler
+        over models for SpikeAndSlab, NUTS otherwise (ElasticNetPrior) or when a NUTS-only
+        option is set (``target_accept``, or ``marginalize`` True or False); name one
+        ("nuts", "nutpie", "pymc", "numpyro", "gibbs", "enumeration", "mc3") to choose.
+        ``idata_.attrs["bayes_l1_sampler"]`` records the one used.
 
     Attributes
     ----------
@@ -202,7 +206,8 @@ class BayesianLinearRegression(RegressorMixin, _BayesianLinearModel):
     diagnostics_ : Diagnostics
         R-hat, ESS, divergences, tree depth and E-BFMI, with a verdict and advice.
     marginalized_ : bool
-        Whether NUTS sampled with the coefficients integrated out (see ``marginalize``).
+        Whether NUTS sampled with the coefficients integrated out (see ``marginalize``;
+        False for the other samplers).
 
     Examples
     --------
@@ -237,8 +242,8 @@ class BayesianLinearRegression(RegressorMixin, _BayesianLinearModel):
 
 
 class BayesianLogisticRegression(ClassifierMixin, _BayesianLinearModel):
-    """Bayesian logistic regression with a sparsity prior (NUTS, or Polya-Gamma Gibbs with
-    ``sampler="gibbs"``).
+    """Bayesian logistic regression with a sparsity prior (by default the Polya-Gamma Gibbs
+    sampler where the prior has one, else NUTS: ``sampler="auto"``).
 
     P(y = classes_[1]) = sigmoid(X beta + intercept); the prior acts on standardized features
     (horseshoe global scales use the pseudo-sigma 1 / sqrt(mu (1 - mu))). Parameters and

@@ -60,7 +60,7 @@ def fit_posterior(
     *,
     likelihood: str = "gaussian",
     prior=None,
-    sampler: str | None = None,
+    sampler: str | None = "auto",
     draws: int = 1000,
     tune: int = 1000,
     chains: int = 4,
@@ -83,29 +83,34 @@ def fit_posterior(
     likelihood : {"gaussian", "logistic"}
     prior : Laplace, Horseshoe, RegularizedHorseshoe, Normal, ElasticNetPrior, SpikeAndSlab,
         or a name. Default :class:`~bayes_l1.Laplace` (the Bayesian lasso).
-    sampler : {"nuts", "nutpie", "pymc", "numpyro", "gibbs", "enumeration", "mc3", "auto"}
-        Default None: the prior's own default (``Prior.default_sampler``: "nuts" for the
-        continuous priors, "auto" for SpikeAndSlab).
-        "nuts" is PyMC's default NUTS (nutpie when installed). "gibbs": exact Gibbs samplers
-        of the same posterior (:func:`~bayes_l1.samplers.sample_gibbs`), much faster for
-        p >> n; the priors that have a Gibbs kernel (Laplace, also ``lam="eb"``, Horseshoe,
-        RegularizedHorseshoe, Normal) with the Gaussian likelihood, and with the logistic
-        likelihood by Polya-Gamma augmentation (all but ``lam="eb"``). "enumeration": exact
-        draws over all 2^p models of a :class:`~bayes_l1.SpikeAndSlab` prior (p <= 20;
-        :func:`~bayes_l1.samplers.sample_models`), which has no NUTS construction; "mc3":
-        its Metropolis chain over models (add/delete/swap moves) for larger p. "auto":
-        "enumeration" for a prior over models while p <= 20, "mc3" beyond, else "gibbs"
-        where the prior has a Gibbs kernel for the likelihood, else "nuts"; the tree
-        records the choice (``attrs["bayes_l1_sampler"]``).
+    sampler : {"auto", "nuts", "nutpie", "pymc", "numpyro", "gibbs", "enumeration", "mc3"}
+        Default "auto" (None means the same): the fast exact sampler where the package has
+        one for the model, else NUTS. In order: "enumeration" for a prior over models
+        (:class:`~bayes_l1.SpikeAndSlab`) while p <= 20, "mc3" beyond; "nuts" when a
+        NUTS-only option is set (``target_accept``, or ``marginalize`` not None); "gibbs"
+        where the prior has a Gibbs kernel for the likelihood (Laplace, also ``lam="eb"``,
+        Horseshoe, RegularizedHorseshoe, Normal; logistic by Polya-Gamma, all but
+        ``lam="eb"``); else "nuts" (ElasticNetPrior, a prior of one's own without a Gibbs
+        kernel). The tree records the sampler used (``attrs["bayes_l1_sampler"]``).
+        "nuts" is PyMC's default NUTS (nutpie when installed); "pymc", "nutpie", "numpyro"
+        name a NUTS backend. "gibbs": exact Gibbs samplers of the same posterior
+        (:func:`~bayes_l1.samplers.sample_gibbs`), no model to compile and much faster for
+        p >> n. "enumeration": exact draws over all 2^p models of a SpikeAndSlab prior
+        (p <= 20; :func:`~bayes_l1.samplers.sample_models`), which has no NUTS
+        construction; "mc3": its Metropolis chain over models (add/delete/swap moves) for
+        larger p. ``tune`` is NUTS's adaptation, the burn-in of Gibbs and MC3 (discarded
+        either way); enumeration draws exactly and needs none.
     draws, tune, chains : int
         Posterior draws and tuning steps per chain, and the number of chains.
     target_accept : float, optional
-        NUTS target acceptance rate in (0, 1). Default the prior's
+        NUTS only (set, it makes "auto" choose NUTS; with another sampler named it is an
+        error). NUTS target acceptance rate in (0, 1). Default the prior's
         (``Prior.default_target_accept``): 0.9, and 0.99 for the horseshoe family when its
         coefficients are sampled (logistic, or ``marginalize=False``), whose funnels need
         small steps; raise it if divergences are reported.
     marginalize : bool, optional
-        NUTS only. Integrate the coefficients out of the Gaussian likelihood (Horseshoe,
+        NUTS only (True or False makes "auto" choose NUTS; with another sampler named it is
+        an error). Integrate the coefficients out of the Gaussian likelihood (Horseshoe,
         RegularizedHorseshoe, Normal priors) and draw them exactly from their Gaussian
         conditional afterwards: the same posterior without the funnel between a coefficient
         and its local scale that makes NUTS diverge on the joint model, at O(n^2 p) per
@@ -212,9 +217,10 @@ def _check_options(
         raise ValueError(f"target_accept must be in (0, 1); got {target_accept}.")
     prior = resolve_prior(prior)
     check_prior_supported(prior, likelihood)
-    sampler = _resolve_sampler(
-        prior.default_sampler if sampler is None else sampler, prior, likelihood
-    )
+    if marginalize not in (None, True, False):
+        raise ValueError(f"marginalize must be None, True or False; got {marginalize!r}.")
+    nuts_only = _nuts_options(target_accept, marginalize)
+    sampler = _resolve_sampler("auto" if sampler is None else sampler, prior, likelihood, nuts_only)
     if sampler in MODEL_SPACE_SAMPLERS:
         check_model_space_supported(prior, likelihood)
     elif sampler == "gibbs":
@@ -226,20 +232,33 @@ def _check_options(
                 f"{type(prior).__name__} has no NUTS construction (its model indicators are "
                 f"discrete); sampler={sampler!r} does not apply: use {prior.sampler_advice()}."
             )
-    if marginalize not in (None, True, False):
-        raise ValueError(f"marginalize must be None, True or False; got {marginalize!r}.")
     if marginalize:
         check_marginalize(prior, likelihood)
+    if nuts_only and (sampler == "gibbs" or sampler in MODEL_SPACE_SAMPLERS):
+        verb, it = ("apply", "them") if len(nuts_only) > 1 else ("applies", "it")
+        raise ValueError(
+            f"{' and '.join(nuts_only)} {verb} to NUTS only, and the {sampler!r} sampler "
+            f"would ignore {it}: leave {it} unset, or use sampler='nuts'."
+        )
     return prior, sampler
 
 
-def _resolve_sampler(sampler: str, prior, likelihood: str) -> str:
-    """``"auto"``: the sampler over models for a prior over models, else the exact Gibbs
-    sampler where the prior has one for the likelihood, else NUTS; any other name as given."""
+def _nuts_options(target_accept, marginalize) -> list[str]:
+    """The options the caller set that only NUTS honours."""
+    names = ["target_accept"] if target_accept is not None else []
+    return names + (["marginalize"] if marginalize is not None else [])
+
+
+def _resolve_sampler(sampler: str, prior, likelihood: str, nuts_only=()) -> str:
+    """``"auto"``: the sampler over models for a prior over models, else NUTS when a
+    NUTS-only option is set (``nuts_only``: their names), else the exact Gibbs sampler
+    where the prior has one for the likelihood, else NUTS; any other name as given."""
     if sampler != "auto":
         return sampler
     if prior.model_space:
         return MODEL_SPACE_SAMPLERS[0]
+    if nuts_only:
+        return "nuts"
     try:
         check_gibbs_supported(prior, likelihood)
     except ValueError:

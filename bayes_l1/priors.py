@@ -133,8 +133,6 @@ class Prior:
     # kernel in samplers/model_space.py); such a prior has no NUTS construction.
     model_space: ClassVar[bool] = False
     nuts: ClassVar[bool] = True  # NUTS samples it (build returns its PyMC construction)
-    # The sampler fit_posterior and the estimators use when none is named
-    default_sampler: ClassVar[str] = "nuts"
     fixed_lasso: ClassVar[bool] = False  # its mode is the lasso at a fixed alpha
     # Advice on sampling problems (diagnostics.check_sampling), after the generic advice:
     # "divergences": lines; "bfmi": appended to the E-BFMI line; "mixing_wide" (formatted
@@ -535,8 +533,8 @@ class SpikeAndSlab(Prior):
     invariant to the scale of each column and of y: the model posterior is the same on the
     original and the working scale.
 
-    The posterior of (gamma, g, sigma, w) is sampled by ``sampler="enumeration"`` (the
-    default, also chosen by ``"auto"``): all 2^p models enumerated exactly
+    The posterior of (gamma, g, sigma, w) is sampled by ``sampler="enumeration"`` (what
+    the default ``"auto"`` chooses while p <= 20): all 2^p models enumerated exactly
     (:func:`bayes_l1.bma.enumerate_models`, p <= 20), then for each draw a model from its
     posterior probability, g given the model (mixtures of g-priors: by inversion of its
     1-D posterior), then sigma^2 and w from their exact conditionals. For this prior
@@ -566,7 +564,6 @@ class SpikeAndSlab(Prior):
     likelihoods = ("gaussian",)
     model_space = True
     nuts = False
-    default_sampler = "auto"
     # no penalized-likelihood counterpart (map_penalty None), no Gibbs kernel
 
     def __post_init__(self):

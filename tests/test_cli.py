@@ -4,6 +4,7 @@ under test (PyMC's logging, exit codes of a real run; see also test_cli_input.py
 
 import contextlib
 import io
+import re
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -44,13 +45,15 @@ def run_here(*args, cwd=None):
     return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
-# Tiny posterior runs: PyMC's own NUTS compiles fastest; the tables and files are under test.
-TINY = ("--draws", "60", "--tune", "60", "--chains", "1", "--sampler", "pymc")
+# Tiny posterior runs by the default sampler ("auto": Gibbs for these priors, no model to
+# compile); the tables and files are under test. NUTS_TINY: the same by PyMC's own NUTS.
+TINY = ("--draws", "60", "--tune", "60", "--chains", "1")
+NUTS_TINY = (*TINY, "--sampler", "pymc")
 SEED = ("--seed", str(seed(0)))
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.slow  # a subprocess that compiles the demo's model afresh; CI runs it
+@pytest.mark.slow  # a subprocess: imports, CV, Gibbs sampling and four figures; CI runs it
 def test_demo_prints_diabetes_result_and_writes_figures(tmp_path):
     """The table's first two rows (pip, then rank median) are bmi and s5 in any 60 draws:
     their |beta_std| never fell below eps in a 2 x 20,000-draw Gibbs run, and the only
@@ -96,6 +99,7 @@ def test_fit_writes_tables_and_figures(tmp_path, sparse_csv):
         args = ("--target", "response", *TINY, *SEED, "--out", str(tmp_path / name))
         proc = run_here("fit", str(csv), *args)
         assert proc.returncode == 0, proc.stderr
+        assert re.search(r"Sampled in [0-9.]+ s by gibbs\.", proc.stdout)  # --sampler auto
         runs.append(pd.read_csv(tmp_path / name / "inclusion_summary.csv", index_col=0))
     out = tmp_path / "a"
     table = runs[0]
@@ -115,7 +119,6 @@ def test_fit_writes_tables_and_figures(tmp_path, sparse_csv):
     assert not (out / "shrinkage.png").exists()  # Laplace prior: no kappa
 
 
-@pytest.mark.slow  # ~30 s: compiles the logistic horseshoe model; CI runs it (.ci/run)
 def test_fit_logistic_horseshoe(tmp_path):
     sim = bl.make_sparse_classification(120, 6, 2, random_state=4)
     csv = tmp_path / "binary.csv"

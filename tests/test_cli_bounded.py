@@ -17,7 +17,7 @@ import bayes_l1.posterior
 from bayes_l1.cli import main
 from bayes_l1.compare import REFINE_MAX_ITER, REFINE_TOL
 from tests.mc import seed
-from tests.test_cli import SEED, TINY, run
+from tests.test_cli import NUTS_TINY, SEED, TINY, run
 
 
 @pytest.mark.slow  # a logistic fit with its lasso columns; CI runs it
@@ -49,7 +49,8 @@ def test_logistic_fit_after_sampling_solves_once_within_bounds(tmp_path, monkeyp
     for name in ("lasso_map", "lasso_map_path"):
         monkeypatch.setattr(bayes_l1.compare, name, spy(name, getattr(bayes_l1.compare, name)))
     monkeypatch.chdir(tmp_path)
-    code = main(["fit", "d.csv", "--target", "label", "--logistic", *TINY, *SEED, "--out", "o"])
+    args = ["--target", "label", "--logistic", *NUTS_TINY, *SEED, "--out", "o"]
+    code = main(["fit", "d.csv", *args])
     assert code == 0, capsys.readouterr().err
     assert sampled and calls == [("lasso_map", 1, REFINE_TOL, REFINE_MAX_ITER)]
     assert REFINE_MAX_ITER <= 50
@@ -73,9 +74,7 @@ def test_lasso_columns_match_inclusion_summary(tmp_path):
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(tmp_path / "o" / "inclusion_summary.csv", index_col=0)
     cv = bl.lasso_map_cv(sim.X, sim.y, random_state=int(SEED[1]))
-    tree = bl.fit_posterior(
-        sim.X, sim.y, draws=20, tune=20, chains=1, sampler="pymc", random_state=seed(0)
-    )
+    tree = bl.fit_posterior(sim.X, sim.y, draws=20, tune=20, chains=1, random_state=seed(0))
     ref = bl.lasso_columns(tree, sim.X, sim.y, alpha=cv.alpha).loc[table.index]
     np.testing.assert_allclose(table["map_coef"], ref["map_coef"], atol=1e-6)
     assert table["lasso_selected"].tolist() == ref["lasso_selected"].tolist()

@@ -11,6 +11,7 @@ import xarray as xr
 import bayes_l1 as bl
 import bayes_l1.model
 from bayes_l1 import fitted
+from bayes_l1.posterior import _resolve_sampler
 from tests.mc import seed
 from tests.test_sklearn_compat import _save_and_load
 
@@ -192,3 +193,110 @@ def test_options_are_checked_before_any_work(diabetes, kwargs, error, words):
     X, y = diabetes
     with pytest.raises(error, match=words):
         bl.fit_posterior(X, y > y.median() if "likelihood" in kwargs else y, **kwargs)
+
+
+# -- the default sampler: "auto" ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("likelihood", "prior", "expected"),
+    [
+        ("gaussian", bl.Laplace(), "gibbs"),
+        ("gaussian", bl.Laplace(lam="eb"), "gibbs"),
+        ("gaussian", bl.Horseshoe(), "gibbs"),
+        ("gaussian", bl.RegularizedHorseshoe(p0=2), "gibbs"),
+        ("gaussian", bl.Normal(), "gibbs"),
+        ("gaussian", bl.ElasticNetPrior(alpha=0.1), "nuts"),
+        ("gaussian", bl.SpikeAndSlab(), "enumeration"),
+        ("logistic", bl.Laplace(lam="cv"), "gibbs"),
+        ("logistic", bl.RegularizedHorseshoe(), "gibbs"),
+        ("logistic", bl.ElasticNetPrior(alpha=0.1), "nuts"),
+    ],
+)
+def test_auto_is_gibbs_where_the_prior_has_a_kernel_else_nuts(likelihood, prior, expected):
+    assert _resolve_sampler("auto", prior, likelihood) == expected
+    # an option only NUTS honours picks NUTS (a prior over models has none: refused below)
+    if expected != "enumeration":
+        assert _resolve_sampler("auto", prior, likelihood, ["target_accept"]) == "nuts"
+    assert _resolve_sampler("pymc", prior, likelihood) == "pymc"  # a name is kept
+
+
+def test_the_estimators_default_to_auto_and_record_the_sampler_used(diabetes):
+    X, y = diabetes
+    tiny = dict(draws=30, tune=30, chains=1, random_state=seed(4))
+    for est, target in (
+        (bl.BayesianLinearRegression(**tiny), y),
+        (bl.BayesianLogisticRegression(bl.Horseshoe(), **tiny), y > y.median()),
+    ):
+        assert est.get_params()["sampler"] == "auto"
+        tree = est.fit(X, target).idata_
+        assert tree.attrs["bayes_l1_sampler"] == "gibbs" and not est.marginalized_
+        assert est.diagnostics_.n_divergent is None  # no NUTS statistics: Gibbs drew them
+    default = bl.fit_posterior(X, y, **tiny)
+    assert default.attrs["bayes_l1_sampler"] == "gibbs"
+    xr.testing.assert_equal(  # sampler=None is "auto", and "auto" is the default
+        bl.fit_posterior(X, y, sampler=None, **tiny)["posterior"].to_dataset(),
+        default["posterior"].to_dataset(),
+    )
+
+
+class _Dispatched(Exception):
+    """Raised by the NUTS stub below: the fit reached NUTS (nothing compiled)."""
+
+
+@pytest.fixture
+def nuts_calls(monkeypatch):
+    """sample_nuts replaced by a stub that records its arguments and stops the fit."""
+    calls = []
+
+    def stub(model, **kwargs):
+        calls.append(dict(kwargs, model=model))
+        raise _Dispatched
+
+    monkeypatch.setattr(bayes_l1.posterior, "sample_nuts", stub)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "sampler", "target_accept", "marginalized"),
+    [
+        ({"prior": bl.ElasticNetPrior(alpha=0.1)}, "nuts", 0.9, False),  # no Gibbs kernel
+        ({"sampler": "nuts"}, "nuts", 0.9, False),  # named: kept
+        ({"sampler": "pymc", "prior": bl.Horseshoe()}, "pymc", 0.9, True),
+        ({"target_accept": 0.95}, "nuts", 0.95, False),  # NUTS-only options pick NUTS
+        ({"prior": bl.Horseshoe(), "marginalize": True}, "nuts", 0.9, True),
+        ({"prior": bl.Horseshoe(), "marginalize": False}, "nuts", 0.99, False),
+    ],
+)
+def test_nuts_where_auto_must_or_the_caller_names_it(
+    diabetes, nuts_calls, kwargs, sampler, target_accept, marginalized
+):
+    X, y = diabetes
+    with pytest.raises(_Dispatched):
+        bl.BayesianLinearRegression(**kwargs, random_state=seed(0)).fit(X, y)
+    (call,) = nuts_calls
+    assert call["sampler"] == sampler and call["target_accept"] == target_accept
+    assert ("y_marginal" in call["model"].named_vars) == marginalized
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"sampler": "gibbs", "target_accept": 0.95}, "target_accept applies to NUTS only"),
+        ({"sampler": "gibbs", "marginalize": False}, "marginalize applies to NUTS only"),
+        (
+            {
+                "sampler": "gibbs",
+                "prior": bl.Horseshoe(),
+                "marginalize": True,
+                "target_accept": 0.9,
+            },
+            "target_accept and marginalize apply to NUTS only",
+        ),
+        ({"prior": bl.SpikeAndSlab(), "target_accept": 0.95}, "'enumeration' sampler would"),
+    ],
+)
+def test_a_nuts_option_is_refused_by_another_sampler_not_ignored(diabetes, kwargs, words):
+    X, y = diabetes
+    with pytest.raises(ValueError, match=words):
+        bl.fit_posterior(X, y, **kwargs)

@@ -1,6 +1,7 @@
 """Same seed, same draws, across separate processes, for each sampler (nutpie, PyMC's NUTS,
-Gibbs). Bit-identical draws are promised on one machine and software stack only: another
-BLAS or thread count gives other draws of the same posterior (docs/reproducibility.md)."""
+Gibbs, and the default "auto"). Bit-identical draws are promised on one machine and
+software stack only: another BLAS or thread count gives other draws of the same posterior
+(docs/reproducibility.md)."""
 
 import json
 import subprocess
@@ -25,6 +26,7 @@ SCRIPT = textwrap.dedent(
         "nutpie": dict(sampler="nutpie", prior=bl.Horseshoe(p0=2)),
         "pymc": dict(sampler="pymc", prior=bl.Laplace()),
         "gibbs": dict(sampler="gibbs", prior=bl.Horseshoe(p0=2)),
+        "default": dict(prior=bl.Laplace()),  # sampler="auto": Gibbs
     }
     out = {}
     for seed in map(int, sys.argv[1:]):
@@ -60,16 +62,19 @@ def test_same_seed_same_draws_across_processes():
     a, b = seed(11), seed(12)
     first = _digests(a, b)
     second, third = _digests(a), _digests(a)
-    for name in ("nutpie", "pymc", "gibbs"):
+    for name in ("nutpie", "pymc", "gibbs", "default"):
         assert second[f"{name}:{a}"] == third[f"{name}:{a}"], name
         assert first[f"{name}:{a}"] != first[f"{name}:{b}"], name
 
 
 # nutpie's twin compiles two models (10 s): slow, run by CI with the cross-process test
-@pytest.mark.parametrize("sampler", [pytest.param("nutpie", marks=pytest.mark.slow), "pymc"])
+@pytest.mark.parametrize(
+    "sampler", [pytest.param("nutpie", marks=pytest.mark.slow), "pymc", "auto"]
+)
 def test_same_seed_same_draws_in_one_process(sampler):
     """The default suite's twin of the test above (the Gibbs one is in test_gibbs.py):
-    nutpie on the marginalized model (coefficients drawn after NUTS), PyMC's own NUTS."""
+    nutpie on the marginalized model (coefficients drawn after NUTS), PyMC's own NUTS, and
+    the default sampler ("auto": Gibbs for the horseshoe)."""
     sim = bl.make_sparse_regression(30, 5, 2, random_state=1)
     kw = dict(prior=bl.Horseshoe(p0=2), draws=40, tune=40, chains=2, sampler=sampler)
     a, b = (bl.BayesianLinearRegression(**kw, random_state=seed(7)) for _ in range(2))

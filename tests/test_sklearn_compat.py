@@ -1,9 +1,10 @@
 """scikit-learn compliance: check_estimator, Pipeline, GridSearchCV, pickle, and the
 ``idata_`` DataTree round trip through netCDF and zarr.
 
-The estimators sample with PyMC's own NUTS (``sampler="pymc"``: compiled once per model
-graph, then ~0.5 s a fit) and tiny draws, so the checks test the API contract, not the
-posterior (which tests/test_estimators.py covers).
+The estimators sample with their default sampler (``sampler="auto"``: the Gibbs sampler of
+the Bayesian lasso, Polya-Gamma for the logistic one; no model to compile) and tiny draws,
+so the checks test the API contract, not the posterior (which tests/test_estimators.py
+covers); one logistic fit samples by NUTS (nutpie), whose statistics must reload as well.
 """
 
 import pickle
@@ -33,12 +34,11 @@ from tests.mc import seed
 pytest.importorskip("pymc")
 
 # Tiny draws: the checks are about the API, not mixing (their SamplingWarnings are ignored).
-TINY = {"draws": 20, "tune": 20, "chains": 1, "sampler": "pymc", "random_state": seed(0)}
+TINY = {"draws": 20, "tune": 20, "chains": 1, "random_state": seed(0)}
 ESTIMATORS = [bl.BayesianLinearRegression(**TINY), bl.BayesianLogisticRegression(**TINY)]
 
 
-# Every check, none expected to fail.
-@pytest.mark.slow  # ~1.5 min: 108 checks, most fitting a tiny model; CI runs it
+# Every check, none expected to fail: 108 checks, most fitting a tiny model by Gibbs (~10 s).
 @parametrize_with_checks(ESTIMATORS)
 def test_check_estimator(estimator, check):
     check(estimator)

@@ -332,8 +332,7 @@ def test_the_prior_states_its_support():
     prior = bl.SpikeAndSlab()
     assert prior.likelihoods == ("gaussian",) and prior.model_space and not prior.nuts
     assert prior.gibbs_kernel is None and prior.map_penalty(None) is None
-    assert prior.default_sampler == "auto"
-    assert bl.Laplace.default_sampler == "nuts" and not bl.Laplace.model_space
+    assert not bl.Laplace.model_space
     assert bl.priors.resolve_prior("spike-slab") == prior
 
 
