@@ -272,9 +272,10 @@ class Laplace(Prior):
 
     def build(self, pm, ctx: BuildContext):
         if self.lam == "eb":
+            where = "sampler='gibbs'" if ctx.likelihood == "gaussian" else "the Gaussian likelihood"
             raise ValueError(
-                "Laplace(lam='eb') (empirical-Bayes lam by Monte Carlo EM) needs "
-                "sampler='gibbs'; with NUTS use lam=None (Gamma hyperprior), 'cv' or a number."
+                f"Laplace(lam='eb') (empirical-Bayes lam by Monte Carlo EM) needs {where}; "
+                "here use lam=None (Gamma hyperprior), 'cv' or a number."
             )
         lam = self.fixed_lam(ctx)
         if lam is None:

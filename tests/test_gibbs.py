@@ -370,6 +370,8 @@ def test_estimator_errors(small):
         bl.BayesianLinearRegression(bl.ElasticNetPrior(alpha=0.1), sampler="gibbs").fit(X, y)
     with pytest.raises(ValueError, match=r"lam='eb'.*needs sampler='gibbs'"):
         bl.BayesianLinearRegression(bl.Laplace(lam="eb"), sampler="nuts").fit(X, y)
+    with pytest.raises(ValueError, match=r"lam='eb'.*needs the Gaussian likelihood"):
+        bl.BayesianLogisticRegression(bl.Laplace(lam="eb")).fit(X, (y > np.median(y)).astype(int))
     with pytest.raises(ValueError, match="lam='eb'"):
         build_model(prepare(X, y), bl.Laplace(lam="eb"))
     with pytest.raises(ValueError, match="'cv', 'eb'"):
