@@ -183,103 +183,220 @@ def logistic_loss_change(eta, u, step, y):
     return total / n
 
 
+# Inner quadratic models with at most this many coordinates (features plus the intercept),
+# and no more than n, are solved in Gram form (X_ws^T diag(h) X_ws, O(n m^2) once per Newton
+# step, then O(m) per coordinate update) rather than from the n-vector X d (O(n) each).
+_NEWTON_GRAM_MAX = 1000
+# The inner coordinate descent on the quadratic model stops at this fraction of the current
+# KKT violation (inexact Newton keeps its fast local rate).
+_MODEL_TOL = 0.05
+
+
+@njit(cache=True)
+def _logistic_model(X, y, w, eta, ws, l1, l2, fit_intercept, g, h, gx):
+    """The quadratic model of the mean logistic loss at ``eta``: per-sample gradient ``g``
+    and curvature ``h`` (written in place), ``gx = X_ws^T g``; returns the largest KKT
+    violation on ``ws`` (the intercept's included) and the sums of ``g`` and ``h``."""
+    n = X.shape[0]
+    g_sum = 0.0
+    h_sum = 0.0
+    for i in range(n):
+        p = _sigmoid(eta[i])
+        g[i] = (p - y[i]) / n
+        h[i] = max(p * (1.0 - p), 1e-12) / n
+        g_sum += g[i]
+        h_sum += h[i]
+    worst = abs(g_sum) if fit_intercept else 0.0
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        gx[k] = _col_dot(X, j, g)
+        worst = max(worst, _violation(gx[k] + l2[j] * w[j], w[j], l1[j]))
+    return worst, g_sum, h_sum
+
+
+@njit(cache=True)
+def _weighted_gram(X, h, ws):
+    """``H`` (m + 1, m + 1) = [X_ws, 1]^T diag(h) [X_ws, 1]: the model's curvature, the
+    intercept's row and column last."""
+    n = X.shape[0]
+    m = ws.shape[0]
+    H = np.empty((m + 1, m + 1))
+    xh = np.empty(n)
+    for k in range(m):
+        j = ws[k]
+        s = 0.0
+        for i in range(n):
+            xh[i] = X[i, j] * h[i]
+            s += xh[i]
+        H[m, k] = H[k, m] = s
+        for b in range(k + 1):
+            t = _col_dot(X, ws[b], xh)
+            H[k, b] = H[b, k] = t
+    s = 0.0
+    for i in range(n):
+        s += h[i]
+    H[m, m] = s
+    return H
+
+
+@njit(cache=True)
+def _direction_gram(H, gx, g_sum, w, c, ws, l1, l2, d, fit_intercept, max_cd, tol):
+    """Coordinate descent on the penalized quadratic model in Gram form (``H`` from
+    ``_weighted_gram``): the Newton direction ``d`` (in place, from 0) and its intercept
+    part, returned. The model's gradient ``q`` is kept through ``H``: O(m) per update."""
+    m = ws.shape[0]
+    q = gx.copy()
+    q_c = g_sum
+    dc = 0.0
+    for _ in range(max_cd):
+        biggest = 0.0
+        moved = False
+        for k in range(m):
+            j = ws[k]
+            hk = H[k, k]
+            if hk + l2[j] == 0.0:
+                continue
+            old = w[j] + d[k]
+            new = _soft(hk * old - q[k], l1[j]) / (hk + l2[j])
+            if new != old:
+                delta = new - old
+                d[k] += delta
+                for b in range(m):
+                    q[b] += delta * H[b, k]
+                q_c += delta * H[m, k]
+                biggest = max(biggest, abs(delta) * hk)
+                moved = moved or abs(delta) > _ULPS * _EPS * abs(new)
+        if fit_intercept:
+            delta = -q_c / H[m, m]
+            dc += delta
+            for b in range(m):
+                q[b] += delta * H[b, m]
+            q_c += delta * H[m, m]
+            biggest = max(biggest, abs(delta) * H[m, m])
+            moved = moved or abs(delta) > _ULPS * _EPS * abs(c + dc)
+        if biggest <= tol or not moved:
+            break
+    return dc
+
+
+@njit(cache=True)
+def _direction_naive(X, g, h, w, c, ws, l1, l2, d, u, fit_intercept, max_cd, tol):
+    """``_direction_gram`` from the n-vector ``u = X_ws d + dc`` (kept in place): O(n) per
+    update, no O(n m^2) set-up; for working sets larger than n."""
+    n = X.shape[0]
+    m = ws.shape[0]
+    hx2 = np.empty(m)
+    h_sum = 0.0
+    for i in range(n):
+        h_sum += h[i]
+    for k in range(m):
+        j = ws[k]
+        hj = 0.0
+        for i in range(n):
+            hj += X[i, j] * X[i, j] * h[i]
+        hx2[k] = hj
+    dc = 0.0
+    for _ in range(max_cd):
+        biggest = 0.0
+        moved = False
+        for k in range(m):
+            j = ws[k]
+            if hx2[k] + l2[j] == 0.0:
+                continue
+            gq = 0.0
+            for i in range(n):
+                gq += X[i, j] * (g[i] + h[i] * u[i])
+            old = w[j] + d[k]
+            new = _soft(hx2[k] * old - gq, l1[j]) / (hx2[k] + l2[j])
+            if new != old:
+                delta = new - old
+                d[k] += delta
+                _col_axpy(X, j, delta, u)
+                biggest = max(biggest, abs(delta) * hx2[k])
+                moved = moved or abs(delta) > _ULPS * _EPS * abs(new)
+        if fit_intercept:
+            gq = 0.0
+            for i in range(n):
+                gq += g[i] + h[i] * u[i]
+            delta = -gq / h_sum
+            dc += delta
+            for i in range(n):
+                u[i] += delta
+            biggest = max(biggest, abs(delta) * h_sum)
+            moved = moved or abs(delta) > _ULPS * _EPS * abs(c + dc)
+        if biggest <= tol or not moved:
+            break
+    return dc
+
+
+@njit(cache=True)
+def _penalty_change(w, d, step, ws, l1, l2):
+    """The penalty at ``w + step d`` minus at ``w`` (on ``ws``)."""
+    change = 0.0
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        wn = w[j] + step * d[k]
+        change += l1[j] * (abs(wn) - abs(w[j])) + 0.5 * l2[j] * (wn - w[j]) * (wn + w[j])
+    return change
+
+
+@njit(cache=True)
+def _armijo_step(eta, u, y, g, w, d, ws, l1, l2):
+    """The Armijo step along (d, u = X d + dc) on the true objective, halving from 1 (at
+    most 40 times); 0 when no step decreases it at float64 precision."""
+    decrease = _penalty_change(w, d, 1.0, ws, l1, l2)
+    for i in range(eta.shape[0]):
+        decrease += g[i] * u[i]
+    step = 1.0
+    for _ in range(40):
+        change = logistic_loss_change(eta, u, step, y) + _penalty_change(w, d, step, ws, l1, l2)
+        if change <= 1e-4 * step * decrease:
+            return step
+        step *= 0.5
+    return 0.0
+
+
 @njit(cache=True)
 def logistic_newton(X, y, w, c, eta, ws, l1, l2, fit_intercept, max_newton, max_cd, tol):
     """Proximal Newton (newGLMNET; Yuan, Ho & Lin 2012) on features ``ws``.
 
     Each Newton step minimizes the penalized quadratic model of the mean logistic loss by
-    coordinate descent, then backtracks on the true objective (Armijo rule, on the change
-    of the objective computed directly: see ``logistic_loss_change``). ``w`` and
-    ``eta = X w + c`` are updated in place. Stops when the largest KKT violation on the
-    working set (intercept included) is <= tol, or when no step decreases the objective or
-    moves a coefficient by more than a few ulps (no progress left at float64 precision).
-    Returns ``(c, n_newton_steps)``.
+    coordinate descent (in Gram form for small working sets: ``_direction_gram``), then
+    backtracks on the true objective (Armijo rule, on the change of the objective computed
+    directly: see ``logistic_loss_change``). ``w`` and ``eta = X w + c`` are updated in
+    place. Stops when the largest KKT violation on the working set (intercept included) is
+    <= tol, or when no step decreases the objective or moves a coefficient by more than a
+    few ulps (no progress left at float64 precision). Returns ``(c, n_newton_steps)``.
     """
     n = X.shape[0]
     m = ws.shape[0]
-    h = np.empty(n)
     g = np.empty(n)
+    h = np.empty(n)
     u = np.empty(n)
+    gx = np.empty(m)
     d = np.empty(m)
-    hx2 = np.empty(m)
+    use_gram = m + 1 <= min(n, _NEWTON_GRAM_MAX)
     for it in range(max_newton):
-        h_sum = 0.0
-        g_sum = 0.0
-        for i in range(n):
-            p = _sigmoid(eta[i])
-            g[i] = (p - y[i]) / n
-            h[i] = max(p * (1.0 - p), 1e-12) / n
-            g_sum += g[i]
-            h_sum += h[i]
-        worst = abs(g_sum) if fit_intercept else 0.0
-        for k in range(m):
-            j = ws[k]
-            gj = 0.0
-            hj = 0.0
-            for i in range(n):
-                gj += X[i, j] * g[i]
-                hj += X[i, j] * X[i, j] * h[i]
-            hx2[k] = hj
-            worst = max(worst, _violation(gj + l2[j] * w[j], w[j], l1[j]))
+        worst, g_sum, _ = _logistic_model(X, y, w, eta, ws, l1, l2, fit_intercept, g, h, gx)
         if worst <= tol:
             return c, it
-        # Coordinate descent on the quadratic model; u = X d + dc. Solved to a precision
-        # relative to the current violation (inexact Newton keeps its fast local rate).
-        u[:] = 0.0
         d[:] = 0.0
-        dc = 0.0
-        for _ in range(max_cd):
-            biggest = 0.0
-            moved = False
+        if use_gram:
+            H = _weighted_gram(X, h, ws)
+            dc = _direction_gram(
+                H, gx, g_sum, w, c, ws, l1, l2, d, fit_intercept, max_cd, _MODEL_TOL * worst
+            )
+            u[:] = dc
             for k in range(m):
-                j = ws[k]
-                if hx2[k] + l2[j] == 0.0:
-                    continue
-                gq = 0.0
-                for i in range(n):
-                    gq += X[i, j] * (g[i] + h[i] * u[i])
-                old = w[j] + d[k]
-                new = _soft(hx2[k] * old - gq, l1[j]) / (hx2[k] + l2[j])
-                if new != old:
-                    delta = new - old
-                    d[k] += delta
-                    for i in range(n):
-                        u[i] += delta * X[i, j]
-                    biggest = max(biggest, abs(delta) * hx2[k])
-                    moved = moved or abs(delta) > _ULPS * _EPS * abs(new)
-            if fit_intercept:
-                gq = 0.0
-                for i in range(n):
-                    gq += g[i] + h[i] * u[i]
-                delta = -gq / h_sum
-                dc += delta
-                for i in range(n):
-                    u[i] += delta
-                biggest = max(biggest, abs(delta) * h_sum)
-                moved = moved or abs(delta) > _ULPS * _EPS * abs(c + dc)
-            if biggest <= 0.05 * worst or not moved:
-                break
-        # Armijo backtracking on F along (d, dc).
-        decrease = 0.0
-        for i in range(n):
-            decrease += g[i] * u[i]
-        for k in range(m):
-            j = ws[k]
-            wn = w[j] + d[k]
-            decrease += l1[j] * (abs(wn) - abs(w[j])) + 0.5 * l2[j] * (wn * wn - w[j] * w[j])
-        step = 1.0
-        accepted = False
-        for _ in range(40):
-            change = logistic_loss_change(eta, u, step, y)
-            for k in range(m):
-                j = ws[k]
-                wn = w[j] + step * d[k]
-                change += l1[j] * (abs(wn) - abs(w[j])) + 0.5 * l2[j] * (wn - w[j]) * (wn + w[j])
-            if change <= 1e-4 * step * decrease:
-                accepted = True
-                break
-            step *= 0.5
-        if not accepted:  # no decrease left at float64 precision: keep the current point
+                if d[k] != 0.0:
+                    _col_axpy(X, ws[k], d[k], u)
+        else:
+            u[:] = 0.0
+            dc = _direction_naive(
+                X, g, h, w, c, ws, l1, l2, d, u, fit_intercept, max_cd, _MODEL_TOL * worst
+            )
+        step = _armijo_step(eta, u, y, g, w, d, ws, l1, l2)
+        if step == 0.0:  # no decrease left at float64 precision: keep the current point
             return c, it + 1
         moved = abs(step * dc) > _ULPS * _EPS * abs(c)
         for k in range(m):
@@ -467,3 +584,137 @@ def gaussian_path(
         iters[a] = min(it, max_iter)
         status[a] = code
     return W, gaps, kkts, iters, status
+
+
+@njit(cache=True, inline="always")
+def _xlogx(s):
+    """s log s, 0 at s = 0 (scipy's xlogy(s, s))."""
+    return s * np.log(s) if s != 0.0 else 0.0
+
+
+@njit(cache=True)
+def _logistic_gap(X, y, w, c, v, eta, z, l1, l2, active, fit_intercept):
+    """Fenchel duality gap and primal objective of the mean logistic loss at (w, c), with
+    ``v = y - sigmoid(eta)`` and ``z = X^T v / n``: the compiled twin of
+    ``solve.duality_gap`` for the logistic likelihood (same formula, same dual point)."""
+    n = v.shape[0]
+    p = w.shape[0]
+    penalty = 0.0
+    conj = 0.0
+    any_ridge = False
+    any_pen = False
+    worst = 0.0
+    for j in range(p):
+        penalty += l1[j] * abs(w[j]) + 0.5 * l2[j] * w[j] * w[j]
+        if l2[j] > 0.0:
+            any_ridge = True
+            e = max(abs(z[j]) - l1[j], 0.0)
+            conj += e * e / (2.0 * l2[j])
+        if l1[j] > 0.0:
+            any_pen = True
+            worst = max(worst, abs(z[j]) / l1[j])
+    if not any_pen or any_ridge:
+        worst = 0.0
+    t = 1.0 / worst if worst > 1.0 else 1.0
+    loss = 0.0
+    neg_entropy = 0.0
+    v_sum = 0.0
+    h_sum = 0.0
+    for i in range(n):
+        loss += _log1pexp(eta[i]) - y[i] * eta[i]
+        s = y[i] - t * v[i]
+        neg_entropy += _xlogx(s) + _xlogx(1.0 - s)
+        v_sum += v[i]
+        h_sum += max((y[i] - v[i]) * (1.0 - y[i] + v[i]), 1e-12)
+    primal = loss / n + penalty
+    dual = -neg_entropy / n - conj
+    extra = 0.0
+    for j in range(p):
+        if l1[j] == 0.0 and l2[j] == 0.0 and active[j]:
+            curvature = 0.0  # x_j^2 . p (1 - p) / n: the actual curvature
+            for i in range(n):
+                curvature += X[i, j] * X[i, j] * max((y[i] - v[i]) * (1.0 - y[i] + v[i]), 1e-12)
+            extra += t * z[j] * w[j] + z[j] * z[j] / (2.0 * curvature / n)
+    if fit_intercept:
+        v_mean = v_sum / n
+        extra += t * c * v_mean + v_mean * v_mean / (2.0 * h_sum / n)
+    return primal - dual + extra, primal
+
+
+@njit(cache=True)
+def logistic_path(
+    X, y, w, c, weights, active, alphas, l1_ratio, target, max_iter, fit_intercept, inner
+):
+    """The working-set solver for the logistic likelihood, compiled along a descending grid
+    with warm starts (a single alpha is a grid of one): ``gaussian_path``'s outer loop
+    (same gap certificate, same stops) around the proximal-Newton inner solver
+    ``logistic_newton``. ``w`` (the start) is updated in place, ``c`` is the starting
+    intercept. Returns ``(W (p, K), intercepts, gaps, kkts, n_iter, status)``.
+    """
+    n, p = X.shape
+    k = alphas.shape[0]
+    W = np.zeros((p, k))
+    C = np.zeros(k)
+    gaps = np.zeros(k)
+    kkts = np.zeros(k)
+    iters = np.zeros(k, dtype=np.int64)
+    status = np.zeros(k, dtype=np.int64)
+    l1 = np.empty(p)
+    l2 = np.empty(p)
+    viol = np.empty(p)
+    v = np.empty(n)
+    z = np.empty(p)
+    w_before = np.empty(p)
+    eta = np.full(n, c)
+    for j in range(p):
+        if not active[j]:
+            w[j] = 0.0
+        elif w[j] != 0.0:
+            _col_axpy(X, j, w[j], eta)
+    for a in range(k):
+        for j in range(p):
+            l1[j] = alphas[a] * l1_ratio * weights[j]
+            l2[j] = alphas[a] * (1.0 - l1_ratio) * weights[j]
+        gap = kkt = best_gap = prev_primal = np.inf
+        quiet = 0
+        code = MAX_ITER
+        it = 1
+        while it <= max_iter:
+            for i in range(n):
+                v[i] = y[i] - _sigmoid(eta[i])
+            _xt_dot(X, v, z, 1.0 / n)
+            gap, primal = _logistic_gap(X, y, w, c, v, eta, z, l1, l2, active, fit_intercept)
+            kkt = 0.0
+            for j in range(p):
+                viol[j] = _violation(-z[j] + l2[j] * w[j], w[j], l1[j]) if active[j] else 0.0
+                kkt = max(kkt, viol[j])
+            if gap <= target and (it > 1 or kkt == 0.0):
+                code = CONVERGED
+                break
+            resolved = prev_primal - primal > _OBJECTIVE_ULPS * _EPS * abs(primal)
+            quiet = 0 if resolved or gap < 0.5 * best_gap else quiet + 1
+            best_gap = min(best_gap, gap)
+            prev_primal = primal
+            if quiet >= _STALL_ROUNDS:
+                code = PRECISION
+                break
+            w_before[:] = w
+            c_before = c
+            ws = _working_set(viol, w, active)
+            c, _ = logistic_newton(
+                X, y, w, c, eta, ws, l1, l2, fit_intercept, 200, 1000, inner * kkt
+            )
+            same = c == c_before
+            for j in ws:
+                same = same and w[j] == w_before[j]
+            if same:
+                code = PRECISION
+                break
+            it += 1
+        W[:, a] = w
+        C[a] = c
+        gaps[a] = gap
+        kkts[a] = kkt
+        iters[a] = min(it, max_iter)
+        status[a] = code
+    return W, C, gaps, kkts, iters, status
