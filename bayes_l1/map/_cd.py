@@ -105,14 +105,113 @@ def gaussian_cd(X, r, w, ws, norms2, l1, l2, max_epochs, tol):
     return max_epochs
 
 
+# The covariance-form inner solver tries the exact solution on a stable support (a linear
+# solve) when the support has at most this many features.
+_EXACT_MAX = 200
+# A Cholesky pivot below this fraction of its diagonal entry: numerically singular.
+_PIVOT_MIN = 1e-10
+
+
+@njit(cache=True)
+def _cholesky_solve(A, b):
+    """``(x, ok)``: x with ``A x = b`` for symmetric positive definite A (Cholesky), and
+    False instead when a pivot falls below ``_PIVOT_MIN`` times its diagonal entry
+    (numerically singular: correlated or duplicated columns)."""
+    m = A.shape[0]
+    L = np.zeros((m, m))
+    x = b.copy()
+    for j in range(m):
+        s = A[j, j]
+        for k in range(j):
+            s -= L[j, k] * L[j, k]
+        if not s > _PIVOT_MIN * A[j, j]:
+            return x, False
+        L[j, j] = np.sqrt(s)
+        for i in range(j + 1, m):
+            t = A[i, j]
+            for k in range(j):
+                t -= L[i, k] * L[j, k]
+            L[i, j] = t / L[j, j]
+    for i in range(m):  # L u = b, then L^T x = u
+        t = x[i]
+        for k in range(i):
+            t -= L[i, k] * x[k]
+        x[i] = t / L[i, i]
+    for i in range(m - 1, -1, -1):
+        t = x[i]
+        for k in range(i + 1, m):
+            t -= L[k, i] * x[k]
+        x[i] = t / L[i, i]
+    return x, True
+
+
+@njit(cache=True)
+def _exact_on_support(G, z, w, ws, l1, l2, tol):
+    """Try the exact minimizer on the current support S of ``w`` with its signs fixed (an
+    active-set Newton step, as LARS's): ``(G_SS + diag l2_S) w_S = z_S + G_SS w_S - l1_S
+    sign(w_S)``. Kept (``w`` and ``z`` on ``ws`` updated, True returned) only when every
+    penalized coefficient keeps its sign and every KKT violation on ``ws`` is <= tol;
+    otherwise nothing changes and False is returned."""
+    m = ws.shape[0]
+    S = np.empty(m, dtype=np.int64)
+    s = 0
+    for a in range(m):
+        if w[ws[a]] != 0.0:
+            S[s] = ws[a]
+            s += 1
+    if s == 0 or s > _EXACT_MAX:
+        return False
+    S = S[:s]
+    A = np.empty((s, s))
+    b = np.empty(s)
+    for a in range(s):
+        j = S[a]
+        b[a] = z[j] - l1[j] * np.sign(w[j])
+        for c in range(s):
+            A[a, c] = G[j, S[c]]
+            b[a] += G[j, S[c]] * w[S[c]]
+        A[a, a] += l2[j]
+    new, ok = _cholesky_solve(A, b)
+    if not ok:
+        return False
+    for a in range(s):
+        j = S[a]
+        if l1[j] > 0.0 and not new[a] * w[j] > 0.0:
+            return False
+    z_new = np.empty(m)
+    worst = 0.0
+    for a in range(m):
+        k = ws[a]
+        t = z[k]
+        for c in range(s):
+            t -= G[k, S[c]] * (new[c] - w[S[c]])
+        z_new[a] = t
+        wk = w[k]
+        for c in range(s):
+            if S[c] == k:
+                wk = new[c]
+        worst = max(worst, _violation(-t + l2[k] * wk, wk, l1[k]))
+    if worst > tol:
+        return False
+    for a in range(m):
+        z[ws[a]] = z_new[a]
+    for c in range(s):
+        w[S[c]] = new[c]
+    return True
+
+
 @njit(cache=True)
 def gaussian_cd_gram(G, z, w, ws, norms2, l1, l2, max_epochs, tol):
     """``gaussian_cd`` in covariance form (glmnet's "covariance" update, for n >= p): the
     gradient ``z = X^T r / n`` is kept up to date through the Gram matrix ``G = X^T X / n``,
     so a coordinate update costs O(|ws|) instead of O(n). ``w`` and ``z`` (on ``ws``) are
     updated in place; the caller brings the residual up to date. Same stopping rules as
-    ``gaussian_cd`` (so the same over-solving of the inner problem, which is cheap here)."""
+    ``gaussian_cd`` (so the same over-solving of the inner problem, which is cheap here);
+    at each check, when the support and its signs held since the last one, the exact
+    solution on that support is tried (``_exact_on_support``): CD finds the support, a
+    linear solve the coefficients, to float64 precision, however correlated the columns."""
     m = ws.shape[0]
+    stable = True  # no coefficient entered, left or changed sign since the last check
     for epoch in range(max_epochs):
         moved = False
         for a in range(m):
@@ -130,6 +229,7 @@ def gaussian_cd_gram(G, z, w, ws, norms2, l1, l2, max_epochs, tol):
                     z[k] -= delta * G[k, j]
                 w[j] = new
                 moved = moved or abs(delta) > _ULPS * _EPS * abs(new)
+                stable = stable and old * new > 0.0
         if not moved:
             return epoch + 1
         if (epoch + 1) % _CHECK_EVERY != 0 and epoch != max_epochs - 1:
@@ -140,8 +240,9 @@ def gaussian_cd_gram(G, z, w, ws, norms2, l1, l2, max_epochs, tol):
             if norms2[j] == 0.0:
                 continue
             worst = max(worst, _violation(-z[j] + l2[j] * w[j], w[j], l1[j]))
-        if worst <= tol:
+        if worst <= tol or (stable and _exact_on_support(G, z, w, ws, l1, l2, tol)):
             return epoch + 1
+        stable = True
     return max_epochs
 
 
@@ -463,6 +564,14 @@ def _gaussian_gap(y, v, w, z, l1, l2, norms2, active, n):
 
 
 @njit(cache=True)
+def _l1_norm(w):
+    s = 0.0
+    for j in range(w.shape[0]):
+        s += abs(w[j])
+    return s
+
+
+@njit(cache=True)
 def _working_set(viol, w, active):
     """The current support plus the worst KKT violators, at least ``_WS_START`` features and
     twice the support, sorted (``solve._working_set``'s rule; ties at the cut all kept)."""
@@ -563,7 +672,8 @@ def gaussian_path(
             w_before[:] = w
             ws = _working_set(viol, w, active)
             if use_gram:
-                gaussian_cd_gram(G, z, w, ws, norms2, l1, l2, _MAX_INNER_EPOCHS, inner * kkt)
+                tol_in = min(inner * kkt, target / max(_l1_norm(w), _EPS))
+                gaussian_cd_gram(G, z, w, ws, norms2, l1, l2, _MAX_INNER_EPOCHS, tol_in)
             else:
                 gaussian_cd(X, v, w, ws, norms2, l1, l2, _MAX_INNER_EPOCHS, inner * kkt)
             same = True
@@ -649,7 +759,8 @@ def logistic_path(
     with warm starts (a single alpha is a grid of one): ``gaussian_path``'s outer loop
     (same gap certificate, same stops) around the proximal-Newton inner solver
     ``logistic_newton``. ``w`` (the start) is updated in place, ``c`` is the starting
-    intercept. Returns ``(W (p, K), intercepts, gaps, kkts, n_iter, status)``.
+    intercept. The gradient certifying one alpha starts the next (it depends on (w, c)
+    only). Returns ``(W (p, K), intercepts, gaps, kkts, n_iter, status)``.
     """
     n, p = X.shape
     k = alphas.shape[0]
@@ -666,6 +777,7 @@ def logistic_path(
     z = np.empty(p)
     w_before = np.empty(p)
     eta = np.full(n, c)
+    fresh = False  # whether v and z are those of the current (w, c)
     for j in range(p):
         if not active[j]:
             w[j] = 0.0
@@ -680,9 +792,11 @@ def logistic_path(
         code = MAX_ITER
         it = 1
         while it <= max_iter:
-            for i in range(n):
-                v[i] = y[i] - _sigmoid(eta[i])
-            _xt_dot(X, v, z, 1.0 / n)
+            if not fresh:  # the full gradient: O(n p), the cost of an outer iteration
+                for i in range(n):
+                    v[i] = y[i] - _sigmoid(eta[i])
+                _xt_dot(X, v, z, 1.0 / n)
+                fresh = True
             gap, primal = _logistic_gap(X, y, w, c, v, eta, z, l1, l2, active, fit_intercept)
             kkt = 0.0
             for j in range(p):
@@ -710,6 +824,7 @@ def logistic_path(
             if same:
                 code = PRECISION
                 break
+            fresh = False
             it += 1
         W[:, a] = w
         C[a] = c
