@@ -156,7 +156,7 @@ def solve_path(problem: Problem, alphas, l1_ratio, *, tol, max_iter, warn=True) 
     W, C, gaps, _, iters, codes = solve_grid(
         problem, alphas, l1_ratio, *problem.null_solution(), tol=tol, max_iter=max_iter
     )
-    status = STATUS_NAMES[codes].astype(object)
+    status = STATUS_NAMES[codes]  # the names are 9 characters at most, as "separable"
     conv = codes == 0
     if problem.likelihood == "logistic":
         _path_statuses(problem, alphas, l1_ratio, status, conv, warn)
@@ -176,7 +176,7 @@ def solve_path(problem: Problem, alphas, l1_ratio, *, tol, max_iter, warn=True) 
         likelihood=problem.likelihood,
         alpha_max=problem.alpha_max(l1_ratio) if l1_ratio > 0 else np.inf,
         classes=problem.classes,
-        status=status.astype(str),
+        status=status,
     )
 
 

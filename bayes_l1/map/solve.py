@@ -253,7 +253,13 @@ class Problem:
         return self.y - expit(eta), eta
 
     def null_solution(self):
-        """(w, c) with every penalized coefficient at 0 and the rest at their optimum."""
+        """(w, c) with every penalized coefficient at 0 and the rest at their optimum (a
+        fresh copy of the cached solve)."""
+        w, c = self._null
+        return w.copy(), c
+
+    @cached_property
+    def _null(self):
         w = np.zeros(self.design.n_features)
         c = self.null_intercept()
         if ((self.weights == 0) & self.active).any():
@@ -262,15 +268,20 @@ class Problem:
             w, c = sol.w, sol.c
         return w, c
 
+    @cached_property
+    def _null_gradient(self) -> np.ndarray:
+        """|X^T v| / n at the null solution: what ``alpha_max`` compares to the weights."""
+        v, _ = self.residual_like(*self._null)
+        return np.abs(self.X.T @ v) / self.X.shape[0]
+
     def alpha_max(self, l1_ratio: float = 1.0) -> float:
         """Smallest alpha at which every penalized coefficient is 0."""
         if l1_ratio == 0:
             raise ValueError("alpha_max is infinite for a pure ridge penalty (l1_ratio=0).")
         pen = (self.weights > 0) & self.active
-        v, _ = self.residual_like(*self.null_solution())
-        z = np.abs(self.X.T @ v) / self.X.shape[0]
         if not pen.any():
             return 0.0
+        z = self._null_gradient
         return float(np.max(z[pen] / (l1_ratio * self.weights[pen]))) * self.y_scale
 
 
