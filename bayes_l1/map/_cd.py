@@ -1,4 +1,5 @@
-"""Compiled inner solvers: coordinate descent restricted to a working set.
+"""Compiled solvers: whole working-set paths (``gaussian_path``, ``logistic_path``) and their
+inner coordinate-descent and proximal-Newton solvers on a working set.
 
 Objective on the working design (per-sample scaling, as scikit-learn):
 
