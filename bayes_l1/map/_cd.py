@@ -575,29 +575,32 @@ def _l1_norm(w):
 @njit(cache=True)
 def _working_set(viol, w, active):
     """The current support plus the worst KKT violators, at least ``_WS_START`` features and
-    twice the support, sorted (``solve._working_set``'s rule; ties at the cut all kept)."""
+    twice the support, sorted (ties at the cut all kept).
+    Only the candidates (support and violators, usually few) are partitioned."""
     p = w.shape[0]
     nnz = 0
-    for j in range(p):
-        if w[j] != 0.0:
-            nnz += 1
-    size = max(_WS_START, min(2 * nnz, p))
-    cut = 0.0
-    if size < p:
-        score = np.empty(p)
-        for j in range(p):
-            score[j] = np.inf if w[j] != 0.0 else (viol[j] if active[j] else -1.0)
-        cut = np.partition(score, p - size)[p - size]
     count = 0
     ws = np.empty(p, dtype=np.int64)
     for j in range(p):
-        if not active[j]:
-            continue
-        s = np.inf if w[j] != 0.0 else viol[j]
-        if s > 0.0 and s >= cut:
+        if w[j] != 0.0:
+            nnz += 1
+        if w[j] != 0.0 or (active[j] and viol[j] > 0.0):
             ws[count] = j
             count += 1
-    return ws[:count]
+    size = max(_WS_START, min(2 * nnz, p))
+    if count <= size:
+        return ws[:count]
+    score = np.empty(count)
+    for a in range(count):
+        j = ws[a]
+        score[a] = np.inf if w[j] != 0.0 else viol[j]
+    cut = np.partition(score, count - size)[count - size]
+    kept = 0
+    for a in range(count):
+        if score[a] >= cut:
+            ws[kept] = ws[a]
+            kept += 1
+    return ws[:kept]
 
 
 @njit(cache=True)
@@ -672,11 +675,11 @@ def gaussian_path(
                 break
             w_before[:] = w
             ws = _working_set(viol, w, active)
+            tol_in = min(inner * kkt, target / max(_l1_norm(w), _EPS))
             if use_gram:
-                tol_in = min(inner * kkt, target / max(_l1_norm(w), _EPS))
                 gaussian_cd_gram(G, z, w, ws, norms2, l1, l2, _MAX_INNER_EPOCHS, tol_in)
             else:
-                gaussian_cd(X, v, w, ws, norms2, l1, l2, _MAX_INNER_EPOCHS, inner * kkt)
+                gaussian_cd(X, v, w, ws, norms2, l1, l2, _MAX_INNER_EPOCHS, tol_in)
             same = True
             for j in ws:
                 if w[j] != w_before[j]:
