@@ -819,9 +819,8 @@ def logistic_path(
             w_before[:] = w
             c_before = c
             ws = _working_set(viol, w, active)
-            c, _ = logistic_newton(
-                X, y, w, c, eta, ws, l1, l2, fit_intercept, 200, 1000, inner * kkt
-            )
+            tol_in = min(inner * kkt, target / max(_l1_norm(w), _EPS))
+            c, _ = logistic_newton(X, y, w, c, eta, ws, l1, l2, fit_intercept, 200, 1000, tol_in)
             same = c == c_before
             for j in ws:
                 same = same and w[j] == w_before[j]
