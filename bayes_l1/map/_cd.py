@@ -514,7 +514,7 @@ def logistic_newton(X, y, w, c, eta, ws, l1, l2, fit_intercept, max_newton, max_
     return c, max_newton
 
 
-# Outer-loop constants of ``gaussian_path`` (as ``solve``'s): the first working-set size,
+# Outer-loop constants of the paths: the first working-set size,
 # the outer iterations without resolvable progress before a "precision" stop, and the
 # objective change (in ulps) below which a decrease is rounding noise.
 _WS_START = 10
@@ -527,8 +527,14 @@ CONVERGED, MAX_ITER, PRECISION = 0, 1, 2
 
 @njit(cache=True)
 def _gaussian_gap(y, v, w, z, l1, l2, norms2, active, n):
-    """Fenchel duality gap and primal objective at (w, residual v), ``z = X^T v / n``: the
-    compiled twin of ``solve.duality_gap`` for the Gaussian likelihood (same formula)."""
+    """Fenchel duality gap and primal objective at (w, residual v), ``z = X^T v / n``.
+
+    For a pure L1 penalty the dual point ``t v`` is rescaled into the feasible set (as
+    scikit-learn's ``enet_coordinate_descent``); with an L2 part the penalty's conjugate is
+    finite everywhere and ``t = 1``. P - D is the sum of non-negative Fenchel-Young gaps
+    minus ``t z_j w_j`` for each unpenalized feature, whose dual constraint z_j = 0 holds
+    only at the optimum: that term is added back and replaced by the coordinate-wise gap
+    z_j**2 / (2 curvature), so the certificate is >= 0 and vanishes at the optimum."""
     p = w.shape[0]
     penalty = 0.0
     conj = 0.0
@@ -607,15 +613,17 @@ def _working_set(viol, w, active):
 def gaussian_path(
     X, y, w, c, norms2, weights, active, alphas, l1_ratio, y_scale, target, max_iter, G, inner
 ):
-    """The working-set solver of ``solve.solve`` for the Gaussian likelihood, compiled, along
-    a descending grid with warm starts (a single alpha is a grid of one).
+    """The working-set solver for the Gaussian likelihood, compiled, along a descending
+    grid with warm starts (a single alpha is a grid of one).
 
     Per alpha: the full gradient ``z = X^T v / n``, the duality gap and each feature's KKT
     violation; stop when ``gap <= target`` (after at least one inner pass unless already
     optimal), or with status PRECISION when float64 resolves no further progress (the inner
     solver leaves w unchanged, or ``_STALL_ROUNDS`` outer iterations in a row neither move the
     objective by more than rounding nor halve the gap); else coordinate descent on the
-    support plus the worst violators to 0.3 times the current KKT violation. ``w`` (the
+    support plus the worst violators to ``inner`` times the current KKT violation, or to
+    ``target / ||w||_1`` when that is looser (over-solving the working set costs less than
+    another full gradient). ``w`` (the
     start) is updated in place; ``c`` is the fixed working intercept (0 on a centred y).
     With a Gram matrix ``G = X^T X / n`` (p, p) the inner solver runs in covariance form;
     pass a (0, 0) array for the residual ("naive") form. The gradient and the gap of the
@@ -709,8 +717,9 @@ def _xlogx(s):
 @njit(cache=True)
 def _logistic_gap(X, y, w, c, v, eta, z, l1, l2, active, fit_intercept):
     """Fenchel duality gap and primal objective of the mean logistic loss at (w, c), with
-    ``v = y - sigmoid(eta)`` and ``z = X^T v / n``: the compiled twin of
-    ``solve.duality_gap`` for the logistic likelihood (same formula, same dual point)."""
+    ``v = y - sigmoid(eta)`` and ``z = X^T v / n``: ``_gaussian_gap``'s construction with
+    the logistic loss's conjugate (binary entropy at ``y - t v``), and the intercept's dual
+    constraint sum(v) = 0 treated as an unpenalized feature's, curvature mean(p (1 - p))."""
     n = v.shape[0]
     p = w.shape[0]
     penalty = 0.0
