@@ -622,9 +622,9 @@ def gaussian_path(
     solver leaves w unchanged, or ``_STALL_ROUNDS`` outer iterations in a row neither move the
     objective by more than rounding nor halve the gap); else coordinate descent on the
     support plus the worst violators to ``inner`` times the current KKT violation, or to
-    ``target / ||w||_1`` when that is looser (over-solving the working set costs less than
-    another full gradient). ``w`` (the
-    start) is updated in place; ``c`` is the fixed working intercept (0 on a centred y).
+    ``target / ||w||_1`` when that is smaller (over-solving the working set costs less than
+    another full gradient). ``w`` (the start) is updated in place; ``c`` is the fixed
+    working intercept (0 on a centred y).
     With a Gram matrix ``G = X^T X / n`` (p, p) the inner solver runs in covariance form;
     pass a (0, 0) array for the residual ("naive") form. The gradient and the gap of the
     outer loop are computed from the residual either way.
