@@ -15,9 +15,8 @@ from bayes_l1.map.solve import (
     MapResult,
     Problem,
     _check_solver_inputs,
-    gaussian_path,
     separable,
-    solve,
+    solve_grid,
     warn_separable,
 )
 
@@ -122,12 +121,14 @@ class PathResult:
 
 
 def _path_statuses(problem: Problem, alphas, l1_ratio, status, conv, warn) -> None:
-    """Mark (and warn about) alphas whose unpenalized features separate the classes."""
-    masks = {}
-    for i, alpha in enumerate(alphas):
-        masks.setdefault(problem.free(alpha, l1_ratio).tobytes(), []).append(i)
-    for key, idx in masks.items():
-        free = np.frombuffer(key, dtype=bool)
+    """Mark (and warn about) alphas whose unpenalized features separate the classes.
+
+    The unpenalized features are the zero-weight ones at alpha > 0 and all at alpha = 0:
+    at most two sets to check."""
+    for idx in (np.flatnonzero(alphas > 0), np.flatnonzero(alphas == 0)):
+        if idx.size == 0:
+            continue
+        free = problem.free(alphas[idx[0]], l1_ratio)
         if separable(problem, free):
             status[idx], conv[idx] = "separable", False
             if not warn:
@@ -152,25 +153,12 @@ def _warn_path(problem: Problem, alphas, gaps, status, tol) -> None:
 
 def solve_path(problem: Problem, alphas, l1_ratio, *, tol, max_iter, warn=True) -> PathResult:
     """Warm-started solutions of ``problem`` at each alpha (alphas must be descending)."""
-    p, k = problem.design.n_features, alphas.size
-    W = np.zeros((p, k))
-    C = np.zeros(k)
-    gaps, iters = np.zeros(k), np.zeros(k, dtype=int)
-    conv, status = np.zeros(k, dtype=bool), np.empty(k, dtype=object)
-    w, c = problem.null_solution()
-    if problem.likelihood == "gaussian":  # the whole path in one compiled call
-        W, gaps, _, iters, codes = gaussian_path(
-            problem, alphas, l1_ratio, w, c, tol=tol, max_iter=max_iter
-        )
-        C[:] = c
-        status = STATUS_NAMES[codes]
-        conv = codes == 0
-    else:
-        for i, alpha in enumerate(alphas):
-            sol = solve(problem, alpha, l1_ratio, w, c, tol=tol, max_iter=max_iter)
-            w, c = sol.w, sol.c
-            W[:, i], C[i] = w, c
-            gaps[i], iters[i], conv[i], status[i] = sol.gap, sol.n_iter, sol.converged, sol.status
+    W, C, gaps, _, iters, codes = solve_grid(
+        problem, alphas, l1_ratio, *problem.null_solution(), tol=tol, max_iter=max_iter
+    )
+    status = STATUS_NAMES[codes]  # the names are 9 characters at most, as "separable"
+    conv = codes == 0
+    if problem.likelihood == "logistic":
         _path_statuses(problem, alphas, l1_ratio, status, conv, warn)
     if warn:
         _warn_path(problem, alphas, gaps, status, tol)
@@ -188,7 +176,7 @@ def solve_path(problem: Problem, alphas, l1_ratio, *, tol, max_iter, warn=True) 
         likelihood=problem.likelihood,
         alpha_max=problem.alpha_max(l1_ratio) if l1_ratio > 0 else np.inf,
         classes=problem.classes,
-        status=status.astype(str),
+        status=status,
     )
 
 

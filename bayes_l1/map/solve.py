@@ -8,10 +8,10 @@ plus a stop when float64 can resolve no further progress (so that a tol below wh
 allow costs a few iterations, not max_iter). The Gaussian response is solved in units of a
 power of two near its spread, which is exact and keeps every square representable.
 
-For the Gaussian likelihood the whole outer loop, and a whole path, is one compiled call
-(``_cd.gaussian_path``: no Python per alpha or per coordinate), with glmnet's covariance
-update (X^T X / n) when n >= p and p is small; the logistic outer loop is Python around the
-compiled proximal-Newton inner solver.
+The whole outer loop, and a whole path, is one compiled call (``_cd.gaussian_path``,
+``_cd.logistic_path``: no Python per alpha or per coordinate). The Gaussian inner solver uses
+glmnet's covariance update (X^T X / n) when n >= p and p is small; the logistic one is
+proximal Newton (newGLMNET).
 """
 
 from __future__ import annotations
@@ -40,14 +40,8 @@ from bayes_l1.map import _cd
 
 __all__ = ["ConvergenceWarning", "MapResult", "SeparationWarning", "lasso_map"]
 
-_WS_START = 10
 # The inner solver stops at this fraction of the outer KKT violation.
 _INNER_TOL = 0.3
-_EPS = np.finfo(np.float64).eps
-# Stop after this many outer iterations in a row without progress float64 can resolve.
-_STALL_ROUNDS = 3
-# An objective change below this many ulps is rounding noise (pairwise sums of n >= 0 terms).
-_OBJECTIVE_ULPS = 32
 # A stop at float64 precision warns only when the gap is this far above the target.
 _FAR_ABOVE_TARGET = 100.0
 # The working y is y / y_scale; squares of y (gap, held-out MSE) are reported times
@@ -259,7 +253,13 @@ class Problem:
         return self.y - expit(eta), eta
 
     def null_solution(self):
-        """(w, c) with every penalized coefficient at 0 and the rest at their optimum."""
+        """(w, c) with every penalized coefficient at 0 and the rest at their optimum (a
+        fresh copy of the cached solve)."""
+        w, c = self._null
+        return w.copy(), c
+
+    @cached_property
+    def _null(self):
         w = np.zeros(self.design.n_features)
         c = self.null_intercept()
         if ((self.weights == 0) & self.active).any():
@@ -268,171 +268,92 @@ class Problem:
             w, c = sol.w, sol.c
         return w, c
 
+    @cached_property
+    def _null_gradient(self) -> np.ndarray:
+        """|X^T v| / n at the null solution: what ``alpha_max`` compares to the weights."""
+        v, _ = self.residual_like(*self._null)
+        return np.abs(self.X.T @ v) / self.X.shape[0]
+
     def alpha_max(self, l1_ratio: float = 1.0) -> float:
         """Smallest alpha at which every penalized coefficient is 0."""
         if l1_ratio == 0:
             raise ValueError("alpha_max is infinite for a pure ridge penalty (l1_ratio=0).")
         pen = (self.weights > 0) & self.active
-        v, _ = self.residual_like(*self.null_solution())
-        z = np.abs(self.X.T @ v) / self.X.shape[0]
         if not pen.any():
             return 0.0
+        z = self._null_gradient
         return float(np.max(z[pen] / (l1_ratio * self.weights[pen]))) * self.y_scale
-
-
-def _violations(z, w, l1, l2):
-    """Per-feature distance of -gradient to the penalty's subdifferential (``z = -grad``)."""
-    g = -z + l2 * w
-    return np.where(
-        w > 0, np.abs(g + l1), np.where(w < 0, np.abs(g - l1), np.maximum(np.abs(g) - l1, 0))
-    )
-
-
-def duality_gap(problem: Problem, w, c, v, eta, z, l1, l2) -> tuple[float, float]:
-    """Fenchel duality gap of the working-scale problem at (w, c), dual point ``t v``, and
-    the primal objective there: ``(gap, primal)``.
-
-    ``z = X^T v / n``. For a pure L1 penalty ``t`` rescales the dual point into the feasible
-    set (as scikit-learn's ``enet_coordinate_descent``); with an L2 part the penalty's
-    conjugate is finite everywhere and ``t = 1``. P - D is the sum of non-negative
-    Fenchel-Young gaps minus ``t z_j w_j`` for each unpenalized feature and ``t c mean(v)``
-    for the intercept, whose dual constraints (z_j = 0, sum(v) = 0) hold only at the
-    optimum: those terms are added back and replaced by each direction's coordinate-wise
-    gap g**2 / (2 curvature), so the certificate is >= 0 and vanishes at the optimum.
-    """
-    n = v.size
-    y = problem.y
-    pen = l1 > 0
-    penalty = np.sum(l1 * np.abs(w)) + 0.5 * np.sum(l2 * w * w)
-    if problem.likelihood == "gaussian":
-        primal = 0.5 * (v @ v) / n + penalty
-    else:
-        primal = np.mean(np.logaddexp(0.0, eta) - y * eta) + penalty
-    ridge = l2 > 0
-    conj = np.sum(np.maximum(np.abs(z[ridge]) - l1[ridge], 0.0) ** 2 / (2.0 * l2[ridge]))
-    worst = np.max(np.abs(z[pen]) / l1[pen]) if pen.any() and not ridge.any() else 0.0
-    t = 1.0 / worst if worst > 1.0 else 1.0
-    free = ~pen & ~ridge & problem.active
-    if problem.likelihood == "gaussian":
-        dual = (t * (v @ y) - 0.5 * t * t * (v @ v)) / n - conj
-        curvature = problem.norms2[free]
-    else:
-        s = y - t * v
-        dual = -np.mean(xlogy(s, s) + xlogy(1.0 - s, 1.0 - s)) - conj
-        h = np.maximum((y - v) * (1.0 - y + v), 1e-12)  # p (1 - p): the actual curvature
-        curvature = (problem.X[:, free] ** 2).T @ h / n if free.any() else np.zeros(0)
-    extra = np.sum(t * z[free] * w[free] + z[free] ** 2 / (2.0 * curvature))
-    if problem.design.fit_intercept and problem.likelihood == "logistic":
-        extra += t * c * v.mean() + v.mean() ** 2 / (2.0 * h.mean())
-    return float(primal - dual + extra), float(primal)
-
-
-def _inner_solve(problem: Problem, w, c, eta, v, ws, l1, l2, inner_tol) -> float:
-    """Run the compiled logistic inner solver on working set ``ws``; returns the new
-    intercept. (The Gaussian outer loop is compiled whole: :func:`gaussian_path`.)"""
-    fit_intercept = problem.design.fit_intercept
-    c, _ = _cd.logistic_newton(
-        problem.X, problem.y, w, c, eta, ws, l1, l2, fit_intercept, 200, 1000, inner_tol
-    )
-    return c
 
 
 # Status names of the compiled kernels' codes (``_cd.CONVERGED``, ``MAX_ITER``, ``PRECISION``).
 STATUS_NAMES = np.array(["converged", "max_iter", "precision"])
 
 
-def gaussian_path(problem: Problem, alphas, l1_ratio, w0, c0, *, tol, max_iter):
-    """The Gaussian working-set solver along descending ``alphas`` (warm starts), compiled
-    in one call: ``(W (p, K), gaps, kkts, n_iter, status codes)`` on the working scale, with
-    the same stopping rules as :func:`solve`."""
-    return _cd.gaussian_path(
+def solve_grid(problem: Problem, alphas, l1_ratio, w0, c0, *, tol, max_iter):
+    """The working-set solver along descending ``alphas`` (warm starts), compiled in one call
+    for either likelihood (``_cd.gaussian_path``, ``_cd.logistic_path``): no Python per alpha
+    or per coordinate. Returns ``(W (p, K), intercepts, gaps, kkts, n_iter, status codes)``
+    on the working scale; ``w0``, ``c0`` is the start."""
+    alphas = np.asarray(alphas, dtype=np.float64)
+    w = np.array(w0, dtype=np.float64)
+    target = tol * problem.gap_scale
+    if problem.likelihood == "gaussian":
+        W, gaps, kkts, iters, codes = _cd.gaussian_path(
+            problem.X,
+            problem.y,
+            w,
+            float(c0),
+            problem.norms2,
+            problem.weights,
+            problem.active,
+            alphas,
+            float(l1_ratio),
+            float(problem.y_scale),
+            target,
+            int(max_iter),
+            problem.gram,
+            _INNER_TOL,
+        )
+        return W, np.full(alphas.size, float(c0)), gaps, kkts, iters, codes
+    return _cd.logistic_path(
         problem.X,
         problem.y,
-        np.array(w0, dtype=np.float64),
+        w,
         float(c0),
-        problem.norms2,
         problem.weights,
         problem.active,
-        np.asarray(alphas, dtype=np.float64),
+        alphas,
         float(l1_ratio),
-        float(problem.y_scale),
-        tol * problem.gap_scale,
+        target,
         int(max_iter),
-        problem.gram,
+        problem.design.fit_intercept,
         _INNER_TOL,
     )
 
 
 def solve(problem: Problem, alpha, l1_ratio, w0, c0, *, tol=1e-4, max_iter=100) -> Solution:
-    """Solve the working-scale problem from (w0, c0).
+    """Solve the working-scale problem from (w0, c0): :func:`solve_grid` at one alpha.
 
     ``gap`` and ``tol`` are on the per-sample objective scale of the working problem,
     ``gap <= tol * gap_scale`` (scikit-learn's rule for the Gaussian case, relative to the
     null model's loss for the logistic case). The loop also stops, with status
     "precision", when float64 cannot resolve further progress: the inner solver leaves the
-    point unchanged, or for ``_STALL_ROUNDS`` outer iterations in a row the objective moves
+    point unchanged, or for ``_cd._STALL_ROUNDS`` outer iterations in a row the objective moves
     by no more than rounding and the gap does not halve. Such a tol would only cost time.
     """
-    if problem.likelihood == "gaussian":
-        W, gaps, kkts, iters, codes = gaussian_path(
-            problem, np.array([float(alpha)]), l1_ratio, w0, c0, tol=tol, max_iter=max_iter
-        )
-        status = STATUS_NAMES[codes[0]]
-        return Solution(
-            W[:, 0],
-            float(c0),
-            int(iters[0]),
-            float(gaps[0]),
-            float(kkts[0]),
-            status == "converged",
-            status,
-        )
-    X = problem.X
-    n = X.shape[0]
-    l1, l2 = problem.penalties(alpha, l1_ratio)
-    w = np.array(w0, dtype=np.float64)
-    c = float(c0)
-    active = problem.active
-    w[~active] = 0.0
-    target = tol * problem.gap_scale
-    gap = kkt = best_gap = prev_primal = np.inf
-    quiet = 0
-    # The inner solvers keep v (Gaussian residual) and eta (logistic) up to date in place.
-    v, eta = problem.residual_like(w, c)
-    for it in range(1, max_iter + 1):
-        if problem.likelihood == "logistic":
-            v = problem.y - expit(eta)
-        z = (X.T @ v) / n
-        gap, primal = duality_gap(problem, w, c, v, eta, z, l1, l2)
-        viol = np.where(active, _violations(z, w, l1, l2), 0.0)
-        kkt = float(viol.max())
-        # At least one inner pass (as scikit-learn's first epoch) unless already optimal.
-        if gap <= target and (it > 1 or kkt == 0):
-            return Solution(w, c, it, gap, kkt, True, "converged")
-        resolved = prev_primal - primal > _OBJECTIVE_ULPS * _EPS * abs(primal)
-        quiet = 0 if resolved or gap < 0.5 * best_gap else quiet + 1
-        best_gap, prev_primal = min(best_gap, gap), primal
-        if quiet >= _STALL_ROUNDS:
-            return Solution(w, c, it, gap, kkt, False, "precision")
-        w_before, c_before = w.copy(), c
-        ws = _working_set(viol, w, active)
-        c = _inner_solve(problem, w, c, eta, v, ws, l1, l2, 0.3 * kkt)
-        if c == c_before and np.array_equal(w, w_before):  # a fixed point in float64
-            return Solution(w, c, it, gap, kkt, False, "precision")
-    return Solution(w, c, max_iter, gap, kkt, False, "max_iter")
-
-
-def _working_set(viol, w, active):
-    support = w != 0
-    size = max(_WS_START, min(2 * int(support.sum()), w.size))
-    score = np.where(support, np.inf, viol)
-    score[~active] = -1.0
-    if size < w.size:
-        ws = np.argpartition(-score, size - 1)[:size]
-    else:
-        ws = np.arange(w.size)
-    ws = ws[(score[ws] > 0)]
-    return np.sort(ws).astype(np.int64)
+    W, C, gaps, kkts, iters, codes = solve_grid(
+        problem, [float(alpha)], l1_ratio, w0, c0, tol=tol, max_iter=max_iter
+    )
+    status = str(STATUS_NAMES[codes[0]])
+    return Solution(
+        W[:, 0],
+        float(C[0]),
+        int(iters[0]),
+        float(gaps[0]),
+        float(kkts[0]),
+        status == "converged",
+        status,
+    )
 
 
 @dataclass(frozen=True, eq=False)
