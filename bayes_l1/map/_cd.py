@@ -526,6 +526,30 @@ CONVERGED, MAX_ITER, PRECISION = 0, 1, 2
 
 
 @njit(cache=True)
+def _penalty_and_dual_scale(w, z, l1, l2):
+    """(penalty at w, conjugate of the L2 part at the dual point, dual scale t) shared by
+    the two gaps: for a pure L1 penalty t scales the dual point into the feasible set
+    (max_j |z_j| / l1_j <= 1); with an L2 part (or no L1 penalty) t = 1."""
+    penalty = 0.0
+    conj = 0.0
+    any_ridge = False
+    any_pen = False
+    worst = 0.0
+    for j in range(w.shape[0]):
+        penalty += l1[j] * abs(w[j]) + 0.5 * l2[j] * w[j] * w[j]
+        if l2[j] > 0.0:
+            any_ridge = True
+            e = max(abs(z[j]) - l1[j], 0.0)
+            conj += e * e / (2.0 * l2[j])
+        if l1[j] > 0.0:
+            any_pen = True
+            worst = max(worst, abs(z[j]) / l1[j])
+    if not any_pen or any_ridge:
+        worst = 0.0
+    return penalty, conj, 1.0 / worst if worst > 1.0 else 1.0
+
+
+@njit(cache=True)
 def _gaussian_gap(y, v, w, z, l1, l2, norms2, active, n):
     """Fenchel duality gap and primal objective at (w, residual v), ``z = X^T v / n``.
 
@@ -536,29 +560,13 @@ def _gaussian_gap(y, v, w, z, l1, l2, norms2, active, n):
     only at the optimum: that term is added back and replaced by the coordinate-wise gap
     z_j**2 / (2 curvature), so the certificate is >= 0 and vanishes at the optimum."""
     p = w.shape[0]
-    penalty = 0.0
-    conj = 0.0
-    any_ridge = False
-    any_pen = False
-    worst = 0.0
-    for j in range(p):
-        penalty += l1[j] * abs(w[j]) + 0.5 * l2[j] * w[j] * w[j]
-        if l2[j] > 0.0:
-            any_ridge = True
-            e = max(abs(z[j]) - l1[j], 0.0)
-            conj += e * e / (2.0 * l2[j])
-        if l1[j] > 0.0:
-            any_pen = True
-            worst = max(worst, abs(z[j]) / l1[j])
+    penalty, conj, t = _penalty_and_dual_scale(w, z, l1, l2)
     vv = 0.0
     vy = 0.0
     for i in range(v.shape[0]):
         vv += v[i] * v[i]
         vy += v[i] * y[i]
     primal = 0.5 * vv / n + penalty
-    if not any_pen or any_ridge:
-        worst = 0.0
-    t = 1.0 / worst if worst > 1.0 else 1.0
     dual = (t * vy - 0.5 * t * t * vv) / n - conj
     extra = 0.0
     for j in range(p):
@@ -568,6 +576,24 @@ def _gaussian_gap(y, v, w, z, l1, l2, norms2, active, n):
     # come out 0 or negative), and is reported as that floor, which no tol can go below.
     floor = _OBJECTIVE_ULPS * _EPS * abs(primal)
     return max(primal - dual + extra, floor), primal
+
+
+@njit(cache=True)
+def _kkt_violations(z, w, l1, l2, active, viol):
+    """Each active feature's KKT violation into ``viol`` (gradient -z + l2 w); the largest."""
+    kkt = 0.0
+    for j in range(w.shape[0]):
+        viol[j] = _violation(-z[j] + l2[j] * w[j], w[j], l1[j]) if active[j] else 0.0
+        kkt = max(kkt, viol[j])
+    return kkt
+
+
+@njit(cache=True)
+def _quiet_rounds(primal, prev_primal, gap, best_gap, quiet):
+    """Outer rounds in a row in which float64 resolved no progress: the objective fell by
+    no more than a few ulps and the gap did not halve (at _STALL_ROUNDS: precision reached)."""
+    resolved = prev_primal - primal > _OBJECTIVE_ULPS * _EPS * abs(primal)
+    return 0 if resolved or gap < 0.5 * best_gap else quiet + 1
 
 
 @njit(cache=True)
@@ -667,15 +693,11 @@ def gaussian_path(
                 _xt_dot(X, v, z, 1.0 / n)
                 fresh = True
             gap, primal = _gaussian_gap(y, v, w, z, l1, l2, norms2, active, n)
-            kkt = 0.0
-            for j in range(p):
-                viol[j] = _violation(-z[j] + l2[j] * w[j], w[j], l1[j]) if active[j] else 0.0
-                kkt = max(kkt, viol[j])
+            kkt = _kkt_violations(z, w, l1, l2, active, viol)
             if gap <= target and (it > 1 or kkt == 0.0):
                 code = CONVERGED
                 break
-            resolved = prev_primal - primal > _OBJECTIVE_ULPS * _EPS * abs(primal)
-            quiet = 0 if resolved or gap < 0.5 * best_gap else quiet + 1
+            quiet = _quiet_rounds(primal, prev_primal, gap, best_gap, quiet)
             best_gap = min(best_gap, gap)
             prev_primal = primal
             if quiet >= _STALL_ROUNDS:
@@ -722,23 +744,7 @@ def _logistic_gap(X, y, w, c, v, eta, z, l1, l2, active, fit_intercept):
     constraint sum(v) = 0 treated as an unpenalized feature's, curvature mean(p (1 - p))."""
     n = v.shape[0]
     p = w.shape[0]
-    penalty = 0.0
-    conj = 0.0
-    any_ridge = False
-    any_pen = False
-    worst = 0.0
-    for j in range(p):
-        penalty += l1[j] * abs(w[j]) + 0.5 * l2[j] * w[j] * w[j]
-        if l2[j] > 0.0:
-            any_ridge = True
-            e = max(abs(z[j]) - l1[j], 0.0)
-            conj += e * e / (2.0 * l2[j])
-        if l1[j] > 0.0:
-            any_pen = True
-            worst = max(worst, abs(z[j]) / l1[j])
-    if not any_pen or any_ridge:
-        worst = 0.0
-    t = 1.0 / worst if worst > 1.0 else 1.0
+    penalty, conj, t = _penalty_and_dual_scale(w, z, l1, l2)
     loss = 0.0
     neg_entropy = 0.0
     v_sum = 0.0
@@ -811,15 +817,11 @@ def logistic_path(
                 _xt_dot(X, v, z, 1.0 / n)
                 fresh = True
             gap, primal = _logistic_gap(X, y, w, c, v, eta, z, l1, l2, active, fit_intercept)
-            kkt = 0.0
-            for j in range(p):
-                viol[j] = _violation(-z[j] + l2[j] * w[j], w[j], l1[j]) if active[j] else 0.0
-                kkt = max(kkt, viol[j])
+            kkt = _kkt_violations(z, w, l1, l2, active, viol)
             if gap <= target and (it > 1 or kkt == 0.0):
                 code = CONVERGED
                 break
-            resolved = prev_primal - primal > _OBJECTIVE_ULPS * _EPS * abs(primal)
-            quiet = 0 if resolved or gap < 0.5 * best_gap else quiet + 1
+            quiet = _quiet_rounds(primal, prev_primal, gap, best_gap, quiet)
             best_gap = min(best_gap, gap)
             prev_primal = primal
             if quiet >= _STALL_ROUNDS:
