@@ -7,7 +7,8 @@ Problems:
      for the wide case (target: under 10 minutes);
   2. horseshoe on scikit-learn's breast-cancer data (569 x 30): posterior means of the
      working-scale coefficients against NUTS (nutpie), in combined Monte Carlo standard
-     errors.
+     errors;
+  3. the Bayesian lasso (Laplace, lam with its Gamma hyperprior) on problem 1's data.
 
 Run: ``python benchmarks/gibbs_logistic.py`` (``--quick`` for a smoke run with tiny sizes).
 """
@@ -32,7 +33,7 @@ def mixing(tree) -> dict:
     """(min bulk ESS, min tail ESS, max R-hat) of each posterior variable that varies."""
     post = tree["posterior"]
     out = {}
-    for v in ("beta", "tau", "local", "c", "intercept"):
+    for v in ("beta", "tau", "local", "c", "lam", "intercept"):
         if v in post and float(post[v].std()) > 0:
             bulk = np.atleast_1d(azs.ess(post[v], sample_dims=_DIMS, method="bulk"))
             tail = np.atleast_1d(azs.ess(post[v], sample_dims=_DIMS, method="tail"))
@@ -41,18 +42,16 @@ def mixing(tree) -> dict:
     return out
 
 
-def wide(n: int, p: int, draws: int, thin: int, tune: int) -> None:
+def wide(n: int, p: int, draws: int, thin: int, tune: int, prior=None) -> None:
+    prior = bl.RegularizedHorseshoe(p0=5) if prior is None else prior
     sim = bl.make_sparse_classification(n, p, 5, random_state=0)
     start = time.perf_counter()
     data = prepare(sim.X.to_numpy(), sim.y.to_numpy(), likelihood="logistic")
     tree = sample_gibbs(
-        data, bl.RegularizedHorseshoe(p0=5), draws=draws, tune=tune, thin=thin, chains=2,
-        random_seed=1,
+        data, prior, draws=draws, tune=tune, thin=thin, chains=2, random_seed=1
     )  # fmt: skip
     wall = time.perf_counter() - start
-    print(
-        f"regularized horseshoe, n={n}, p={p}, {tune} + {draws} x {thin} iterations: {wall:.1f} s"
-    )
+    print(f"{prior!r}, n={n}, p={p}, {tune} + {draws} x {thin} iterations: {wall:.1f} s")
     for v, (bulk, tail, rhat) in mixing(tree).items():
         print(f"  {v:10s} min bulk ESS {bulk:7.0f}  min tail ESS {tail:7.0f}  max R-hat {rhat:.4f}")
 
@@ -100,6 +99,7 @@ def main() -> None:
         return
     thin = 15 if args.p <= 1000 else 2  # p = 1000: 16,000 iterations a chain reach ESS 400
     wide(100, args.p, draws=1000, thin=thin, tune=1000 if args.p <= 1000 else 500)
+    wide(100, args.p, draws=1000, thin=5, tune=1000, prior=bl.Laplace())  # the Bayesian lasso
     breast_cancer(draws=2000, tune=1000)
 
 

@@ -113,7 +113,32 @@ def _laplace_step(ld: LogisticData, spec: _Spec, st: dict, rng, tuning: bool, it
     lam = st["lam"]
     inv_tau2 = rng.wald(lam / absw, lam * lam)
     st["tau2"] = 1.0 / np.fmax(inv_tau2, 1.0 / PRIOR_VAR_MAX)
+    if spec.lam is None:
+        _noncentred_lam_step(ld, spec, st, rng)
     st["accept"] = np.nan
+
+
+def _noncentred_lam_step(ld: LogisticData, spec: _Spec, st: dict, rng) -> None:
+    """lam | z = lam w, s = lam^2 tau^2, c0, y: in those coordinates z_j | s_j ~ N(0, s_j) and
+    s_j ~ Exp(1/2) do not involve lam, so lam has its own prior (lam^2 ~ Gamma(r, delta))
+    times the Bernoulli likelihood at w = z / lam (slice sampling on log lam, O(n) per
+    evaluation). Interleaved with the centred lam | w above (Yu & Meng 2011), it moves lam
+    and the scale of every coefficient together, along which the centred updates crawl
+    when p is large (lam's ESS 11 in 2 x 5000 draws at n = 100, p = 1000 without it)."""
+    lam, c0 = st["lam"], st["c0"]
+    u = (st["eta"] - c0) * lam  # Z z
+
+    def log_density(x, idx):
+        return np.array(
+            [2.0 * spec.r * v - spec.delta * np.exp(2.0 * v) + ld.loglik(c0 + u * np.exp(-v)).sum()
+             for v in x]
+        )  # fmt: skip
+
+    new = float(np.exp(slice_sample(np.array([np.log(lam)]), log_density, rng)[0]))
+    shrink = lam / new
+    st["lam"], st["w"] = new, st["w"] * shrink
+    st["tau2"] = np.minimum(st["tau2"] * shrink**2, PRIOR_VAR_MAX)
+    st["eta"] = c0 + u / new
 
 
 def _prior_var(spec: _Spec, st: dict, t: float) -> np.ndarray:
