@@ -134,7 +134,31 @@ def _laplace_step(
     # Prior variance sigma^2 tau_j^2 at most PRIOR_VAR_MAX: flat for any coefficient, and the
     # wald draw cannot underflow to 0 when lam and sigma collapse (noise-free y).
     st["tau2"] = 1.0 / np.fmax(inv_tau2, st["sigma2"] / PRIOR_VAR_MAX)
+    if spec.lam is None and not st.get("eb", False):
+        _noncentred_scales_step(reg, spec, st, rng)
     st["accept"] = np.nan
+
+
+def _noncentred_scales_step(reg: GaussianRegression, spec: _Spec, st: dict, rng) -> None:
+    """sigma and lam scaled together by e^v, the mixing variances tau^2 by e^-2v, w held:
+    the prior variances sigma^2 tau^2 of w and each lam^2 tau_j^2 stay put, so the
+    conditional of v (Liu & Sabatti 2000's generalized Gibbs step on the multiplicative
+    group, Jacobian included) is one-dimensional, O(1) per evaluation:
+    (2r + 1 - n) v - sigma^2 e^2v / 2 - delta lam^2 e^2v - RSS e^-2v / (2 sigma^2).
+    The centred updates crawl along this direction when p >> n, where the residuals pin
+    sigma only weakly and w pins sigma / lam (n = 100, p = 1000: lam's and sigma's ESS
+    17 and 18 in 2 x 5000 draws without it)."""
+    resid = reg.y - st["c0"] - reg.Z @ st["w"]
+    rss, sigma2, lam2 = resid @ resid, st["sigma2"], st["lam2"]
+    a, b, c = 2.0 * spec.r + 1.0 - reg.n, 0.5 * sigma2 + spec.delta * lam2, 0.5 * rss / sigma2
+
+    def log_density(v, idx):
+        return a * v - b * np.exp(2.0 * v) - c * np.exp(-2.0 * v)
+
+    v = float(slice_sample(np.zeros(1), log_density, rng)[0])
+    scale = np.exp(2.0 * v)
+    st["sigma2"], st["lam2"] = max(sigma2 * scale, SIGMA2_MIN), lam2 * scale
+    st["tau2"] = np.minimum(st["tau2"] / scale, PRIOR_VAR_MAX / st["sigma2"])
 
 
 def _global_log_target(spec: _Spec, f: SpectralFactor, t: float, c0: float, n: int) -> float:
