@@ -428,3 +428,16 @@ def log_slab_var(log_tau: float, log_local, log_c2: float):
     """log of tau^2 local~^2 = c^2 tau^2 local^2 / (c^2 + tau^2 local^2)."""
     a = 2.0 * (log_tau + log_local)
     return log_c2 + a - np.logaddexp(log_c2, a)
+
+
+def draw_slab_c2(spec, log_tau: float, log_local, w2, c2: float, rng) -> float:
+    """c^2 | w, tau, local of the regularized horseshoe, by slice sampling in log c^2
+    (prior c^2 / s^2 ~ InvGamma(df/2, df/2)); ``w2`` the squared coefficients."""
+    half_df, log_s2 = 0.5 * spec.slab_df, 2.0 * np.log(spec.slab_scale)
+
+    def log_c2_density(x, idx):
+        lv = log_slab_var(log_tau, log_local[None, :], x[:, None])
+        loglik = -0.5 * lv.sum(axis=1) - 0.5 * (w2 * np.exp(-lv)).sum(axis=1)
+        return loglik - half_df * (x - log_s2) - half_df * np.exp(log_s2 - x)
+
+    return float(np.exp(slice_sample(np.array([np.log(c2)]), log_c2_density, rng)[0]))

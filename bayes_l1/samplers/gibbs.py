@@ -67,6 +67,7 @@ from bayes_l1.samplers._kernels import (
     collapsed_local_sweep,
     draw_gamma_gauss,
     draw_sigma2,
+    draw_slab_c2,
     log_gig_integral,
     log_slab_var,
     rescale_move,
@@ -244,14 +245,7 @@ def _reg_horseshoe_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tun
 
     log_local = slice_sample(log_local, log_local_density, rng)
     st["local"] = np.exp(log_local)
-    half_df, log_s2 = 0.5 * spec.slab_df, 2.0 * np.log(spec.slab_scale)
-
-    def log_c2_density(x, idx):  # x = log c^2; c^2 / s^2 ~ InvGamma(df/2, df/2)
-        lv = log_slab_var(log_tau, log_local[None, :], x[:, None])
-        loglik = -0.5 * lv.sum(axis=1) - 0.5 * (w2 * np.exp(-lv)).sum(axis=1)
-        return loglik - half_df * (x - log_s2) - half_df * np.exp(log_s2 - x)
-
-    st["c2"] = float(np.exp(slice_sample(np.array([log_c2]), log_c2_density, rng)[0]))
+    st["c2"] = draw_slab_c2(spec, log_tau, log_local, w2, st["c2"], rng)
 
 
 _STEPS = {

@@ -57,6 +57,7 @@ from bayes_l1.samplers._kernels import (
     choose_method,
     collapsed_local_sweep,
     draw_gamma_gauss,
+    draw_slab_c2,
     log_slab_var,
     rescale_move,
     slice_sample,
@@ -242,17 +243,8 @@ def _intercept_step(ld: LogisticData, st: dict, rng) -> None:
 
 
 def _slab_step(spec: _Spec, st: dict, rng) -> None:
-    """c^2 | w, tau, local by slice sampling in log c^2 (c^2 / s^2 ~ InvGamma(df/2, df/2))."""
-    log_tau, log_local, w2 = np.log(st["t"]), np.log(st["local"]), st["w"] ** 2
-    half_df, log_s2 = 0.5 * spec.slab_df, 2.0 * np.log(spec.slab_scale)
-
-    def log_c2_density(x, idx):
-        lv = log_slab_var(log_tau, log_local[None, :], x[:, None])
-        loglik = -0.5 * lv.sum(axis=1) - 0.5 * (w2 * np.exp(-lv)).sum(axis=1)
-        return loglik - half_df * (x - log_s2) - half_df * np.exp(log_s2 - x)
-
-    log_c2 = np.array([np.log(st["c2"])])
-    st["c2"] = float(np.exp(slice_sample(log_c2, log_c2_density, rng)[0]))
+    """c^2 | w, tau, local (:func:`~bayes_l1.samplers._kernels.draw_slab_c2`)."""
+    st["c2"] = draw_slab_c2(spec, np.log(st["t"]), np.log(st["local"]), st["w"] ** 2, st["c2"], rng)
 
 
 STEPS = {
