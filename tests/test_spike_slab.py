@@ -268,6 +268,12 @@ def test_model_posterior_needs_a_fit_over_models_that_kept_X(diabetes):
         models.predict(X.to_numpy()[:, :3])
     with pytest.raises(ValueError, match=r"columns do not match.*missing \['s1'"):
         models.predict(X.drop(columns="s1"))
+    bad = X.to_numpy().copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        models.predict(bad)
+    with pytest.raises(ValueError, match=r"X must be 2-D \(n_samples, n_features\)"):
+        models.predict(X.to_numpy()[0])
 
 
 def test_constant_columns_are_out_of_every_model(diabetes):

@@ -17,6 +17,7 @@ import pandas as pd
 from numba import njit
 
 from bayes_l1._columns import align_columns
+from bayes_l1._validation import check_X
 from bayes_l1.bma.gprior import GPrior, shrinkage_from_rss
 
 if TYPE_CHECKING:
@@ -228,8 +229,8 @@ class BMAResult:
             On the original scale; a DataFrame's columns are matched by name, an array's
             by position (the order of ``feature_names``).
         """
-        Xa = np.asarray(align_columns(X, self.feature_names), dtype=float)
-        if Xa.ndim != 2 or Xa.shape[1] != self.n_features:
+        Xa = check_X(align_columns(X, self.feature_names))[0]  # finite, numeric, 2-D
+        if Xa.shape[1] != self.n_features:
             raise ValueError(
                 f"X must be 2-D with {self.n_features} columns ({', '.join(self.feature_names[:5])}"
                 f"{', ...' if self.n_features > 5 else ''}); got shape {Xa.shape}."
