@@ -330,14 +330,18 @@ def _run_chain(
         step, record = _STEPS[spec.kind], _record
     total = tune + draws * thin
     tick = max(total // 100, 1)
-    records = []
+    out = None
     for it in range(total):
         step(reg, spec, st, rng, it < tune, it)
         if it >= tune and (it - tune + 1) % thin == 0:
-            records.append(record(reg, spec, st))
+            draw = record(reg, spec, st)
+            if out is None:  # preallocated: the draws are held once (p = 100,000: GBs)
+                out = {k: np.empty((draws, *np.shape(v))) for k, v in draw.items()}
+            for k, v in draw.items():
+                out[k][(it - tune + 1) // thin - 1] = v
         if progress is not None and ((it + 1) % tick == 0 or it + 1 == total):
             progress((chain, min(tick, (it % tick) + 1)))
-    return {k: np.asarray([r[k] for r in records]) for k in records[0]}
+    return out
 
 
 def _eb_lam(reg: GaussianRegression, spec: _Spec, n_iter: int, rng) -> tuple[float, float]:
@@ -568,7 +572,8 @@ def sample_gibbs(
         progressbar, data.likelihood,
     )  # fmt: skip
     elapsed = time.perf_counter() - start
-    out = {k: np.stack([r[k] for r in results]) for k in results[0]}
+    # one variable at a time, each chain's copy dropped once stacked: a bounded peak
+    out = {k: np.stack([r.pop(k) for r in results]) for k in list(results[0])}
 
     info = {
         "inference_library": "bayes_l1",
