@@ -515,11 +515,10 @@ def test_eb_lam_is_a_marginal_likelihood_stationary_point(diabetes):
 # -- simulation-based calibration ------------------------------------------------------------
 
 
-def _sbc_ranks(name, n_sims, seed, n_draws=39, thin=4, tune=100):
+def _sbc_ranks(name, n_sims, seed, n_draws=39, thin=4, tune=100, n=20, p=5):
     """Talts et al. (2018): draw parameters from the prior, data from the model, and rank
-    each true value among thinned posterior draws. Design n = 20, p = 5, fixed."""
+    each true value among thinned posterior draws. One fixed design, n x p."""
     rng = np.random.default_rng(seed)
-    n, p = 20, 5
     X = rng.standard_normal((n, p))
     base = prepare(X, rng.standard_normal(n))
     prior = _PRIORS[name]
@@ -591,6 +590,19 @@ def test_sbc_fast(name):
 def test_sbc(name):
     """SBC, p = 5: 500 data sets, 99 thinned draws, 10 bins (bound as in test_sbc_fast)."""
     ranks = _sbc_ranks(name, n_sims=500, seed=seed(20261123), n_draws=99, thin=5, tune=200)
+    pvals = _sbc_pvalues(ranks, 99, bins=10)
+    assert pvals.min() * pvals.size > FAIL_PROB, pvals
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(_PRIORS))
+def test_sbc_wide(name):
+    """SBC with p > n (n = 8, p = 12): the sample-space (Bhattacharya) factors, and a
+    posterior of sigma that leans on its prior (power, measured: the regularized horseshoe's
+    sigma update without its log-Jacobian is rejected here, not at n = 20)."""
+    ranks = _sbc_ranks(
+        name, n_sims=500, seed=seed(20261205), n_draws=99, thin=5, tune=200, n=8, p=12
+    )  # fmt: skip
     pvals = _sbc_pvalues(ranks, 99, bins=10)
     assert pvals.min() * pvals.size > FAIL_PROB, pvals
 

@@ -161,11 +161,13 @@ class SpectralFactor:
         self.reg, self.local = reg, local
         if reg.method == "cholesky":
             H = reg.ZtZ * local[:, None] * local[None, :]
-            ev, self.V = eigh(H, check_finite=False, overwrite_a=True)
+            ev, self.V = eigh(H, check_finite=False, overwrite_a=True, driver="evd")
             self.h = self.V.T @ (local * reg.Zty)
         else:
             self.B = reg.Z * local
-            ev, self.U = eigh(_gram_rows(self.B), lower=True, check_finite=False, overwrite_a=True)
+            ev, self.U = eigh(
+                _gram_rows(self.B), lower=True, check_finite=False, overwrite_a=True, driver="evd"
+            )
             self.ey = self.U.T @ reg.y
             self.e1 = self.U.sum(axis=0)
         self.ev = np.maximum(ev, 0.0)
