@@ -115,7 +115,9 @@ def main(argv=None) -> pd.DataFrame:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
     parser.add_argument("--large", action="store_true", help="add p = 100,000 (~15 min)")
-    parser.add_argument("--only", choices=["gaussian", "wide", "logistic"], help="one group")
+    parser.add_argument(
+        "--only", choices=["gaussian", "wide", "logistic", "large"], help="one group"
+    )
     args = parser.parse_args(argv)
     q = args.quick
     draws, tune = (100, 100) if q else (1000, 1000)
@@ -152,7 +154,7 @@ def main(argv=None) -> pd.DataFrame:
             draws=draws // 2, tune=tune // 2, nuts=False,
         )  # fmt: skip
 
-    if args.large:
+    if args.large or args.only == "large":
         n, p = (50, 5000) if q else (100, 100_000)
         rows += run(
             f"Horseshoe n={n} p={p}", _regression(n, p, random_state=2), bl.Horseshoe(),
