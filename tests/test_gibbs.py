@@ -207,23 +207,6 @@ def test_draw_sigma2_is_the_gig_law():
     assert stats.kstest(x, law.cdf).pvalue > FAIL_PROB  # iid draws: p-value uniform
 
 
-def test_draw_sigma2_with_extra_factor_matches_quadrature():
-    """With the extra bounded factor (regularized horseshoe) the mean matches numerics, within
-    z standard errors of the mean of 4000 independent draws (rejection sampling)."""
-    rng = np.random.default_rng(seed(6))
-    shape, scale, k = 4.0, 3.0, 0.3
-
-    def log_extra(x):
-        return np.log(2.0 * k * np.sqrt(x) / (x + k * k))
-
-    x = np.array([draw_sigma2(shape, scale, rng, log_extra) for _ in range(4000)])
-    grid = np.linspace(1e-4, 30.0, 200_001)
-    logd = -(shape + 1) * np.log(grid) - scale / grid - grid / 2 + log_extra(grid)
-    w = np.exp(logd - logd.max())
-    exact = (grid * w).sum() / w.sum()
-    assert abs(x.mean() - exact) < z_bound() * x.std() / np.sqrt(x.size)
-
-
 def test_slice_sample_vectorized():
     """Independent slice chains per element reproduce their N(mu, 1) targets: mean and sd
     within z MCSEs (autocorrelation-aware), 6 comparisons at once."""

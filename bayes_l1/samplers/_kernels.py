@@ -205,43 +205,25 @@ _ROUNDS = 4  # rejection rounds of 16 proposals before the fallback
 SIGMA2_MIN = 1e-24
 
 
-def draw_sigma2(
-    shape: float,
-    scale: float,
-    rng: np.random.Generator,
-    log_extra=None,
-    current: float | None = None,
-) -> float:
-    """Draw x with density proportional to x^(-shape-1) exp(-scale / x) exp(-x / 2) g(x),
+def draw_sigma2(shape: float, scale: float, rng: np.random.Generator) -> float:
+    """Draw x with density proportional to x^(-shape-1) exp(-scale / x) exp(-x / 2),
     never below ``SIGMA2_MIN`` (and with ``scale`` floored a million times below it).
 
     That is sigma^2 under a HalfNormal(1) prior on sigma (the exp(-x/2) and half of the
     x^-1/2 Jacobian are in the exponent), by exact rejection from InvGamma(shape, scale):
-    accept with probability exp(-x/2) g(x), where ``log_extra`` gives log g <= 0. When the
-    acceptance rate is low (the data far from the prior, as in simulation-based calibration)
-    the rejection rounds give up and an exact GIG draw (scipy's ratio-of-uniforms) or, with
-    g, a slice update from ``current`` is made instead: either choice leaves the target
+    accept with probability exp(-x/2). When the acceptance rate is low (the data far from
+    the prior, as in simulation-based calibration) the rejection rounds give up and an exact
+    GIG draw (scipy's ratio-of-uniforms) is made instead: either choice leaves the target
     invariant, and whether it happens does not depend on the current state.
     """
     scale = max(scale, SIGMA2_MIN * 1e-6)
     for _ in range(_ROUNDS):
         x = scale / rng.standard_gamma(shape, size=16)
-        log_acc = -0.5 * x
-        if log_extra is not None:
-            log_acc = log_acc + log_extra(x)
-        ok = np.flatnonzero(np.log(rng.uniform(size=16)) < log_acc)
+        ok = np.flatnonzero(np.log(rng.uniform(size=16)) < -0.5 * x)
         if ok.size:
             return max(float(x[ok[0]]), SIGMA2_MIN)
-    if log_extra is None:
-        root = np.sqrt(2.0 * scale)
-        x = stats.geninvgauss.rvs(-shape, root, scale=root, random_state=rng)
-        return max(float(x), SIGMA2_MIN)
-
-    def log_density(lx, idx):  # in log x
-        x = np.exp(lx)
-        return -shape * lx - scale / x - 0.5 * x + log_extra(x)
-
-    x = np.exp(slice_sample(np.log([current]), log_density, rng)[0])
+    root = np.sqrt(2.0 * scale)
+    x = stats.geninvgauss.rvs(-shape, root, scale=root, random_state=rng)
     return max(float(x), SIGMA2_MIN)
 
 
