@@ -14,7 +14,8 @@ DOCS_STAMP := $(VENV)/.installed-docs
 # Test files whose tests sample: CI runs them again at a second BAYES_L1_TEST_SEED.
 SAMPLING_TESTS := tests/test_estimators.py tests/test_gibbs.py tests/test_summary.py \
 	tests/test_compare.py tests/test_plots.py tests/test_cli.py tests/test_reproducibility.py \
-	tests/test_sklearn_compat.py tests/test_posterior.py tests/test_spike_slab.py
+	tests/test_sklearn_compat.py tests/test_posterior.py tests/test_spike_slab.py \
+	tests/test_gibbs_logistic.py
 
 .PHONY: test test-slow test-seed test-latest lock demo docs lint format bench bench-glmnet clean
 

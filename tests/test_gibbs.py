@@ -472,6 +472,23 @@ def test_normal_prior_matches_quadrature(wide):
         assert abs(row["mean"] - exact) < z_bound(2) * row["mcse_mean"], (name, row, exact)
 
 
+@pytest.mark.parametrize("fixture", ["small", "wide"])
+def test_fixed_scale_normal_posterior_mean_is_the_ridge_solution(fixture, request):
+    """Normal(scale=s): w | sigma, y ~ N(A^-1 Z^T y, sigma^2 A^-1) with A = Z^T Z + I / s^2
+    (Z^T 1 = 0 removes the intercept), so the posterior mean is A^-1 Z^T y whatever sigma
+    is. Each chain's mean within z MCSEs (the fixed scale was once jittered per chain)."""
+    data = request.getfixturevalue(fixture)
+    s = 0.3
+    g = sample_gibbs(data, bl.Normal(scale=s), draws=2000, tune=100, chains=2,
+                     random_seed=seed(21))  # fmt: skip
+    Z = data.Z
+    exact = np.linalg.solve(Z.T @ Z + np.eye(Z.shape[1]) / s**2, Z.T @ data.y_work)
+    w = g["posterior"]["beta_std"]
+    for chain in range(2):
+        wc = w.isel(chain=[chain])
+        assert_agree(wc.mean(("chain", "draw")), mcse(wc), exact, label=f"chain {chain}")
+
+
 # -- empirical Bayes -------------------------------------------------------------------------
 
 

@@ -390,9 +390,11 @@ def rescale_move(spec, st: dict, rng, tuning: bool, it: int) -> None:
     x, t = np.log(st["local"]), st["t"]
 
     def log_target(log_t, shift):  # in log coordinates (translations have unit Jacobian)
+        if abs(log_t) > LOG_T_BOUND:
+            return -np.inf
         xs = x - shift  # local_j ~ C+(0, 1): density local / (1 + local^2) in log local
         local_part = np.sum(xs - np.logaddexp(0.0, 2.0 * xs))
-        return log_t - np.log1p(np.exp(2.0 * log_t) / spec.tau0**2) + local_part
+        return log_t - log1p_square(np.exp(log_t) / spec.tau0) + local_part
 
     log_t, shift = np.log(t), 0.0
     cur = log_target(log_t, shift)
@@ -406,6 +408,19 @@ def rescale_move(spec, st: dict, rng, tuning: bool, it: int) -> None:
         st["log_step_rescale"] += (n_acc / 2 - ACCEPT_TARGET) / (it + 1.0) ** 0.6
     st["t"] = float(np.exp(log_t))
     st["local"] = np.exp(x - shift)
+
+
+# The horseshoes' global scale t lives in [1e-100, 1e100]: a half-Cauchy prior mass below
+# 1e-99 left out, so that random-walk proposals (noise-free y drives t up without bound)
+# never overflow float64 or underflow the local scales that the rescaling move trades
+# against t.
+LOG_T_BOUND = 100.0 * np.log(10.0)
+
+
+def log1p_square(x):
+    """log(1 + x^2) without overflow for |x| up to the float64 maximum (a half-Cauchy's
+    log-density; random-walk proposals can reach 1e155)."""
+    return np.logaddexp(0.0, 2.0 * np.log(np.abs(x)))
 
 
 def log_slab_var(log_tau: float, log_local, log_c2: float):

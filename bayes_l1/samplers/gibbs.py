@@ -58,6 +58,7 @@ from bayes_l1.model import (
 from bayes_l1.priors import GibbsSpec as _Spec
 from bayes_l1.priors import prior_classes, prior_names, resolve_prior
 from bayes_l1.samplers._kernels import (
+    LOG_T_BOUND,
     METHODS,
     PRIOR_VAR_MAX,
     SIGMA2_MIN,
@@ -70,6 +71,7 @@ from bayes_l1.samplers._kernels import (
     draw_gamma_gauss,
     draw_sigma2,
     draw_slab_c2,
+    log1p_square,
     log_gig_integral,
     log_slab_var,
     rescale_move,
@@ -166,13 +168,17 @@ def _noncentred_scales_step(reg: GaussianRegression, spec: _Spec, st: dict, rng)
 
 def _global_log_target(spec: _Spec, f: SpectralFactor, t: float, c0: float, n: int) -> float:
     """log p(t | local, c0, y) + log t, with w and sigma^2 integrated out."""
+    if abs(np.log(t)) > LOG_T_BOUND:
+        return -np.inf
     if spec.kind == "horseshoe":
-        log_prior = -np.log1p((t / spec.tau0) ** 2)  # t = tau / sigma ~ C+(0, tau0)
+        log_prior = -log1p_square(t / spec.tau0)  # t = tau / sigma ~ C+(0, tau0)
     else:
         log_prior = -0.5 * t * t  # ridge scale ~ HalfNormal(1)
-    return (
-        log_prior + np.log(t) - 0.5 * f.logdet(t) + log_gig_integral(0.5 * (1 - n), f.quad(t, c0))
-    )
+    # Within the bound t^2 times an eigenvalue can still overflow (huge local scales): such
+    # a proposal gets density 0 and is rejected, without a warning.
+    with np.errstate(over="ignore", invalid="ignore"):
+        logdet = f.logdet(t)
+        return log_prior + np.log(t) - 0.5 * logdet + log_gig_integral(0.5 * (1 - n), f.quad(t, c0))
 
 
 def _global_local_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tuning: bool, it: int):
@@ -221,7 +227,7 @@ def _reg_horseshoe_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tun
         return np.exp(log_slab_var(np.log(tau), log_local, log_c2))
 
     def log_tau_prior(tau, sigma):  # tau ~ C+(0, tau0 sigma), constants dropped
-        return -np.log(sigma) - np.log1p((tau / (spec.tau0 * sigma)) ** 2)
+        return -np.log(sigma) - log1p_square(tau / (spec.tau0 * sigma))
 
     tau = st["tau"]
     f = SpectralFactor(reg, np.sqrt(slab_var(tau)))
@@ -284,7 +290,10 @@ def _init_state(reg: GaussianRegression, spec: _Spec, rng) -> dict:
     elif spec.kind in ("horseshoe", "normal"):
         st["local"] = np.ones(reg.p)
         st["log_step_rescale"] = -1.0
-        st["t"] = (spec.tau0 if spec.kind == "horseshoe" else spec.scale or 1.0) * jitter[1]
+        if spec.kind == "normal" and spec.scale is not None:  # fixed, never updated: no jitter
+            st["t"] = spec.scale
+        else:
+            st["t"] = (spec.tau0 if spec.kind == "horseshoe" else 1.0) * jitter[1]
     else:
         st["local"] = np.ones(reg.p)
         st["tau"] = spec.tau0 * np.sqrt(st["sigma2"]) * jitter[1]

@@ -58,6 +58,7 @@ from bayes_l1.samplers._kernels import (
     collapsed_local_sweep,
     draw_gamma_gauss,
     draw_slab_c2,
+    log1p_square,
     log_slab_var,
     rescale_move,
     slice_sample,
@@ -154,7 +155,7 @@ def _prior_var(spec: _Spec, st: dict, t: float) -> np.ndarray:
 def _log_prior_t(spec: _Spec, t: float) -> float:
     if spec.kind == "normal":
         return -0.5 * t * t  # ridge scale ~ HalfNormal(1) (noise 1 on the logistic scale)
-    return -np.log1p((t / spec.tau0) ** 2)  # tau ~ C+(0, tau0), tau0 with the pseudo-sigma
+    return -log1p_square(t / spec.tau0)  # tau ~ C+(0, tau0), tau0 with the pseudo-sigma
 
 
 def _global_local_step(ld: LogisticData, spec: _Spec, st: dict, rng, tuning: bool, it: int):
@@ -265,8 +266,8 @@ def init_state(ld: LogisticData, spec: _Spec, rng) -> dict:
     if spec.kind == "laplace":
         st["lam"] = spec.lam if spec.lam is not None else np.sqrt(spec.r / spec.delta) * jitter[1]
         st["tau2"] = np.full(ld.p, 2.0 / st["lam"] ** 2)
-    elif spec.kind == "normal":
-        st["t"] = (spec.scale or 1.0) * jitter[1]
+    elif spec.kind == "normal":  # a fixed scale is the prior's, never updated: no jitter
+        st["t"] = spec.scale if spec.scale is not None else jitter[1]
     else:
         st["local"] = np.ones(ld.p)
         st["t"] = spec.tau0 * jitter[1]
