@@ -19,8 +19,10 @@ from bayes_l1.samplers._kernels import (
     GaussianFactor,
     GaussianRegression,
     SpectralFactor,
+    _log_local_target_integrated,
     choose_method,
     draw_sigma2,
+    integrated_local_sweep,
     log_gig_integral,
     slice_sample,
 )
@@ -181,6 +183,59 @@ def test_spectral_factor_is_the_exact_conditional(method):
         resid = data.y_work - c0
         assert f.quad(t, c0) == pytest.approx(resid @ np.linalg.solve(M, resid), rel=1e-9)
         assert f.logdet(t) == pytest.approx(np.linalg.slogdet(M)[1], rel=1e-9)
+
+
+def _marginal_of_scales(Z, y0, t, local, n):
+    """log p(y' | t, local) up to a constant, w and sigma^2 (HalfNormal) integrated out."""
+    M = np.eye(n) + t * t * (Z * local**2) @ Z.T
+    q = y0 @ np.linalg.solve(M, y0)
+    return -0.5 * np.linalg.slogdet(M)[1] + log_gig_integral(0.5 * (1 - n), q), M, q
+
+
+def test_integrated_local_target_is_the_marginal_likelihood():
+    """The rank-one form of the sweep's target, from the quantities without feature j,
+    equals the direct log marginal (det and quadratic form of M) plus the prior of log
+    local_j, at any local_j."""
+    data = _simulated(10, 25, seed=5)
+    Z, y0, n, t, j = data.Z, data.y_work + 0.3, data.n, 0.7, 4
+    local = np.exp(np.random.default_rng(2).normal(size=data.p))
+    without = local.copy()
+    without[j] = 0.0
+    _, M_ex, q_ex = _marginal_of_scales(Z, y0, t, without, n)
+    s_ex = Z[:, j] @ np.linalg.solve(M_ex, Z[:, j])
+    r_ex = Z[:, j] @ np.linalg.solve(M_ex, y0)
+    diffs = []
+    for x in (-3.0, -0.2, 1.5, 6.0):
+        local[j] = np.exp(x)
+        direct = _marginal_of_scales(Z, y0, t, local, n)[0] + x - np.logaddexp(0, 2 * x)
+        diffs.append(
+            _log_local_target_integrated(x, s_ex, r_ex, q_ex, t * t, 0.5 * (1 - n)) - direct
+        )
+    np.testing.assert_allclose(diffs, diffs[0], atol=1e-9)
+
+
+@pytest.mark.parametrize("pinned", [False, True])
+def test_integrated_local_sweep_keeps_m_its_inverse_and_q_exact(pinned):
+    """After a sweep the rank-one-updated M, M^-1 and q equal their direct values at the new
+    local scales, also when a coefficient pinned by the data (shrinkage factor below
+    KAPPA_MIN) makes the sweep rebuild M without it."""
+    data = _simulated(10, 25, seed=6)
+    Z, y0, n, t = data.Z, data.y_work - 0.1, data.n, 0.4
+    rng = np.random.default_rng(3)
+    local = np.exp(rng.normal(size=data.p))
+    if pinned:
+        local[[2, 7]] = 1e7  # t^2 local^2 z^T M^-1 z ~ 1 - 1e-12
+    _, M, q = _marginal_of_scales(Z, y0, t, local, n)
+    Minv = np.linalg.inv(M)
+    active = np.array([2, 7, 0, 11, 24, 13])
+    q_new = integrated_local_sweep(
+        active, np.ascontiguousarray(Z.T), (Z**2).sum(0), M, Minv, y0, local, t, q,
+        0.5 * (1 - n), rng,
+    )  # fmt: skip
+    _, M_direct, q_direct = _marginal_of_scales(Z, y0, t, local, n)
+    np.testing.assert_allclose(M, M_direct, rtol=1e-10, atol=1e-8)
+    np.testing.assert_allclose(Minv, np.linalg.inv(M_direct), rtol=1e-6, atol=1e-10)
+    assert q_new == pytest.approx(q_direct, rel=1e-8)
 
 
 def test_choose_method():

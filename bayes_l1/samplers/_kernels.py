@@ -55,7 +55,7 @@ class GaussianRegression:
         self.sy = float(self.y.sum())
         self.yty = float(self.y @ self.y)
         self.ZtZ = _symmetrize(_gram_cols(self.Z)) if self.method == "cholesky" else None
-        self._Zt = None
+        self._Zt = self._scaled = None
         self.ztz = np.einsum("ij,ij->j", self.Z, self.Z)
 
     @property
@@ -64,6 +64,14 @@ class GaussianRegression:
         if self._Zt is None:
             self._Zt = np.ascontiguousarray(self.Z.T)
         return self._Zt
+
+    def scaled(self, d: np.ndarray) -> np.ndarray:
+        """Z diag(d), written into one n x p buffer that the next call overwrites: a fresh
+        array per iteration costs page faults (Laplace at n = 100, p = 20,000: 12.6 -> 8.4 ms
+        per iteration)."""
+        if self._scaled is None:
+            self._scaled = np.empty_like(self.Z)
+        return np.multiply(self.Z, d, out=self._scaled)
 
     def yty_c(self, c0: float) -> float:
         """||y - c0||^2."""
@@ -107,7 +115,7 @@ class GaussianFactor:
     some D_j are tiny); sample space factors M = I + Z D Z^T.
     """
 
-    def __init__(self, reg: GaussianRegression, D: np.ndarray):
+    def __init__(self, reg: GaussianRegression, D: np.ndarray, M: np.ndarray | None = None):
         self.reg, self.D = reg, D
         if reg.method == "cholesky":
             s = np.sqrt(D)
@@ -120,11 +128,10 @@ class GaussianFactor:
             self._qy = reg.yty - self.g @ self.m  # y^T M^-1 y (Woodbury)
             self.logdet = 2.0 * np.log(np.diag(self.R)).sum()
         else:
-            ZD = reg.Z * D
-            M = _gram_rows(reg.Z * np.sqrt(D))
-            M[np.diag_indices_from(M)] += 1.0
+            if M is None:  # sample space; else M = I + Z D Z^T is given
+                M = _gram_rows(reg.scaled(np.sqrt(D)))
+                M[np.diag_indices_from(M)] += 1.0
             self.L = _cholesky_unit_plus_psd(M, lower=True)
-            self.ZD = ZD
             self.My = cho_solve((self.L, True), reg.y, check_finite=False)
             self._qy = reg.y @ self.My
             self.logdet = 2.0 * np.log(np.diag(self.L)).sum()
@@ -144,7 +151,7 @@ class GaussianFactor:
         u = sigma * np.sqrt(self.D) * rng.standard_normal(reg.p)
         v = reg.Z @ u / sigma + rng.standard_normal(reg.n)
         z = (self.My - c0) / sigma - cho_solve((self.L, True), v, check_finite=False)
-        return u + sigma * (self.ZD.T @ z)
+        return u + sigma * self.D * (reg.Z.T @ z)
 
 
 class SpectralFactor:
@@ -180,6 +187,11 @@ class SpectralFactor:
         else:
             q = np.sum((self.ey - c0 * self.e1) ** 2 / t2ev)
         return max(q, 1e-300)
+
+    def sample_space(self, t: float) -> tuple[np.ndarray, np.ndarray]:
+        """M(t) and M(t)^-1 (sample space)."""
+        m = 1.0 + t * t * self.ev
+        return (self.U * m) @ self.U.T, (self.U / m) @ self.U.T
 
     def logdet(self, t: float) -> float:
         """log det M(t)."""
@@ -251,25 +263,26 @@ def draw_gamma_gauss(
     return float(np.exp(slice_sample(np.log([current]), log_density, rng)[0]))
 
 
-_GIG_GRID = np.linspace(-14.0, 14.0, 97)  # +- 14 sd around the mode (in units of 1 / sqrt(curv))
-
-
+@njit(cache=True)
 def log_gig_integral(lam: float, b: float) -> float:
     """log of the integral over x > 0 of x^(lam - 1) exp(-(x + b / x) / 2).
 
     Equal to log(2 b^(lam/2) K_lam(sqrt(b))), computed without Bessel functions (which
     overflow for the orders n / 2 that occur here): in s = log x the integrand is smooth and
-    strictly log-concave, so the trapezoid rule on a grid of +- 14 sd around the mode is
-    exact to rounding (the end points carry weight below 1e-40, so a plain sum is the rule).
+    strictly log-concave, so the trapezoid rule on 97 points over +- 14 sd around the mode
+    is exact to rounding (the end points carry weight below 1e-40, so a plain sum is the
+    rule). Compiled: the collapsed local-scale sweep evaluates it in its inner loop.
     """
     root = np.sqrt(lam * lam + b)
     mode = np.log(lam + root) if lam >= 0 else np.log(b / (root - lam))
-    step_sd = 1.0 / np.sqrt(0.5 * (np.exp(mode) + b * np.exp(-mode)))
-    s = mode + step_sd * _GIG_GRID
-    f = lam * s - 0.5 * (np.exp(s) + b * np.exp(-s))
+    sd = 1.0 / np.sqrt(0.5 * (np.exp(mode) + b * np.exp(-mode)))
+    h = 28.0 / 96.0  # grid step, in units of sd
+    f = np.empty(97)
+    for i in range(97):
+        x = mode + sd * h * (i - 48)
+        f[i] = lam * x - 0.5 * (np.exp(x) + b * np.exp(-x))
     fmax = f.max()
-    h = step_sd * (_GIG_GRID[1] - _GIG_GRID[0])
-    return float(fmax + np.log(h * np.exp(f - fmax).sum()))
+    return fmax + np.log(sd * h * np.exp(f - fmax).sum())
 
 
 def slice_sample(
@@ -315,6 +328,55 @@ def _log_local_target(x, a, b, t2, sigma2, inv_c2):
     return prior - 0.5 * np.log1p(a * v) + b * b * v / (2.0 * sigma2 * (1.0 + a * v))
 
 
+_GIVEN_W, _INTEGRATED = 0.0, 1.0  # which target _slice_log_scale samples (args[0])
+
+
+@njit(cache=True)
+def _log_scale_target(x, args):
+    """The local-scale target named by args[0], with its parameters args[1:]. (A branch,
+    not a function argument: numba cannot cache functions that take functions.)"""
+    if args[0] == _GIVEN_W:
+        return _log_local_target(x, args[1], args[2], args[3], args[4], args[5])
+    return _log_local_target_integrated(x, args[1], args[2], args[3], args[4], args[5])
+
+
+@njit(cache=True)
+def _slice_log_scale(args, x0, x_max, rng):
+    """One slice-sampling update (Neal 2003: width 2, stepping out, shrinkage) of x = log
+    local_j under ``_log_scale_target(x, args)``, truncated above at x_max."""
+    log_f = _log_scale_target
+    level = log_f(x0, args) - rng.standard_exponential()
+    left = x0 - 2.0 * rng.random()
+    right = min(left + 2.0, x_max)
+    for _ in range(40):
+        if log_f(left, args) <= level:
+            break
+        left -= 2.0
+    for _ in range(40):
+        if log_f(right, args) <= level:
+            break
+        right = min(right + 2.0, x_max)
+        if right == x_max:
+            break
+    for _ in range(200):  # shrinkage ends unless the density is NaN: keep x0 then
+        prop = left + rng.random() * (right - left)
+        if log_f(prop, args) > level:
+            return prop
+        if prop < x0:
+            left = prop
+        else:
+            right = prop
+    return x0
+
+
+@njit(cache=True)
+def _log_scale_cap(t2, ztz_j):
+    """Truncate local_j where t^2 local_j^2 z_j^T z_j > 1e12 (shrinkage factor < 1e-12, the
+    coefficient fully unshrunk): beyond it the conditional of w_j is unchanged, and the
+    dynamic range of the scales stays within what eigh resolves."""
+    return 0.5 * np.log(1e12 / (t2 * ztz_j))
+
+
 @njit(cache=True)
 def collapsed_local_sweep(Zt, ztz, resid, w, local, t, sigma2, rng, inv_c2=0.0):
     """One sweep over j of (local_j, w_j) | everything else, w_j integrated out of the
@@ -330,40 +392,83 @@ def collapsed_local_sweep(Zt, ztz, resid, w, local, t, sigma2, rng, inv_c2=0.0):
         zj = Zt[j]
         a = ztz[j]
         b = zj @ resid + a * w[j]
-        # Truncate local_j where t^2 local_j^2 z_j^T z_j > 1e12 (shrinkage factor < 1e-12,
-        # the coefficient fully unshrunk): beyond it the conditional of w_j is unchanged,
-        # and the dynamic range of the scales stays within what eigh resolves.
-        x_max = 0.5 * np.log(1e12 / (t2 * a))
+        x_max = _log_scale_cap(t2, a)
         x0 = min(np.log(local[j]), x_max)
-        level = _log_local_target(x0, a, b, t2, sigma2, inv_c2) - rng.standard_exponential()
-        left = x0 - 2.0 * rng.random()
-        right = min(left + 2.0, x_max)
-        for _ in range(40):
-            if _log_local_target(left, a, b, t2, sigma2, inv_c2) <= level:
-                break
-            left -= 2.0
-        for _ in range(40):
-            if _log_local_target(right, a, b, t2, sigma2, inv_c2) <= level:
-                break
-            right = min(right + 2.0, x_max)
-            if right == x_max:
-                break
-        x = x0
-        for _ in range(200):  # shrinkage ends unless the density is NaN: keep x0 then
-            prop = left + rng.random() * (right - left)
-            if _log_local_target(prop, a, b, t2, sigma2, inv_c2) > level:
-                x = prop
-                break
-            if prop < x0:
-                left = prop
-            else:
-                right = prop
+        x = _slice_log_scale((_GIVEN_W, a, b, t2, sigma2, inv_c2), x0, x_max, rng)
         local[j] = np.exp(x)
         u = t2 * local[j] * local[j]
         v = u / (1.0 + u * inv_c2)
         new = b * v / (1.0 + a * v) + np.sqrt(sigma2 * v / (1.0 + a * v)) * rng.standard_normal()
         resid -= zj * (new - w[j])
         w[j] = new
+
+
+@njit(cache=True)
+def _log_local_target_integrated(x, s, r, q, t2, gig_order):
+    """log p(log local_j | local_-j, t, c0, y) with w and sigma^2 integrated out (horseshoe):
+    s = z_j^T M_-j^-1 z_j, r = z_j^T M_-j^-1 y', q = y'^T M_-j^-1 y', where M_-j is
+    M = I + t^2 Z diag(local^2) Z^T without feature j; adding it back with d = t^2 local_j^2
+    multiplies det M by 1 + d s and takes d r^2 / (1 + d s) off q (rank one)."""
+    d = t2 * np.exp(2.0 * x)
+    den = 1.0 + d * s
+    prior = x - np.logaddexp(0.0, 2.0 * x)
+    return prior - 0.5 * np.log(den) + log_gig_integral(gig_order, max(q - d * r * r / den, 1e-300))
+
+
+# Below this shrinkage factor 1 - d_j z_j^T M^-1 z_j (a coefficient pinned by the data) the
+# rank-one downdate that removes feature j from M^-1 loses most digits: M_-j is rebuilt.
+KAPPA_MIN = 1e-6
+
+
+@njit(cache=True)
+def integrated_local_sweep(active, Zt, ztz, M, Minv, y0, local, t, q, gig_order, rng):
+    """One sweep over j in ``active`` of local_j | local_-j, t, c0, y with the coefficients
+    w *and* sigma^2 integrated out (horseshoe, sample space): y' = y - c0 ~ sigma^2 N(0, M),
+    and sigma^2's HalfNormal integral is the GIG integral of order ``gig_order`` (1 - n) / 2.
+
+    A feature's scale moves together with everything its coefficient explains -- the noise
+    level among it -- instead of given the other coefficients and sigma: at p >> n a
+    feature that enters or leaves the fit changes sigma, which the conditional updates can
+    only follow in many small steps. ``M`` = I + t^2 Z diag(local^2) Z^T, ``Minv`` its
+    inverse (rank-one updates, O(n^2) per feature), ``q`` = y'^T M^-1 y'; all three and
+    ``local`` are updated in place, and the final q is returned.
+    """
+    t2 = t * t
+    n = M.shape[0]
+    for j in active:
+        zj = Zt[j]
+        d_old = t2 * local[j] * local[j]
+        v = Minv @ zj
+        s = zj @ v
+        kappa = 1.0 - d_old * s
+        if kappa >= KAPPA_MIN:  # the quantities without feature j, from those with it
+            s_ex, r_ex = s / kappa, (v @ y0) / kappa
+            q_ex = q + d_old * r_ex * r_ex * kappa
+        else:  # M_-j from scratch, M^-1 replaced by its inverse (rare: O(n^2 p))
+            keep, local[j] = local[j], 0.0
+            B = Zt * local.reshape(-1, 1)
+            M[:] = t2 * (B.T @ B) + np.eye(n)
+            local[j] = keep
+            Minv[:] = np.linalg.inv(M)
+            v = Minv @ zj
+            s_ex = s = zj @ v
+            r_ex = v @ y0
+            q_ex = y0 @ (Minv @ y0)
+            d_old = 0.0
+        x_max = _log_scale_cap(t2, ztz[j])
+        x0 = min(np.log(local[j]), x_max)
+        args = (_INTEGRATED, s_ex, r_ex, q_ex, t2, gig_order)
+        local[j] = np.exp(_slice_log_scale(args, x0, x_max, rng))
+        d_new = t2 * local[j] * local[j]
+        delta = d_new - d_old
+        c = delta / (1.0 + delta * s)  # 1 + delta s = kappa + d_new s >= KAPPA_MIN
+        for i in range(n):  # scalar loops: row slices would allocate a temporary each
+            cv, dz = c * v[i], delta * zj[i]
+            for k in range(n):
+                Minv[i, k] -= cv * v[k]
+                M[i, k] += dz * zj[k]
+        q = q_ex - d_new * r_ex * r_ex / (1.0 + d_new * s_ex)
+    return q
 
 
 # -- moves shared by the Gaussian and logistic Gibbs samplers ------------------------
