@@ -309,6 +309,9 @@ class Horseshoe(Prior):
     p0 : float, optional
         Prior guess of the number of relevant features: tau0 = p0 / (p - p0) / sqrt(n)
         (Piironen & Vehtari 2017). Default None gives tau0 = 1 / sqrt(n) (p0 = p / 2: weak).
+        Give it when p >> n: the default then expects thousands of relevant features, and
+        the posterior keeps mass on near-interpolating fits that mix slowly (n = 100,
+        p = 20,000: min ESS 38 in 4 minutes by default, 527 with p0 = 10).
     tau0 : float, optional
         Set the global scale directly (overrides p0).
     """
@@ -337,6 +340,12 @@ class Horseshoe(Prior):
             "updates of the scales mix better than NUTS in the horseshoe funnel",
         ),
         "mixing": ("if p >> n, use sampler='gibbs' (conditional updates of the scales)",),
+        "gibbs_wide": (
+            "with p = {p} > n = {n}, give p0 (the expected number of relevant features) if "
+            "you have not: the default global scale expects p / 2 of them, and the "
+            "posterior then keeps mass on near-interpolating fits that a sampler crosses "
+            "slowly (Piironen & Vehtari 2017)",
+        ),
     }
 
     # no penalized-likelihood counterpart: map_penalty is None

@@ -229,19 +229,26 @@ def test_constant_parameter_is_not_a_problem_but_nonfinite_draws_are(rng):
 
 
 def test_gibbs_advice_for_horseshoe_depends_on_p_and_n(rng):
-    def advice(p, n):
+    def advice(p, n, sampler="nuts"):
         post = {"tau": (("chain", "draw"), ar1(rng, 0.995, (4, 500)))}
         post["beta"] = (("chain", "draw", "feature"), rng.normal(size=(4, 500, p)))
         observed = None if n is None else {"y": (("obs",), rng.normal(size=n))}
+        tree = make_tree(post, observed=observed)
+        tree["posterior"].attrs["sampler"] = sampler
         with pytest.warns(SamplingWarning):
-            return " ".join(check_sampling(make_tree(post, observed=observed), **kw).advice)
+            return " ".join(check_sampling(tree, **kw).advice)
 
     kw = {"prior_name": "Horseshoe"}
     assert "with p = 60 > n = 20, use sampler='gibbs'" in advice(60, 20)
     assert "gibbs" not in advice(5, 20)
     assert "if p >> n, use sampler='gibbs'" in advice(5, None)
+    # already Gibbs: at p > n the advice is the global scale (p0), not the sampler
+    assert "with p = 60 > n = 20, give p0" in advice(60, 20, "gibbs")
+    assert "p0" not in advice(5, 20, "gibbs") and "sampler=" not in advice(60, 20, "gibbs")
+    kw = {"prior_name": "RegularizedHorseshoe"}
+    assert "give p0" in advice(60, 20, "gibbs")
     kw = {"prior_name": "Normal"}
-    assert "gibbs" not in advice(60, 20)
+    assert "gibbs" not in advice(60, 20) and "p0" not in advice(60, 20, "gibbs")
 
 
 def test_to_dict_is_json_serializable(rng):

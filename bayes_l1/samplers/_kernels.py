@@ -426,12 +426,11 @@ def integrated_local_sweep(active, Zt, ztz, M, Minv, y0, local, t, q, gig_order,
     w *and* sigma^2 integrated out (horseshoe, sample space): y' = y - c0 ~ sigma^2 N(0, M),
     and sigma^2's HalfNormal integral is the GIG integral of order ``gig_order`` (1 - n) / 2.
 
-    A feature's scale moves together with everything its coefficient explains -- the noise
-    level among it -- instead of given the other coefficients and sigma: at p >> n a
-    feature that enters or leaves the fit changes sigma, which the conditional updates can
-    only follow in many small steps. ``M`` = I + t^2 Z diag(local^2) Z^T, ``Minv`` its
-    inverse (rank-one updates, O(n^2) per feature), ``q`` = y'^T M^-1 y'; all three and
-    ``local`` are updated in place, and the final q is returned.
+    A feature's scale then moves together with the noise its coefficient explains away,
+    not given sigma: at p >> n a feature that enters or leaves the fit changes sigma, which
+    updates given sigma can only follow in many small steps. ``M`` = I + t^2 Z diag(local^2)
+    Z^T, ``Minv`` its inverse (rank-one updates, O(n^2) per feature), ``q`` = y'^T M^-1 y';
+    all three and ``local`` are updated in place, and the final q is returned.
     """
     t2 = t * t
     n = M.shape[0]
