@@ -382,15 +382,14 @@ def _advice(
         advice.extend(own.get("divergences", ()))
     if found & {"rhat", "ess"}:
         advice.append("run more tuning and draws (e.g. tune=2000, draws=2000)")
+        # the prior's advice on mixing: under NUTS, switch to Gibbs; under its Gibbs
+        # sampler at p > n, its own (the horseshoes: give p0)
         n_obs, p = size
-        wide = n_obs is not None and p is not None and p > n_obs
-        if gibbs:  # the prior's advice for its Gibbs sampler at p > n
-            if wide:
-                advice.extend(text.format(n=n_obs, p=p) for text in own.get("gibbs_wide", ()))
-        elif n_obs is None or p is None:  # the prior's advice on mixing: switch to Gibbs
-            advice.extend(own.get("mixing", ()))
-        elif wide:
-            advice.extend(text.format(n=n_obs, p=p) for text in own.get("mixing_wide", ()))
+        if n_obs is None or p is None:
+            advice.extend(() if gibbs else own.get("mixing", ()))
+        elif p > n_obs:
+            key = "gibbs_wide" if gibbs else "mixing_wide"
+            advice.extend(text.format(n=n_obs, p=p) for text in own.get(key, ()))
     if "treedepth" in found:
         advice.append(
             "raise the maximum tree depth (PyMC NUTS max_treedepth, nutpie maxdepth; "
