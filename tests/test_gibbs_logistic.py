@@ -228,17 +228,16 @@ def _draw_truth(name, prior, spec, p, rng):
     return truth, w
 
 
-def _sbc_ranks(name, n_sims, base_seed, n_draws=39, thin=4, tune=100):
+def _sbc_ranks(name, n_sims, base_seed, n_draws=39, thin=4, tune=100, n=40, p=3):
     """Talts et al. (2018) for the logistic model: parameters from the prior, labels from
-    the model, the rank of each true value among thinned posterior draws. n = 40, p = 3.
+    the model, the rank of each true value among thinned posterior draws. One design, n x p.
 
     The horseshoes' global scale is C+(0, tau0 * pseudo-sigma of the labels): a prior that
-    depends on y. So each horseshoe data set fixes a label count k (uniform on 10..20) and
+    depends on y. So each horseshoe data set fixes a label count k (uniform on n/4..n/2) and
     redraws (parameters, labels) until sum(y) is k or n - k, which fixes the pseudo-sigma
     and the prior before the draw. Conditioning on a statistic of y keeps SBC exact: the
     truth of a kept data set is a draw from its posterior."""
     rng = np.random.default_rng(base_seed)
-    n, p = 40, 3
     base = prepare(rng.standard_normal((n, p)), np.tile([0, 1], n // 2), likelihood="logistic")
     prior = _PRIORS[name]
     horseshoe = name in ("horseshoe", "regularized-horseshoe")
@@ -246,7 +245,7 @@ def _sbc_ranks(name, n_sims, base_seed, n_draws=39, thin=4, tune=100):
     for i in range(n_sims):
         k = spec = None
         if horseshoe:
-            k = int(rng.integers(10, 21))
+            k = int(rng.integers(n // 4, n // 2 + 1))
             labels = (np.arange(n) < k).astype(float)
             spec = _logistic_spec(dataclasses.replace(base, y_work=labels, y=labels), prior)
         while True:
@@ -293,6 +292,18 @@ def test_sbc(name):
     without the pseudo-sigma are rejected (p ~ 3e-15); a tau scale off by a factor 2
     upwards is not (p ~ 2e-5 uncorrected)."""
     ranks = _sbc_ranks(name, n_sims=400, base_seed=seed(20261204), n_draws=99, thin=5, tune=200)
+    pvals = _sbc_pvalues(ranks, 99, bins=10)
+    assert pvals.min() * pvals.size > FAIL_PROB, pvals
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["horseshoe", "regularized-horseshoe"])
+def test_sbc_wide(name):
+    """SBC with p + 1 > n (n = 12, p = 16): the sample-space (Bhattacharya) draws of
+    (c0, w) given omega, and the local scales' rejection-or-slice updates."""
+    ranks = _sbc_ranks(
+        name, n_sims=400, base_seed=seed(20261206), n_draws=99, thin=5, tune=200, n=12, p=16
+    )  # fmt: skip
     pvals = _sbc_pvalues(ranks, 99, bins=10)
     assert pvals.min() * pvals.size > FAIL_PROB, pvals
 

@@ -46,7 +46,7 @@ class GaussianRegression:
     """The working-scale regression data (Z, y) with the summaries every conditional draw
     reuses: Z^T y, sum(y), y^T y, and Z^T Z when working in feature space."""
 
-    def __init__(self, Z: np.ndarray, y: np.ndarray, method: str):
+    def __init__(self, Z: np.ndarray, y: np.ndarray, method: str, Zt: np.ndarray | None = None):
         self.Z = np.ascontiguousarray(Z, dtype=np.float64)
         self.y = np.asarray(y, dtype=np.float64)
         self.n, self.p = self.Z.shape
@@ -55,7 +55,7 @@ class GaussianRegression:
         self.sy = float(self.y.sum())
         self.yty = float(self.y @ self.y)
         self.ZtZ = _symmetrize(_gram_cols(self.Z)) if self.method == "cholesky" else None
-        self._Zt = self._scaled = None
+        self._Zt, self._scaled = Zt, None  # Zt: Z^T when the caller has it contiguous
         self.ztz = np.einsum("ij,ij->j", self.Z, self.Z)
 
     @property
@@ -135,6 +135,10 @@ class GaussianFactor:
             self.My = cho_solve((self.L, True), reg.y, check_finite=False)
             self._qy = reg.y @ self.My
             self.logdet = 2.0 * np.log(np.diag(self.L)).sum()
+
+    def sample_space(self) -> tuple[np.ndarray, np.ndarray]:
+        """M and M^-1 (sample space)."""
+        return self.L @ self.L.T, cho_solve((self.L, True), np.eye(self.reg.n), check_finite=False)
 
     def quad(self, c0: float) -> float:
         """(y - c0)^T M^-1 (y - c0); M^-1 1 = 1 because Z^T 1 = 0."""
@@ -319,12 +323,26 @@ def slice_sample(
 
 
 @njit(cache=True)
+def _slab(u, inv_c2):
+    """The regularized horseshoe's prior variance u / (1 + u / c^2) of a coefficient with
+    u = t^2 local^2 (1 / c^2 = 0: the horseshoe's, u itself)."""
+    return u / (1.0 + u * inv_c2)
+
+
+@njit(cache=True)
+def _log_half_cauchy(x, e2x):
+    """log-density of x = log local, local ~ C+(0, 1), up to a constant: x - log(1 + e^2x),
+    from e2x = e^2x (computed once per evaluation: these targets run p times a sweep)."""
+    return x - (np.log1p(e2x) if x < 18.0 else 2.0 * x + 1.0 / e2x)
+
+
+@njit(cache=True)
 def _log_local_target(x, a, b, t2, sigma2, inv_c2):
     """log p(log local_j | w_-j, ...) with w_j integrated out (local_j ~ C+(0, 1)); the
     prior variance t^2 local_j^2 / (1 + t^2 local_j^2 / c^2) (1 / c^2 = 0: horseshoe)."""
-    u = t2 * np.exp(2.0 * x)
-    v = u / (1.0 + u * inv_c2)
-    prior = x - np.logaddexp(0.0, 2.0 * x)
+    e2x = np.exp(2.0 * x)
+    v = _slab(t2 * e2x, inv_c2)
+    prior = _log_half_cauchy(x, e2x)
     return prior - 0.5 * np.log1p(a * v) + b * b * v / (2.0 * sigma2 * (1.0 + a * v))
 
 
@@ -337,7 +355,7 @@ def _log_scale_target(x, args):
     not a function argument: numba cannot cache functions that take functions.)"""
     if args[0] == _GIVEN_W:
         return _log_local_target(x, args[1], args[2], args[3], args[4], args[5])
-    return _log_local_target_integrated(x, args[1], args[2], args[3], args[4], args[5])
+    return _log_local_target_integrated(x, args[1], args[2], args[3], args[4], args[5], args[6])
 
 
 @njit(cache=True)
@@ -377,11 +395,38 @@ def _log_scale_cap(t2, ztz_j):
     return 0.5 * np.log(1e12 / (t2 * ztz_j))
 
 
+_REJECTION_TRIES = 4  # prior proposals per local scale before the slice step
+
+
+@njit(cache=True)
+def _draw_local_by_rejection(a, b, t2, sigma2, inv_c2, x_max, rng):
+    """An exact draw of log local_j from ``_log_local_target`` by rejection from its
+    half-Cauchy prior, or NaN after _REJECTION_TRIES proposals. The likelihood factor
+    h(v) = -log(1 + a v) / 2 + B v / (1 + a v), B = b^2 / (2 sigma^2), is at most
+    log(a / 2B) / 2 + B / a - 1/2 when 2B > a (else 0): in u = a v / (1 + a v) in [0, 1)
+    it is log(1 - u) / 2 + B u / a. A noise coefficient's B / a is O(1), so most of the p
+    scales are drawn independently in about two proposals; a pinned one falls through."""
+    big_b = 0.5 * b * b / sigma2
+    h_max = 0.5 * np.log(a / (2.0 * big_b)) + big_b / a - 0.5 if 2.0 * big_b > a else 0.0
+    for _ in range(_REJECTION_TRIES):
+        local = np.tan(0.5 * np.pi * rng.random())  # C+(0, 1)
+        if not 0.0 < local <= np.exp(x_max):
+            continue
+        v = _slab(t2 * local * local, inv_c2)
+        h = -0.5 * np.log1p(a * v) + big_b * v / (1.0 + a * v)
+        if np.log(rng.random()) < h - h_max:
+            return np.log(local)
+    return np.nan
+
+
 @njit(cache=True)
 def collapsed_local_sweep(Zt, ztz, resid, w, local, t, sigma2, rng, inv_c2=0.0):
     """One sweep over j of (local_j, w_j) | everything else, w_j integrated out of the
-    local_j update: a slice step on log local_j, then w_j from its Gaussian conditional.
-    ``inv_c2`` = 1 / c^2 of the regularized horseshoe's slab (0: the horseshoe).
+    local_j update: an exact draw by rejection from the prior when it succeeds within a few
+    proposals, else a slice step on log local_j; then w_j from its Gaussian conditional.
+    ``inv_c2`` = 1 / c^2 of the regularized horseshoe's slab (0: the horseshoe). (Whether
+    the rejection succeeds does not depend on the current local_j, so the mixture of the
+    two updates leaves the target invariant.)
 
     Breaks the funnel between a noise coefficient and its local scale (tiny local_j ->
     tiny w_j -> tiny local_j) that the conditionally conjugate updates crawl through.
@@ -393,61 +438,88 @@ def collapsed_local_sweep(Zt, ztz, resid, w, local, t, sigma2, rng, inv_c2=0.0):
         a = ztz[j]
         b = zj @ resid + a * w[j]
         x_max = _log_scale_cap(t2, a)
-        x0 = min(np.log(local[j]), x_max)
-        x = _slice_log_scale((_GIVEN_W, a, b, t2, sigma2, inv_c2), x0, x_max, rng)
+        x = _draw_local_by_rejection(a, b, t2, sigma2, inv_c2, x_max, rng)
+        if np.isnan(x):
+            x0 = min(np.log(local[j]), x_max)
+            args = (_GIVEN_W, a, b, t2, sigma2, inv_c2, 0.0)  # the tuple type of _INTEGRATED's
+            x = _slice_log_scale(args, x0, x_max, rng)
         local[j] = np.exp(x)
-        u = t2 * local[j] * local[j]
-        v = u / (1.0 + u * inv_c2)
+        v = _slab(t2 * local[j] * local[j], inv_c2)
         new = b * v / (1.0 + a * v) + np.sqrt(sigma2 * v / (1.0 + a * v)) * rng.standard_normal()
         resid -= zj * (new - w[j])
         w[j] = new
 
 
 @njit(cache=True)
-def _log_local_target_integrated(x, s, r, q, t2, gig_order):
-    """log p(log local_j | local_-j, t, c0, y) with w and sigma^2 integrated out (horseshoe):
-    s = z_j^T M_-j^-1 z_j, r = z_j^T M_-j^-1 y', q = y'^T M_-j^-1 y', where M_-j is
-    M = I + t^2 Z diag(local^2) Z^T without feature j; adding it back with d = t^2 local_j^2
-    multiplies det M by 1 + d s and takes d r^2 / (1 + d s) off q (rank one)."""
-    d = t2 * np.exp(2.0 * x)
+def _log_local_target_integrated(x, s, r, q, t2, gig_order, inv_c2):
+    """log p(log local_j | local_-j, t, c0, y) with w and sigma^2 integrated out:
+    s = z_j^T M_-j^-1 z_j, r = z_j^T M_-j^-1 y', q = y'^T M_-j^-1 y' (plus the slab's share
+    of the GIG argument),
+    where M_-j is M without feature j; adding it back with d_j = t^2 local_j^2 (regularized
+    by the slab when 1 / c^2 > 0) multiplies det M by 1 + d_j s and takes
+    d_j r^2 / (1 + d_j s) off q (rank one)."""
+    e2x = np.exp(2.0 * x)
+    d = _slab(t2 * e2x, inv_c2)
     den = 1.0 + d * s
-    prior = x - np.logaddexp(0.0, 2.0 * x)
+    prior = _log_half_cauchy(x, e2x)
     return prior - 0.5 * np.log(den) + log_gig_integral(gig_order, max(q - d * r * r / den, 1e-300))
 
 
-# Below this shrinkage factor 1 - d_j z_j^T M^-1 z_j (a coefficient pinned by the data) the
-# rank-one downdate that removes feature j from M^-1 loses most digits: M_-j is rebuilt.
-KAPPA_MIN = 1e-6
+# Removing feature j from M^-1 by a rank-one downdate divides by the shrinkage factor
+# kappa = 1 - d_j z_j^T M^-1 z_j, whose rounding error is about eps d_j z_j^T z_j: the
+# downdate is used while that error is below DOWNDATE_TOL kappa, else M_-j is inverted
+# afresh (O(n^3)); M_-j itself is M - d_j z_j z_j^T unless d_j z_j^T z_j > REBUILD_MIN,
+# where that subtraction would lose digits of M too and M_-j is rebuilt from Z (O(n^2 p)).
+DOWNDATE_TOL, REBUILD_MIN = 1e-10, 1e8
+_EPS = np.finfo(np.float64).eps
+
+
+# After its slice step, each scale of the integrated sweep gets a Metropolis-Hastings
+# proposal uniform in log local_j on [x_max - _JUMP_RANGE, x_max] (x_max: the cap), which
+# can jump between a coefficient's "in the fit" and "out of it" modes that the slice step
+# rarely crosses (a state outside the range never gets the proposal: still reversible)
+_JUMP_RANGE = 30.0
 
 
 @njit(cache=True)
-def integrated_local_sweep(active, Zt, ztz, M, Minv, y0, local, t, q, gig_order, rng):
+def integrated_local_sweep(
+    active, Zt, ztz, M, Minv, y0, local, t, q, rng, gig_order, inv_c2=0.0, gig_shift=0.0
+):
     """One sweep over j in ``active`` of local_j | local_-j, t, c0, y with the coefficients
-    w *and* sigma^2 integrated out (horseshoe, sample space): y' = y - c0 ~ sigma^2 N(0, M),
-    and sigma^2's HalfNormal integral is the GIG integral of order ``gig_order`` (1 - n) / 2.
+    w *and* sigma^2 integrated out (sample space): y' = y - c0 ~ sigma^2 N(0, M), and
+    sigma^2's integral is the GIG integral of order ``gig_order`` at y'^T M^-1 y' plus
+    ``gig_shift``. Horseshoe: order (1 - n) / 2, shift 0; the regularized horseshoe in the
+    coordinates t = tau / sigma, 1 / c~^2 = ``inv_c2`` = sigma^2 / c^2, where the slab's
+    inverse-gamma prior adds its own power and shift of sigma^2.
 
     A feature's scale then moves together with the noise its coefficient explains away,
     not given sigma: at p >> n a feature that enters or leaves the fit changes sigma, which
-    updates given sigma can only follow in many small steps. ``M`` = I + t^2 Z diag(local^2)
-    Z^T, ``Minv`` its inverse (rank-one updates, O(n^2) per feature), ``q`` = y'^T M^-1 y';
-    all three and ``local`` are updated in place, and the final q is returned.
+    updates given sigma can only follow in many small steps. ``M`` = I + Z diag(d) Z^T,
+    ``Minv`` its inverse (rank-one updates, O(n^2) per feature), ``q`` = y'^T M^-1 y'; all
+    three and ``local`` are updated in place, and the final q is returned.
     """
     t2 = t * t
     n = M.shape[0]
     for j in active:
         zj = Zt[j]
-        d_old = t2 * local[j] * local[j]
+        d_old = _slab(t2 * local[j] * local[j], inv_c2)
         v = Minv @ zj
         s = zj @ v
         kappa = 1.0 - d_old * s
-        if kappa >= KAPPA_MIN:  # the quantities without feature j, from those with it
+        pin = d_old * ztz[j]
+        if pin * _EPS < DOWNDATE_TOL * kappa:  # without feature j, from the values with it
             s_ex, r_ex = s / kappa, (v @ y0) / kappa
             q_ex = q + d_old * r_ex * r_ex * kappa
-        else:  # M_-j from scratch, M^-1 replaced by its inverse (rare: O(n^2 p))
-            keep, local[j] = local[j], 0.0
-            B = Zt * local.reshape(-1, 1)
-            M[:] = t2 * (B.T @ B) + np.eye(n)
-            local[j] = keep
+        else:  # M_-j and its inverse afresh
+            if pin <= REBUILD_MIN:
+                for i in range(n):
+                    for k in range(n):
+                        M[i, k] -= d_old * zj[i] * zj[k]
+            else:
+                keep, local[j] = local[j], 0.0
+                B = Zt * np.sqrt(_slab(t2 * local * local, inv_c2)).reshape(-1, 1)
+                M[:] = B.T @ B + np.eye(n)
+                local[j] = keep
             Minv[:] = np.linalg.inv(M)
             v = Minv @ zj
             s_ex = s = zj @ v
@@ -456,11 +528,16 @@ def integrated_local_sweep(active, Zt, ztz, M, Minv, y0, local, t, q, gig_order,
             d_old = 0.0
         x_max = _log_scale_cap(t2, ztz[j])
         x0 = min(np.log(local[j]), x_max)
-        args = (_INTEGRATED, s_ex, r_ex, q_ex, t2, gig_order)
-        local[j] = np.exp(_slice_log_scale(args, x0, x_max, rng))
-        d_new = t2 * local[j] * local[j]
+        args = (_INTEGRATED, s_ex, r_ex, q_ex + gig_shift, t2, gig_order, inv_c2)
+        x = _slice_log_scale(args, x0, x_max, rng)
+        if x >= x_max - _JUMP_RANGE:  # independence proposal, uniform on the range
+            prop = x_max - _JUMP_RANGE * rng.random()
+            if np.log(rng.random()) < _log_scale_target(prop, args) - _log_scale_target(x, args):
+                x = prop
+        local[j] = np.exp(x)
+        d_new = _slab(t2 * local[j] * local[j], inv_c2)
         delta = d_new - d_old
-        c = delta / (1.0 + delta * s)  # 1 + delta s = kappa + d_new s >= KAPPA_MIN
+        c = delta / (1.0 + delta * s)  # 1 + delta s = kappa + d_new s > 0
         for i in range(n):  # scalar loops: row slices would allocate a temporary each
             cv, dz = c * v[i], delta * zj[i]
             for k in range(n):

@@ -17,17 +17,23 @@ downstream is unaware of the sampler. Each iteration updates, with y' = y - inte
   local scales by a sweep of (local_j, w_j) pairs with w_j integrated out of the local
   update (numba): the inverse-gamma auxiliaries of Makalic & Schmidt (2016) are exact too,
   but leave noise coefficients stuck in the funnel local_j ~ 0 <-> w_j ~ 0 (min ESS ~6x
-  lower at n=200, p=1000). When p > n, the 2n features with the largest |z_j^T y| (the
-  likeliest to enter or leave the fit) first get a local-scale sweep with w *and* sigma^2
-  integrated out (rank-one updates of M^-1, O(n^2) each), and sigma^2 and w are drawn
-  after it: a feature moving in or out carries the noise level with it instead of
-  waiting for sigma. A rescaling move t e^u, local e^-u decouples global and local.
+  lower at n=200, p=1000); each local scale is an exact rejection draw from its prior when
+  that succeeds within a few proposals (most noise coefficients), else a slice step. When
+  p > n, the 2n features with the largest |z_j^T y| (the likeliest to enter or leave the
+  fit) first get a local-scale sweep with w *and* sigma^2 integrated out (rank-one updates
+  of M^-1, O(n^2) each; a slice step, then a proposal that can jump between a feature's
+  "in" and "out" modes), and sigma^2 and w are drawn after it: a feature moving in or out
+  carries the noise level with it instead of waiting for sigma. A rescaling move t e^u,
+  local e^-u decouples global and local.
 * **Normal**: the horseshoe machinery with unit local scales (one decomposition in all)
   and the HalfNormal(1) prior on the ridge scale.
 * **Regularized horseshoe**: sigma by slice sampling, then tau by Metropolis-Hastings,
   both with w integrated out (an eigendecomposition for the current tau, a Cholesky factor
   for the proposal), the (local_j, w_j) sweep of the horseshoe with the slab in the prior
-  variance, and the slab c^2 by slice sampling.
+  variance, and the slab c^2 by slice sampling. When p > n, the horseshoe's integrated
+  sweep comes before w, in the coordinates t = tau / sigma, c~ = c / sigma: there sigma^2
+  scales the marginal covariance of y', and the slab's inverse-gamma prior becomes a factor
+  of the same GIG form in sigma^2, so sigma^2 integrates out in closed form again.
 
 The w draw uses the Cholesky factor of Z^T Z + D^-1 (Z^T Z cached) when p <= n and the
 O(n^2 p) algorithm of Bhattacharya, Chakraborty & Mallick (2016) when p > n.
@@ -91,7 +97,7 @@ GIBBS_PRIORS = tuple(cls for cls in prior_classes() if cls.gibbs_kernel is not N
 _GIBBS_PRIOR_NAMES = prior_names(lambda cls: cls in GIBBS_PRIORS, " and ")
 _NUTS_NAMES = "'nuts', 'nutpie', 'pymc' or 'numpyro'"
 _GLOBAL_PROPOSALS = 4  # global-scale proposals per iteration when each costs O(min(n, p))
-# Horseshoe at p > n: the 2n features with the largest |z_j^T y| get the integrated scale
+# Horseshoes at p > n: the 2n features with the largest |z_j^T y| get the integrated scale
 # update, O(n^2) each, so O(n^3) per iteration next to the O(n^2 p) of the factor
 ACTIVE_PER_N = 2
 
@@ -217,8 +223,8 @@ def _global_local_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tuni
         # sigma^2 integrated out too; sigma^2 and w are then redrawn from the new scales.
         M, Minv = f.sample_space(t)
         q = integrated_local_sweep(
-            st["active"], reg.Zt, reg.ztz, M, Minv, reg.y - c0, st["local"], t,
-            f.quad(t, c0), 0.5 * (1 - n), rng,
+            st["active"], reg.Zt, reg.ztz, M, Minv, reg.y - c0, st["local"], t, f.quad(t, c0),
+            rng, 0.5 * (1 - n),
         )  # fmt: skip
         g = GaussianFactor(reg, t * t * st["local"] ** 2, M=M)
         st["sigma2"] = draw_sigma2(0.5 * (n - 1), 0.5 * q, rng)
@@ -276,9 +282,29 @@ def _reg_horseshoe_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tun
     if tuning:
         adapt_step(st, st["accept"], it)
     if st["accept"]:
-        tau, w = prop, g.draw(sigma, c0, rng)
+        tau = prop
+    if "active" in st:
+        # As the horseshoe's integrated sweep, in the coordinates t = tau / sigma and
+        # c~^2 = c^2 / sigma^2, where sigma^2 scales the marginal covariance of y' and
+        # c^2 ~ InvGamma(df / 2, df s^2 / 2) becomes (sigma^2)^(-df/2) e^(-df s^2 / (2 c~^2
+        # sigma^2)) in sigma^2: one more power and shift of its GIG integral.
+        M, Minv = g.sample_space() if st["accept"] else f.sample_space(1.0 / sigma)
+        inv_c2 = sigma2 / st["c2"]
+        shift = spec.slab_df * spec.slab_scale**2 * inv_c2
+        q = integrated_local_sweep(
+            st["active"], reg.Zt, reg.ztz, M, Minv, reg.y - c0, st["local"], tau / sigma,
+            g.quad(c0) if st["accept"] else f.quad(1.0 / sigma, c0), rng,
+            0.5 * (1 - n - spec.slab_df), inv_c2, shift,
+        )  # fmt: skip
+        new_sigma2 = draw_sigma2(0.5 * (n - 1 + spec.slab_df), 0.5 * (q + shift), rng)
+        tau *= np.sqrt(new_sigma2 / sigma2)  # t and c~ held
+        st["c2"] *= new_sigma2 / sigma2
+        st["sigma2"] = sigma2 = new_sigma2
+        sigma = np.sqrt(sigma2)
+        var = np.exp(log_slab_var(np.log(tau), np.log(st["local"]), np.log(st["c2"])))
+        w = GaussianFactor(reg, var / sigma2, M=M).draw(sigma, c0, rng)
     else:
-        w = f.draw(1.0 / sigma, sigma, c0, rng)
+        w = g.draw(sigma, c0, rng) if st["accept"] else f.draw(1.0 / sigma, sigma, c0, rng)
     st["tau"], st["w"] = tau, w
     # (local_j, w_j) pairs with w_j integrated out of the local update: the slab variance
     # tau^2 local_j^2 / (1 + tau^2 local_j^2 / c^2) is sigma^2 v_j of the sweep's
@@ -309,10 +335,6 @@ def _init_state(reg: GaussianRegression, spec: _Spec, rng) -> dict:
     elif spec.kind in ("horseshoe", "normal"):
         st["local"] = np.ones(reg.p)
         st["log_step_rescale"] = -1.0
-        if spec.kind == "horseshoe" and reg.method == "bhattacharya":  # p > n
-            # fixed by the data, not the state (a state-dependent choice of which scales
-            # to update would change the stationary distribution): largest |z_j^T y|
-            st["active"] = np.argsort(-np.abs(reg.Zty), kind="stable")[: ACTIVE_PER_N * reg.n]
         if spec.kind == "normal" and spec.scale is not None:  # fixed, never updated: no jitter
             st["t"] = spec.scale
         else:
@@ -321,6 +343,10 @@ def _init_state(reg: GaussianRegression, spec: _Spec, rng) -> dict:
         st["local"] = np.ones(reg.p)
         st["tau"] = spec.tau0 * np.sqrt(st["sigma2"]) * jitter[1]
         st["c2"] = spec.slab_scale**2 * jitter[2]
+    if spec.kind in ("horseshoe", "regularized-horseshoe") and reg.method == "bhattacharya":
+        # p > n. Fixed by the data, not the state (a state-dependent choice of which scales
+        # to update would change the stationary distribution): largest |z_j^T y|
+        st["active"] = np.argsort(-np.abs(reg.Zty), kind="stable")[: ACTIVE_PER_N * reg.n]
     return st
 
 
