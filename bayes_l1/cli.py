@@ -538,7 +538,8 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     fit.add_argument(
         "--p0", type=_real(0.0, low_open=True), default=None,
-        help="horseshoe priors: prior guess of the number of relevant features",
+        help="horseshoe priors: prior guess of the number of relevant features "
+        "(default min(n, p) / 2)",
     )  # fmt: skip
     fit.add_argument(
         "--model-prior", choices=tuple(MODEL_PRIORS), default=None,

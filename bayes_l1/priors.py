@@ -287,9 +287,14 @@ class Laplace(Prior):
 
 
 def _tau0(p0, ctx: BuildContext) -> float:
-    """Global scale tau0 = p0 / (p - p0) / sqrt(n) (times sigma, applied by the caller)."""
+    """Global scale tau0 = p0 / (p - p0) / sqrt(n) (times sigma, applied by the caller).
+
+    The default p0 is half the number of coefficients the data can resolve, min(n, p) / 2:
+    p / 2 (tau0 = 1 / sqrt(n)) when n >= p; n / 2 when p > n, where p / 2 would expect more
+    relevant features than there are observations and put the prior's mass on
+    near-interpolating fits."""
     if p0 is None:
-        return 1.0 / np.sqrt(ctx.n)
+        p0 = min(ctx.n, ctx.p) / 2.0
     if not 0 < p0 < ctx.p:
         raise ValueError(
             f"p0 (expected number of relevant features) must be in (0, p={ctx.p}); got {p0}."
@@ -308,10 +313,11 @@ class Horseshoe(Prior):
     ----------
     p0 : float, optional
         Prior guess of the number of relevant features: tau0 = p0 / (p - p0) / sqrt(n)
-        (Piironen & Vehtari 2017). Default None gives tau0 = 1 / sqrt(n) (p0 = p / 2: weak).
-        Give it when p >> n: the default then expects thousands of relevant features, and
-        the posterior keeps mass on near-interpolating fits that mix slowly (n = 100,
-        p = 20,000: min ESS 69 in 4 minutes by default, 941 with p0 = 10).
+        (Piironen & Vehtari 2017). Default None: p0 = min(n, p) / 2, half the coefficients
+        the data can resolve (tau0 = 1 / sqrt(n) when n >= p). With p > n a default of
+        p / 2 would expect more relevant features than observations; the posterior then
+        kept mass on near-interpolating fits that mixed slowly (n = 100, p = 20,000:
+        min ESS 69 in 4 minutes). Give your own guess when you have one.
     tau0 : float, optional
         Set the global scale directly (overrides p0).
     """
@@ -342,9 +348,9 @@ class Horseshoe(Prior):
         "mixing": ("if p >> n, use sampler='gibbs' (conditional updates of the scales)",),
         "gibbs_wide": (
             "with p = {p} > n = {n}, give p0 (the expected number of relevant features) if "
-            "you have not: the default global scale expects p / 2 of them, and the "
-            "posterior then keeps mass on near-interpolating fits that a sampler crosses "
-            "slowly (Piironen & Vehtari 2017)",
+            "you know it: the default expects n / 2 of them, and a global scale that "
+            "allows near-interpolating fits leaves posterior mass there that a sampler "
+            "crosses slowly (Piironen & Vehtari 2017)",
         ),
     }
 

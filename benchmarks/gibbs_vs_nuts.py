@@ -12,8 +12,8 @@ Problems (issue 13's table):
   Gaussian, against NUTS: horseshoe, n = 200, p = 1000 (10 relevant features); the Bayesian
   lasso (Gamma hyperprior on lam^2) on the diabetes data.
   Gaussian, n = 100, p = 20,000, Gibbs only, about 5 minutes each: horseshoe (p0 = 10 and
-  the default), regularized horseshoe (p0 = 10), Laplace, Normal (target: min ESS >= 400
-  from 2 chains in 5 minutes).
+  the default p0 = n / 2), regularized horseshoe (p0 = 10), Laplace, Normal (target: min
+  ESS >= 400 from 2 chains in 5 minutes).
   Logistic, n = 100, p = 1000, against NUTS: regularized horseshoe and Bayesian lasso (target
   for the first: R-hat <= 1.01, min ESS >= 400 in 2 minutes); horseshoe at p = 20,000,
   Gibbs only (target: converged in 10 minutes).
@@ -143,8 +143,8 @@ def main(argv=None) -> pd.DataFrame:
         n, p = (50, 2000) if q else (100, 20_000)
         data = _regression(n, p, random_state=1)
         # Each about 5 minutes (the target's budget), thinned so that the draws fit in memory:
-        # (prior, iterations per stored draw). p0 = 10: the global scale for p >> n that
-        # Piironen & Vehtari (2017) recommend; the default (p0 = p / 2) is there to show why.
+        # (prior, iterations per stored draw). p0 = 10: a user's sparse guess (Piironen &
+        # Vehtari 2017); the default p0 = min(n, p) / 2 is n / 2 = 50 here.
         for prior, thin in (
             (bl.Horseshoe(p0=10), 7),
             (bl.Horseshoe(), 7),

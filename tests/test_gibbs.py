@@ -686,7 +686,8 @@ def _sbc_ranks(name, n_sims, seed, n_draws=39, thin=4, tune=100, n=20, p=5):
     X = rng.standard_normal((n, p))
     base = prepare(X, rng.standard_normal(n))
     prior = _PRIORS[name]
-    ctx_tau0 = 1.0 / np.sqrt(n)
+    p0 = min(n, p) / 2  # the documented default: half the coefficients the data resolve
+    ctx_tau0 = p0 / (p - p0) / np.sqrt(n)
     ranks = []
     for i in range(n_sims):
         sigma = abs(rng.standard_normal())

@@ -168,6 +168,10 @@ def test_horseshoe_global_scale_from_p0():
     ctx = BuildContext(n=100, p=200, likelihood="gaussian")
     assert bl.Horseshoe(p0=10).global_scale(ctx) == pytest.approx(10 / 190 / 10)
     assert bl.Horseshoe(tau0=0.3).global_scale(ctx) == 0.3
+    # default p0 = min(n, p) / 2: n / 2 when p > n; p / 2 (tau0 = 1 / sqrt(n)) when n >= p
+    assert bl.Horseshoe().global_scale(ctx) == pytest.approx(50 / 150 / 10)
+    narrow = BuildContext(n=100, p=40, likelihood="gaussian")
+    assert bl.RegularizedHorseshoe().global_scale(narrow) == pytest.approx(1 / 10)
     with pytest.raises(ValueError, match=r"p0 .* must be in \(0, p=200\)"):
         bl.Horseshoe(p0=200).global_scale(ctx)
 
