@@ -316,8 +316,8 @@ class Horseshoe(Prior):
         (Piironen & Vehtari 2017). Default None: p0 = min(n, p) / 2, half the coefficients
         the data can resolve (tau0 = 1 / sqrt(n) when n >= p). With p > n a default of
         p / 2 would expect more relevant features than observations; the posterior then
-        kept mass on near-interpolating fits that mixed slowly (n = 100, p = 20,000:
-        min ESS 69 in 4 minutes). Give your own guess when you have one.
+        kept mass on near-interpolating fits that mixed slowly (n = 100, p = 20,000, Gibbs:
+        min ESS 69 in 4 minutes; 594-977 with this default). Give your guess if you have one.
     tau0 : float, optional
         Set the global scale directly (overrides p0).
     """
