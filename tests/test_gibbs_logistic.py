@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+import xarray as xr
 from scipy import stats
 from scipy.special import expit, log_expit
 
@@ -203,7 +204,8 @@ def _curve_log_density(ld, spec, st, xs):
     out = []
     for x in xs:
         s = sd(np.exp(x))
-        w, eta = z * s, st["c0"] + ld.Z @ (z * s)
+        w = z * s
+        eta = st["c0"] + ld.Z @ w
         lp = stats.halfcauchy.logpdf(np.exp(x), scale=spec.tau0) + x
         lp += np.sum(stats.norm.logpdf(w, scale=s)) + np.sum(np.log(s))
         out.append(lp + np.sum(log_expit(np.where(ld.y == 1.0, eta, -eta))))
@@ -216,8 +218,6 @@ def test_noncentred_global_step_samples_its_curve(wide, name):
     fixed); the mean and sd of its log t match quadrature of the joint density along that
     curve, with the Jacobian of w = z sd(t), within MCSEs. Power, measured: the regularized
     horseshoe's target written as linear in t (the horseshoe's shortcut) fails by 90 MCSE."""
-    import xarray as xr
-
     from bayes_l1.samplers.gibbs_logistic import _noncentred_global_step
 
     ld = LogisticData(wide.Z, wide.y_work, "auto")
