@@ -17,6 +17,7 @@ import os
 
 import arviz_stats
 import numpy as np
+import xarray as xr
 from scipy import stats
 
 FAIL_PROB = 1e-5  # per assertion call; <= 10 calls per test keep a test below 1e-4
@@ -67,6 +68,18 @@ def assert_agree(a, se_a, b, se_b=0.0, *, allowance=0.0, label=""):
         f"{label}: {int(bad.sum())} of {a.size} differ by more than {z:.2f} combined MCSE"
         f" + {allowance}: |a-b|={np.abs(a - b)[bad]}, mcse={se[bad]}"
     )
+
+
+def assert_draws_match_quadrature(draws, grid, log_density, *, label=""):
+    """The mean and sd of a scalar's (chain, draw) ``draws`` equal those of the density
+    proportional to exp(``log_density``) on the even ``grid``, in MCSE units."""
+    da = xr.DataArray(np.asarray(draws, dtype=float), dims=("chain", "draw"))
+    wts = np.exp(log_density - np.max(log_density))
+    wts /= wts.sum()
+    mean = wts @ grid
+    sd = np.sqrt(wts @ (grid - mean) ** 2)
+    assert_agree(float(da.mean()), mcse(da), mean, label=f"mean of {label}")
+    assert_agree(float(da.std()), mcse(da, method="sd"), sd, label=f"sd of {label}")
 
 
 def assert_at_least(estimate, se, bound, *, label=""):
