@@ -454,10 +454,9 @@ def collapsed_local_sweep(Zt, ztz, resid, w, local, t, sigma2, rng, inv_c2=0.0):
 def _log_local_target_integrated(x, s, r, q, t2, gig_order, inv_c2):
     """log p(log local_j | local_-j, t, c0, y) with w and sigma^2 integrated out:
     s = z_j^T M_-j^-1 z_j, r = z_j^T M_-j^-1 y', q = y'^T M_-j^-1 y' (plus the slab's share
-    of the GIG argument),
-    where M_-j is M without feature j; adding it back with d_j = t^2 local_j^2 (regularized
-    by the slab when 1 / c^2 > 0) multiplies det M by 1 + d_j s and takes
-    d_j r^2 / (1 + d_j s) off q (rank one)."""
+    of the GIG argument), where M_-j is M without feature j; adding it back with
+    d_j = t^2 local_j^2 (regularized by the slab when 1 / c^2 > 0) multiplies det M by
+    1 + d_j s and takes d_j r^2 / (1 + d_j s) off q (rank one)."""
     e2x = np.exp(2.0 * x)
     d = _slab(t2 * e2x, inv_c2)
     den = 1.0 + d * s
