@@ -808,6 +808,38 @@ def test_noise_free_y_samples_over_several_data_sets(name, n, p):
             assert_agree(beta.mean(("chain", "draw")), mcse(beta), truth[[1, 3]], allowance=0.05)
 
 
+@pytest.mark.parametrize("name", ["horseshoe", "regularized-horseshoe"])
+def test_global_scale_moves_keep_the_local_scales_within_their_cap(name, monkeypatch):
+    """The cap on the local scales (t^2 local_j^2 z_j^T z_j <= 1e12) truncates the joint
+    prior of (t, local), so the moves of t must keep to it as the sweeps do. With y noise-free
+    sigma falls towards its floor and t = tau / sigma grows: while the t moves ignored the cap,
+    the integrated sweep was handed scales up to 1e10 times past it (in every one of 30
+    chains of 160 iterations), and M = I + Z D Z^T turned singular (the regularized
+    horseshoe of the noise-free test above crashed at BAYES_L1_TEST_SEED=3)."""
+    import bayes_l1.samplers.gibbs as gibbs
+    from bayes_l1.samplers._kernels import _SCALE_CAP
+
+    seen = []
+
+    def sweep(active, Zt, ztz, M, Minv, y0, local, t, *args):
+        seen.append(float(np.max((t * local) ** 2 * ztz)))
+        return integrated_local_sweep(active, Zt, ztz, M, Minv, y0, local, t, *args)
+
+    monkeypatch.setattr(gibbs, "integrated_local_sweep", sweep)
+    prior = _NOISE_FREE_PRIORS[name]
+    for data_seed in range(3):
+        rng = np.random.default_rng(500 + data_seed)
+        X = rng.normal(size=(10, 18)) * rng.uniform(0.1, 10.0, size=18)
+        data = prepare(X, 0.5 * X[:, 1] - X[:, 3] + 2.0)
+        spec = prior.gibbs_spec(build_context(data, prior))
+        reg = GaussianRegression(data.Z, data.y_work, "auto")
+        rng = np.random.default_rng(seed(data_seed))
+        st = gibbs._init_state(reg, spec, rng)
+        for it in range(160):
+            gibbs._STEPS[spec.kind](reg, spec, st, rng, it < 100, it)
+    assert len(seen) == 3 * 160 and max(seen) <= _SCALE_CAP * (1.0 + 1e-8)
+
+
 def test_sigma_floor_is_reported_and_kernels_survive_degenerate_input():
     from bayes_l1.samplers._kernels import SIGMA2_MIN, _cholesky_unit_plus_psd
 

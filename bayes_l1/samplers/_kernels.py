@@ -387,12 +387,26 @@ def _slice_log_scale(args, x0, x_max, rng):
     return x0
 
 
+_SCALE_CAP = 1e12
+
+
 @njit(cache=True)
 def _log_scale_cap(t2, ztz_j):
     """Truncate local_j where t^2 local_j^2 z_j^T z_j > 1e12 (shrinkage factor < 1e-12, the
     coefficient fully unshrunk): beyond it the conditional of w_j is unchanged, and the
     dynamic range of the scales stays within what eigh resolves."""
-    return 0.5 * np.log(1e12 / (t2 * ztz_j))
+    return 0.5 * np.log(_SCALE_CAP / (t2 * ztz_j))
+
+
+def max_global_scale(local: np.ndarray, ztz: np.ndarray) -> float:
+    """The largest t at which every local scale is within the cap of ``_log_scale_cap``.
+
+    The cap truncates the joint prior of (t, local), so a move of t given the local scales
+    must stay below this value too: the sweeps keep each local within the cap of the current
+    t, and a t moved past it (sigma falling towards its floor when y is fitted exactly) left
+    the inverse of M = I + Z D Z^T singular (condition number 2e16). A relative slack of
+    1e-9 keeps a scale drawn at the cap inside after the rounding of exp(log local_j)."""
+    return float(np.sqrt(_SCALE_CAP / np.max(local * local * ztz)) * (1.0 + 1e-9))
 
 
 _REJECTION_TRIES = 4  # prior proposals per local scale before the slice step

@@ -85,6 +85,7 @@ from bayes_l1.samplers._kernels import (
     log1p_square,
     log_gig_integral,
     log_slab_var,
+    max_global_scale,
     rescale_move,
     slice_sample,
 )
@@ -203,11 +204,12 @@ def _global_local_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tuni
     f = st["factor"]
     t = st["t"]
     if not (spec.kind == "normal" and spec.scale is not None):
+        t_max = max_global_scale(st["local"], reg.ztz) if spec.kind == "horseshoe" else np.inf
         cur = _global_log_target(spec, f, t, c0, n)
         n_acc = 0
         for _ in range(_GLOBAL_PROPOSALS):
             prop = t * np.exp(np.exp(st["log_step"]) * rng.standard_normal())
-            new = _global_log_target(spec, f, prop, c0, n)
+            new = _global_log_target(spec, f, prop, c0, n) if prop <= t_max else -np.inf
             if np.log(rng.uniform()) < new - cur:
                 t, cur, n_acc = prop, new, n_acc + 1
         st["accept"] = n_acc / _GLOBAL_PROPOSALS
@@ -256,6 +258,7 @@ def _reg_horseshoe_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tun
 
     tau = st["tau"]
     f = SpectralFactor(reg, np.sqrt(slab_var(tau)))
+    t_max = max_global_scale(st["local"], reg.ztz)  # bounds t = tau / sigma
 
     def log_marginal(sigma, c0):  # log p(y | sigma, tau, local, c, c0), w integrated out
         t = 1.0 / sigma
@@ -265,7 +268,7 @@ def _reg_horseshoe_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tun
         out = np.full(x.shape, -np.inf)
         for i, v in enumerate(x):
             s = np.exp(v)
-            if s * s >= SIGMA2_MIN:
+            if s * s >= SIGMA2_MIN and tau <= s * t_max:
                 out[i] = log_marginal(s, st["c0"]) - 0.5 * s * s + log_tau_prior(tau, s) + v
         return out
 
@@ -278,6 +281,8 @@ def _reg_horseshoe_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tun
     g = GaussianFactor(reg, slab_var(prop) / sigma2)
     new = -n * np.log(sigma) - 0.5 * g.logdet - 0.5 * g.quad(c0) / sigma2
     new += log_tau_prior(prop, sigma) + np.log(prop)
+    if prop > sigma * t_max:  # a local scale past its cap at t = prop / sigma
+        new = -np.inf
     st["accept"] = float(np.log(rng.uniform()) < new - cur)
     if tuning:
         adapt_step(st, st["accept"], it)
@@ -600,10 +605,11 @@ def sample_gibbs(
     Notes
     -----
     Constant columns are left out and returned at exactly 0 (with local scale 0).
-    sigma^2 is floored at 1e-24 on the working scale (sigma >= 1e-12 sd(y)) and a
-    coefficient's prior variance capped at 1e24: far out in the tails for any noisy y, they
-    keep a noise-free y (whose posterior of sigma has no lower bound) from underflowing; a
-    UserWarning says when the floor is reached.
+    sigma^2 is floored at 1e-24 on the working scale (sigma >= 1e-12 sd(y)), a
+    coefficient's prior variance capped at 1e24 and the horseshoes' local scales at a
+    shrinkage factor of 1e-12: far out in the tails for any noisy y, they keep a noise-free
+    y (whose posterior of sigma has no lower bound) from underflowing; a UserWarning says
+    when draws of sigma fall below 1e-5 sd(y).
 
     Examples
     --------
@@ -661,7 +667,7 @@ def sample_gibbs(
         **attrs,
     }
     if not logistic:
-        _warn_at_sigma_floor(out["sigma_std"])
+        _warn_exact_fit(out["sigma_std"])
     return restore_held_at_zero(_tree(data, spec, out, info), full)
 
 
@@ -711,12 +717,17 @@ def _tree(data: ModelData, spec, out: dict, info: dict):
     )
 
 
-def _warn_at_sigma_floor(sigma_std: np.ndarray) -> None:
-    """Say so when draws of sigma sit at the floor of ``draw_sigma2``: y is an exact linear
-    function of X to float64 precision, where the posterior of sigma has no lower bound."""
-    if sigma_std.min() <= np.sqrt(SIGMA2_MIN) * (1.0 + 1e-9):
+_EXACT_FIT_SIGMA = 1e-5  # noise sd in units of sd(y): R^2 above 1 - 1e-10
+
+
+def _warn_exact_fit(sigma_std: np.ndarray) -> None:
+    """Say so when draws of sigma fall below 1e-5 sd(y): y is then a linear function of X up
+    to rounding, where the posterior of sigma has no lower bound and the numerical floors
+    decide where the draws stop (1e-12 sd(y) for sigma; about 1e-6 sd(y) for the
+    horseshoes at n > p, whose local scales are capped)."""
+    if sigma_std.min() < _EXACT_FIT_SIGMA:
         warn_caller(
-            "y is fitted exactly by X (noise sd below 1e-12 sd(y), float64 rounding): "
-            "sigma is held at that floor in some draws, where the posterior of a noise-free "
-            "fit would drift to 0. Check for a target computed from the features."
+            "y is fitted exactly by X (noise sd below 1e-5 sd(y) in some draws): the "
+            "posterior of a noise-free fit would drift to sigma = 0, and the sampler's "
+            "numerical floors hold it above. Check for a target computed from the features."
         )
