@@ -321,7 +321,7 @@ def _draw_problems(table, n_chains, n_draws, rhat_max, ess_min_per_chain) -> lis
     if len(high):
         found.append(("rhat", f"R-hat > {rhat_max:g} for {_list_values(high, p, '{:.3f}')}"))
     ess_min = ess_min_per_chain * n_chains
-    ess = table[["ess_bulk", "ess_tail"]]
+    ess = table.loc[table["sd"] != 0, ["ess_bulk", "ess_tail"]]  # constants: nothing sampled
     low = ess[(ess < ess_min).any(axis=1)]
     if len(low):
         low = low.loc[low.min(axis=1).sort_values().index]

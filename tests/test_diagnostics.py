@@ -228,6 +228,19 @@ def test_constant_parameter_is_not_a_problem_but_nonfinite_draws_are(rng):
     assert diag.table.drop(index=["beta[x1]", "c"]).notna().all(axis=None)
 
 
+def test_constant_parameter_is_not_listed_when_the_draws_are_below_the_ess_rule(rng):
+    """A constant element's ESS is the number of draws: with fewer draws than the ESS rule
+    asks for it was listed among the low-ESS parameters (a constant column, held at 0,
+    named in the fit's problems), though nothing about it was sampled."""
+    post = {"beta": (("chain", "draw", "feature"), rng.normal(size=(1, 40, 3)))}
+    post["beta"][1][..., 0] = 0.0
+    with pytest.warns(SamplingWarning, match="ESS < 100"):
+        diag = check_sampling(make_tree(post, coords={"feature": FEATURES}))
+    ess_problem = next(text for text in diag.problems if text.startswith("ESS"))
+    assert "for 2 of 3 parameters" in ess_problem
+    assert f"beta[{FEATURES[0]}]" not in ess_problem
+
+
 def test_gibbs_advice_for_horseshoe_depends_on_p_and_n(rng):
     def advice(p, n, sampler="nuts"):
         post = {"tau": (("chain", "draw"), ar1(rng, 0.995, (4, 500)))}
