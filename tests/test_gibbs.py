@@ -777,6 +777,14 @@ _NOISE_FREE_PRIORS = {
     "regularized-horseshoe": bl.RegularizedHorseshoe(),
     "normal": bl.Normal(),
 }
+_NOISE_FREE_TRUTH = {1: 0.5, 3: -1.0}  # y = 0.5 x1 - x3 + 2 exactly
+
+
+def _noise_free_data(data_seed, n, p):
+    """X with columns of scales 0.1-10 and y an exact linear function of two of them."""
+    rng = np.random.default_rng(500 + data_seed)
+    X = rng.normal(size=(n, p)) * rng.uniform(0.1, 10.0, size=p)
+    return X, X[:, list(_NOISE_FREE_TRUTH)] @ list(_NOISE_FREE_TRUTH.values()) + 2.0
 
 
 @pytest.mark.parametrize("name", sorted(_NOISE_FREE_PRIORS))
@@ -787,12 +795,9 @@ def test_noise_free_y_samples_over_several_data_sets(name, n, p):
     n > p the posterior mean sits at the truth (up to a prior shrinkage below 0.05)."""
     from bayes_l1.samplers._kernels import SIGMA2_MIN
 
-    truth = np.zeros(p)
-    truth[[1, 3]] = [0.5, -1.0]
+    truth = np.array(list(_NOISE_FREE_TRUTH.values()))
     for data_seed in range(5):
-        rng = np.random.default_rng(500 + data_seed)
-        X = rng.normal(size=(n, p)) * rng.uniform(0.1, 10.0, size=p)
-        y = X @ truth + 2.0
+        X, y = _noise_free_data(data_seed, n, p)
         m = bl.BayesianLinearRegression(
             prior=_NOISE_FREE_PRIORS[name], sampler="gibbs", draws=60, tune=100, chains=1,
             random_state=seed(data_seed),
@@ -804,8 +809,8 @@ def test_noise_free_y_samples_over_several_data_sets(name, n, p):
         assert all(np.isfinite(post[v]).all() for v in ("beta", "intercept", "sigma"))
         assert float(post["sigma_std"].min()) >= np.sqrt(SIGMA2_MIN)
         if n > p:
-            beta = post["beta"].isel(feature=[1, 3])
-            assert_agree(beta.mean(("chain", "draw")), mcse(beta), truth[[1, 3]], allowance=0.05)
+            beta = post["beta"].isel(feature=list(_NOISE_FREE_TRUTH))
+            assert_agree(beta.mean(("chain", "draw")), mcse(beta), truth, allowance=0.05)
 
 
 @pytest.mark.parametrize("name", ["horseshoe", "regularized-horseshoe"])
@@ -828,9 +833,7 @@ def test_global_scale_moves_keep_the_local_scales_within_their_cap(name, monkeyp
     monkeypatch.setattr(gibbs, "integrated_local_sweep", sweep)
     prior = _NOISE_FREE_PRIORS[name]
     for data_seed in range(3):
-        rng = np.random.default_rng(500 + data_seed)
-        X = rng.normal(size=(10, 18)) * rng.uniform(0.1, 10.0, size=18)
-        data = prepare(X, 0.5 * X[:, 1] - X[:, 3] + 2.0)
+        data = prepare(*_noise_free_data(data_seed, 10, 18))
         spec = prior.gibbs_spec(build_context(data, prior))
         reg = GaussianRegression(data.Z, data.y_work, "auto")
         rng = np.random.default_rng(seed(data_seed))
