@@ -323,7 +323,12 @@ def _with_constant_columns(seed_=7, n=40):
         ("linear", dict(TINY_GIBBS, prior=bl.RegularizedHorseshoe())),
         ("linear", dict(TINY_GIBBS, prior=bl.Normal())),
         ("linear", dict(sampler="pymc", draws=40, tune=40, chains=1, prior=bl.Laplace())),
-        ("linear", dict(sampler="pymc", draws=40, tune=40, chains=1, prior=bl.Horseshoe())),
+        # slow: the one PyMC-NUTS horseshoe in the suite, 20 s of C compilation when cold
+        pytest.param(
+            "linear",
+            dict(sampler="pymc", draws=40, tune=40, chains=1, prior=bl.Horseshoe()),
+            marks=pytest.mark.slow,
+        ),
         ("logistic", dict(sampler="pymc", draws=40, tune=40, chains=1, prior=bl.Normal())),
     ],
 )

@@ -227,7 +227,7 @@ def gaussian_cd_gram(G, z, w, ws, norms2, l1, l2, max_epochs, tol):
                 delta = new - old
                 for b in range(m):
                     k = ws[b]
-                    z[k] -= delta * G[k, j]
+                    z[k] -= delta * G[j, k]  # G symmetric: row j, contiguous
                 w[j] = new
                 moved = moved or abs(delta) > _ULPS * _EPS * abs(new)
                 stable = stable and old * new > 0.0

@@ -150,6 +150,9 @@ class Problem:
     gap_scale: float = field(init=False)
 
     def __post_init__(self):
+        # one array type for the compiled solvers (each new type is a compilation of
+        # seconds): a read-only X, which the solvers never write, is copied once
+        object.__setattr__(self, "X", np.require(self.X, np.float64, ["F", "W"]))
         norms2 = np.einsum("ij,ij->j", self.X, self.X) / self.X.shape[0]
         object.__setattr__(self, "norms2", norms2)
         if self.likelihood == "gaussian":
@@ -214,7 +217,7 @@ class Problem:
         n, p = self.X.shape
         if self.likelihood != "gaussian" or p > min(n, _GRAM_MAX_FEATURES):
             return np.zeros((0, 0))
-        return np.asfortranarray(self.X.T @ self.X) / n
+        return np.ascontiguousarray(self.X.T @ self.X) / n
 
     @property
     def active(self) -> np.ndarray:
@@ -294,7 +297,7 @@ def solve_grid(problem: Problem, alphas, l1_ratio, w0, c0, *, tol, max_iter):
     for either likelihood (``_cd.gaussian_path``, ``_cd.logistic_path``): no Python per alpha
     or per coordinate. Returns ``(W (p, K), intercepts, gaps, kkts, n_iter, status codes)``
     on the working scale; ``w0``, ``c0`` is the start."""
-    alphas = np.asarray(alphas, dtype=np.float64)
+    alphas = np.ascontiguousarray(alphas, dtype=np.float64)
     w = np.array(w0, dtype=np.float64)
     target = tol * problem.gap_scale
     if problem.likelihood == "gaussian":
