@@ -339,7 +339,8 @@ def test_collapsed_local_sweep_draws_the_local_conditional(signal, inv_c2):
         local, w = np.ones(1), np.zeros(1)
         resid = y.copy()
         for d in range(draws):
-            collapsed_local_sweep(Zt, np.array([a]), resid, w, local, t, sigma2, rng, inv_c2)
+            ztz = np.array([a])
+            collapsed_local_sweep(Zt, ztz, resid, w, local, t, sigma2, rng, inv_c2, ztz)
             xs[c, d] = np.log(local[0])
     assert_draws_match_quadrature(xs, grid, np.array(logf), label="log local")
 

@@ -14,7 +14,7 @@ import bayes_l1 as bl
 from bayes_l1.model import INTERCEPT_SD, prepare
 from bayes_l1.samplers import check_gibbs_supported, sample_gibbs
 from bayes_l1.samplers._kernels import GaussianFactor
-from bayes_l1.samplers.gibbs_logistic import LogisticData
+from bayes_l1.samplers.gibbs_logistic import LogisticData, draw_omega
 from tests.mc import FAIL_PROB, assert_agree, assert_draws_match_quadrature, mcse, seed
 from tests.test_gibbs import (
     _NUTS_ONLY,
@@ -426,3 +426,64 @@ def test_ridge_scale_prior_posterior_means_match_quadrature():
     draws = [post["beta_std"].isel(feature=0), post["intercept_std"], post["ridge_scale"]]
     got = [float(d.mean()) for d in draws]
     assert_agree(got, [float(mcse(d)) for d in draws], exact, label="posterior means")
+
+
+@pytest.mark.parametrize("eta", [0.5, 50.0, 200.0, 1e3, -1e3, 1e5])
+def test_polya_gamma_draws_have_their_mean_at_large_eta(eta):
+    """omega ~ PG(1, eta) has mean tanh(eta / 2) / (2 eta) and variance
+    (2 tanh(eta / 2) - eta sech^2(eta / 2)) / (4 eta^3) (Polson, Scott & Windle 2013), also
+    where |eta| is large (a separating coefficient): polyagamma's default method returned
+    draws near 0.16 there, 64 times the mean at eta = 200."""
+    m = 20_000
+    draws = draw_omega(np.full(m, eta), np.random.default_rng(seed(11)))
+    a = abs(eta)
+    mean = np.tanh(a / 2) / (2 * a)
+    sech2 = 4 * np.exp(-a) / (1 + np.exp(-a)) ** 2  # sech^2(a / 2), without overflow
+    var = (2 * np.tanh(a / 2) - a * sech2) / (4 * a**3)
+    assert_agree(draws.mean(), np.sqrt(var / m), mean, label=f"mean of PG(1, {eta})")
+
+
+def test_horseshoe_posterior_of_a_separating_feature_matches_quadrature():
+    """x separates the classes completely, so the likelihood alone does not bound w and its
+    posterior is the horseshoe's heavy tail: P(w < q) at three quantiles q of the exact
+    posterior (quadrature over (c0, w), the prior of w integrated over log(tau local), cut
+    at the sampler's cap) equal the sampler's, within z MCSEs. Failed by 9 to 11 MCSEs
+    (P(w < q_0.1) 0.16-0.18, P(w < q_0.5) 0.61) while the Polya-Gamma draws were wrong for
+    |eta| >= 180."""
+    rng = np.random.default_rng(3)
+    n = 30
+    x = rng.standard_normal(n)
+    data = prepare(x[:, None], (x > 0).astype(int), likelihood="logistic")
+    post = sample_gibbs(data, bl.Horseshoe(), draws=2000, tune=500, chains=2,
+                        random_seed=seed(12))["posterior"]  # fmt: skip
+    from bayes_l1.model import build_context
+
+    ctx = dataclasses.replace(build_context(data, bl.Horseshoe()), sigma=data.pseudo_sigma())
+    tau0 = bl.Horseshoe().gibbs_spec(ctx).tau0  # the prior's global scale, as sampled
+    z = data.Z[:, 0]
+    # density of log s, s = tau local: log tau + log local, each the log of a half-Cauchy
+    g = np.linspace(-45.0, 45.0, 9001)
+    h = g[1] - g[0]
+
+    def log_cauchy_density(u):
+        return u - np.logaddexp(0.0, 2.0 * u)
+
+    f_s = np.convolve(np.exp(log_cauchy_density(g)), np.exp(log_cauchy_density(g - np.log(tau0))),
+                      mode="same")  # fmt: skip
+    f_s[g > np.log(1e6 / np.sqrt(z @ z))] = 0.0  # the cap t^2 local^2 z^T z <= 1e12
+    keep = f_s > 1e-300
+    s, f_s = np.exp(g[keep]), f_s[keep] * h
+    w = np.concatenate([-np.logspace(7, -3, 1000), np.logspace(-3, 7, 1000)])
+    prior_w = (np.exp(-0.5 * (w[:, None] / s) ** 2) / s * f_s).sum(axis=1)
+    c = np.linspace(-12.0, 12.0, 241)
+    sign = 2.0 * data.y_work - 1.0
+    loglik = log_expit(sign * (c[:, None, None] + w[None, :, None] * z)).sum(-1)
+    joint = np.exp(loglik - loglik.max() - 0.5 * (c[:, None] / INTERCEPT_SD) ** 2)
+    mass = joint.sum(axis=0) * prior_w * np.gradient(w)
+    cdf = np.cumsum(mass / mass.sum())
+    qs = w[np.searchsorted(cdf, [0.1, 0.5, 0.9])]
+    beta = post["beta_std"].isel(feature=0)
+    below = [(beta < q).astype(float) for q in qs]
+    got = [float(b.mean()) for b in below]
+    assert_agree(got, [float(mcse(b)) for b in below], [0.1, 0.5, 0.9],
+                 label="P(w < q) at the exact deciles 1, 5, 9")  # fmt: skip

@@ -137,8 +137,9 @@ class GaussianFactor:
             self.logdet = 2.0 * np.log(np.diag(self.L)).sum()
 
     def sample_space(self) -> tuple[np.ndarray, np.ndarray]:
-        """M and M^-1 (sample space)."""
-        return self.L @ self.L.T, cho_solve((self.L, True), np.eye(self.reg.n), check_finite=False)
+        """M and M^-1 (sample space), C-contiguous (the layout the compiled sweeps take)."""
+        Minv = cho_solve((self.L, True), np.eye(self.reg.n), check_finite=False)
+        return self.L @ self.L.T, np.ascontiguousarray(Minv)
 
     def quad(self, c0: float) -> float:
         """(y - c0)^T M^-1 (y - c0); M^-1 1 = 1 because Z^T 1 = 0."""
@@ -434,11 +435,14 @@ def _draw_local_by_rejection(a, b, t2, sigma2, inv_c2, x_max, rng):
 
 
 @njit(cache=True)
-def collapsed_local_sweep(Zt, ztz, resid, w, local, t, sigma2, rng, inv_c2=0.0):
+def collapsed_local_sweep(Zt, ztz, resid, w, local, t, sigma2, rng, inv_c2, ztz_cap):
     """One sweep over j of (local_j, w_j) | everything else, w_j integrated out of the
     local_j update: an exact draw by rejection from the prior when it succeeds within a few
     proposals, else a slice step on log local_j; then w_j from its Gaussian conditional.
-    ``inv_c2`` = 1 / c^2 of the regularized horseshoe's slab (0: the horseshoe). (Whether
+    ``inv_c2`` = 1 / c^2 of the regularized horseshoe's slab (0: the horseshoe); ``ztz_cap``
+    the z_j^T z_j of the scales' cap (``_log_scale_cap``): ``ztz`` itself for the Gaussian
+    likelihood, the unweighted one for the logistic, whose ``ztz`` moves with omega (a cap
+    that moved with the state would not be a fixed truncation of the prior). (Whether
     the rejection succeeds does not depend on the current local_j, so the mixture of the
     two updates leaves the target invariant.)
 
@@ -451,7 +455,7 @@ def collapsed_local_sweep(Zt, ztz, resid, w, local, t, sigma2, rng, inv_c2=0.0):
         zj = Zt[j]
         a = ztz[j]
         b = zj @ resid + a * w[j]
-        x_max = _log_scale_cap(t2, a)
+        x_max = _log_scale_cap(t2, ztz_cap[j])
         x = _draw_local_by_rejection(a, b, t2, sigma2, inv_c2, x_max, rng)
         if np.isnan(x):
             x0 = min(np.log(local[j]), x_max)
@@ -496,7 +500,7 @@ _JUMP_RANGE = 30.0
 
 @njit(cache=True)
 def integrated_local_sweep(
-    active, Zt, ztz, M, Minv, y0, local, t, q, rng, gig_order, inv_c2=0.0, gig_shift=0.0
+    active, Zt, ztz, M, Minv, y0, local, t, q, rng, gig_order, inv_c2, gig_shift
 ):
     """One sweep over j in ``active`` of local_j | local_-j, t, c0, y with the coefficients
     w *and* sigma^2 integrated out (sample space): y' = y - c0 ~ sigma^2 N(0, M), and

@@ -226,7 +226,7 @@ def _global_local_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tuni
         M, Minv = f.sample_space(t)
         q = integrated_local_sweep(
             st["active"], reg.Zt, reg.ztz, M, Minv, reg.y - c0, st["local"], t, f.quad(t, c0),
-            rng, 0.5 * (1 - n),
+            rng, 0.5 * (1 - n), 0.0, 0.0,
         )  # fmt: skip
         g = GaussianFactor(reg, t * t * st["local"] ** 2, M=M)
         st["sigma2"] = draw_sigma2(0.5 * (n - 1), 0.5 * q, rng)
@@ -235,7 +235,9 @@ def _global_local_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tuni
         st["w"] = f.draw(t, np.sqrt(st["sigma2"]), c0, rng)
     if spec.kind == "horseshoe":
         resid = reg.y - st["c0"] - reg.Z @ st["w"]
-        collapsed_local_sweep(reg.Zt, reg.ztz, resid, st["w"], st["local"], t, st["sigma2"], rng)
+        collapsed_local_sweep(
+            reg.Zt, reg.ztz, resid, st["w"], st["local"], t, st["sigma2"], rng, 0.0, reg.ztz
+        )
         rescale_move(spec, st, rng, tuning, it)
 
 
@@ -317,8 +319,9 @@ def _reg_horseshoe_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tun
     # scales would crawl through the funnel local_j ~ 0 <-> w_j ~ 0 of the noise features.
     resid = reg.y - c0 - reg.Z @ w
     collapsed_local_sweep(
-        reg.Zt, reg.ztz, resid, w, st["local"], tau / sigma, sigma2, rng, sigma2 / st["c2"]
-    )
+        reg.Zt, reg.ztz, resid, w, st["local"], tau / sigma, sigma2, rng, sigma2 / st["c2"],
+        reg.ztz,
+    )  # fmt: skip
     st["c2"] = draw_slab_c2(spec, np.log(tau), np.log(st["local"]), w**2, st["c2"], rng)
 
 

@@ -68,6 +68,7 @@ from bayes_l1.samplers._kernels import (
     draw_slab_c2,
     log1p_square,
     log_slab_var,
+    max_global_scale,
     rescale_move,
     slice_sample,
 )
@@ -89,6 +90,9 @@ class LogisticData:
         self.Z1 = np.ascontiguousarray(np.column_stack([np.ones(self.n), self.Z]))
         self.Z1t = np.ascontiguousarray(self.Z1.T)
         self.method = choose_method(self.n, self.p + 1, method)
+        # z_j^T z_j unweighted: the local scales' cap, a fixed truncation of their prior
+        # (see _kernels.max_global_scale); the omega-weighted one moves with the state
+        self.ztz = np.einsum("ij,ij->j", self.Z, self.Z)
 
     def weighted(self, omega: np.ndarray) -> GaussianRegression:
         """The Gaussian regression of alpha = Omega^-1/2 kappa on Phi = Omega^1/2 [1, Z]
@@ -105,10 +109,20 @@ class LogisticData:
         return -np.logaddexp(0.0, np.where(self.y == 1.0, -eta, eta))
 
 
+def draw_omega(eta: np.ndarray, rng) -> np.ndarray:
+    """omega_i ~ PG(1, eta_i), floored at 1e-300 (PG(1, z) has all its mass above 0; the
+    floor keeps Omega^-1/2 finite if a draw underflows).
+
+    By polyagamma's "alternate" method (Windle, Polson & Scott 2014). Its default for
+    h = 1, Devroye's method, returns draws near 0.16 for |z| >= 180 (polyagamma 2.0.2),
+    where the mean of PG(1, z) is tanh(z / 2) / (2 z) ~ 1 / (2 z): that skewed the posterior
+    of a coefficient that separates the classes, whose |eta| is unbounded."""
+    omega = random_polyagamma(1.0, eta, method="alternate", random_state=rng)
+    return np.maximum(omega, 1e-300)
+
+
 def _draw_omega(ld: LogisticData, st: dict, rng) -> GaussianRegression:
-    omega = random_polyagamma(1.0, st["eta"], random_state=rng)
-    # PG(1, z) has all its mass above 0; a floor keeps Omega^-1/2 finite if a draw underflows
-    return ld.weighted(np.maximum(omega, 1e-300))
+    return ld.weighted(draw_omega(st["eta"], rng))
 
 
 def _set_coefficients(ld: LogisticData, st: dict, wc: np.ndarray) -> None:
@@ -164,6 +178,11 @@ def _prior_var(spec: _Spec, st: dict, t: float) -> np.ndarray:
     return np.exp(log_slab_var(np.log(t), np.log(st["local"]), np.log(st["c2"])))
 
 
+def _max_global_scale(ld: LogisticData, spec: _Spec, st: dict) -> float:
+    """The largest t the local scales' cap allows (no cap without local scales)."""
+    return np.inf if spec.kind == "normal" else max_global_scale(st["local"], ld.ztz)
+
+
 def _log_prior_t(spec: _Spec, t: float) -> float:
     if spec.kind == "normal":
         return -0.5 * t * t  # ridge scale ~ HalfNormal(1) (noise 1 on the logistic scale)
@@ -174,8 +193,11 @@ def _global_local_step(ld: LogisticData, spec: _Spec, st: dict, rng, tuning: boo
     """Horseshoe, regularized horseshoe and Normal: (t, c0, w) | omega in a block."""
     reg = _draw_omega(ld, st, rng)
     prec_c0 = np.array([INTERCEPT_SD**2])
+    t_max = _max_global_scale(ld, spec, st)
 
     def log_target(t):  # log p(t | omega, local, c2) + log t, with (c0, w) integrated out
+        if t > t_max:
+            return -np.inf, None
         f = GaussianFactor(reg, np.concatenate([prec_c0, _prior_var(spec, st, t)]))
         return _log_prior_t(spec, t) + np.log(t) - 0.5 * f.logdet - 0.5 * f.quad(0.0), f
 
@@ -205,7 +227,7 @@ def _global_local_step(ld: LogisticData, spec: _Spec, st: dict, rng, tuning: boo
     resid = reg.y - reg.Z @ wc  # in the unit-noise coordinates of Phi
     w = wc[1:].copy()
     Zt = reg.Zt[1:]  # the features' rows of Phi^T (C-contiguous)
-    collapsed_local_sweep(Zt, reg.ztz[1:], resid, w, st["local"], t, 1.0, rng, 1.0 / c2)
+    collapsed_local_sweep(Zt, reg.ztz[1:], resid, w, st["local"], t, 1.0, rng, 1.0 / c2, ld.ztz)
     wc[1:] = w
     _set_coefficients(ld, st, wc)
     rescale_move(spec, st, rng, tuning, it)
@@ -222,6 +244,7 @@ def _noncentred_global_step(ld: LogisticData, spec: _Spec, st: dict, rng) -> Non
     sufficiency interweaving, Yu & Meng 2011) it moves the funnel direction in which tau and
     every coefficient grow together, which the Polya-Gamma block crosses slowly."""
     t = st["t"]
+    log_t_max = np.log(_max_global_scale(ld, spec, st))
     sd = np.sqrt(_prior_var(spec, st, t))
     z = np.divide(st["w"], sd, out=np.zeros_like(sd), where=sd > 0)
     if spec.kind == "regularized-horseshoe":
@@ -235,7 +258,10 @@ def _noncentred_global_step(ld: LogisticData, spec: _Spec, st: dict, rng) -> Non
             return st["c0"] + np.exp(x) * u
 
     def log_density(x, idx):
-        return np.array([_log_prior_t(spec, np.exp(v)) + v + ld.loglik(eta_at(v)).sum() for v in x])
+        return np.array(
+            [_log_prior_t(spec, np.exp(v)) + v + ld.loglik(eta_at(v)).sum()
+             if v <= log_t_max else -np.inf for v in x]
+        )  # fmt: skip
 
     x = float(slice_sample(np.array([np.log(t)]), log_density, rng)[0])
     st["t"] = float(np.exp(x))
