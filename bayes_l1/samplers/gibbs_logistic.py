@@ -28,21 +28,21 @@ a column with prior variance 5^2. Each iteration: omega | w~, then
   intercept by a slice step under the Bernoulli likelihood: both moves bypass omega, whose
   coupling with (c0, w) slows the Polya-Gamma block when |eta| is large (near separation).
 
-Mixing, measured (2 chains, a quiet 2-core machine, benchmarks/gibbs_logistic.py): at
-n=100, p=1000 (regularized horseshoe, 5 relevant features) 16,000 iterations per chain take
-33 to 49 s (two machines) and give min ESS (bulk and tail) 422 to 544, R-hat <= 1.007. At
-p=20,000 (2 x 6,500 iterations, 245 s) tau reaches bulk ESS 100, tail 65, R-hat 1.016: not
-converged. The posterior there
-has two regimes, a sparse one (a handful of |w_j| > 0.1, log-likelihood about -58) and a
-dense separating one (hundreds to thousands of |w_j| > 0.1, log-likelihood about -7, tau
-some 100 times larger), and the chains switch between them about 30 times in 6,500
-iterations (2% and 12% of the draws dense). A partially non-centred t step (the features
-with |w_j| >= 0.1 held, their local scales absorbing t; exact by SBC) switched 1.5 times as
-often (25% and 12% dense) at 1.7 times the cost per iteration without raising the ESS, and
-was dropped: crossing the regimes needs a move between them. So was a Metropolis move of
-(t, c0, w) with the coefficients proposed from the Laplace approximation of the Bernoulli
-posterior at the new t (no omega): accepted in the sparse regime, never in the dense one,
-where that posterior is far from Gaussian (the log importance ratio has sd 48 there).
+Mixing, measured (2 chains, a quiet 2-core machine, benchmarks/gibbs_logistic.py): at n=100,
+p=1000 (regularized horseshoe, 5 relevant features) 16,000 iterations per chain take 33 to
+49 s (two machines) and give min ESS (bulk and tail) 422 to 544, R-hat <= 1.007. At p=20,000
+(2 x 6,500 iterations, 245 s) tau reaches bulk ESS 100, tail 65, R-hat 1.016: not converged.
+The posterior there has two regimes, a sparse one (a handful of |w_j| > 0.1, log-likelihood
+about -58) and a dense separating one (hundreds to thousands of |w_j| > 0.1, log-likelihood
+about -7, tau some 100 times larger), and the chains switch between them about 30 times in
+6,500 iterations (2% and 12% of the draws dense). A partially non-centred t step (the
+features with |w_j| >= 0.1 held, their local scales absorbing t; exact by SBC) switched 1.5
+times as often (25% and 12% dense) at 1.7 times the cost per iteration without raising the
+ESS, and was dropped: crossing the regimes needs a move between them. So was a Metropolis
+move of (t, c0, w) with the coefficients proposed from the Laplace approximation of the
+Bernoulli posterior at the new t (no omega): accepted in the sparse regime, never in the
+dense one, where that posterior is far from Gaussian (the log importance ratio has sd 48
+there).
 Below p ~ n the sampler is fast and clean.
 On the breast-cancer data (569 x 30, strongly correlated columns) with the plain horseshoe
 the 30 posterior means agree with NUTS's within 2.9-3.2 combined MCSEs (2 x 2000 draws;
