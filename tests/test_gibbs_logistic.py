@@ -11,7 +11,7 @@ from scipy import stats
 from scipy.special import expit, log_expit
 
 import bayes_l1 as bl
-from bayes_l1.model import INTERCEPT_SD, prepare
+from bayes_l1.model import INTERCEPT_SD, build_context, prepare
 from bayes_l1.samplers import check_gibbs_supported, sample_gibbs
 from bayes_l1.samplers._kernels import GaussianFactor
 from bayes_l1.samplers.gibbs_logistic import LogisticData, draw_omega
@@ -97,12 +97,9 @@ def test_variables_match_the_pymc_model(small, name):
 def test_pseudo_sigma_in_the_horseshoe_global_scale(small):
     """The horseshoes' tau0 carries the pseudo-sigma, as build_model's tau does; the Laplace
     and Normal priors' scales are in units of 1 (ctx.noise)."""
-    from bayes_l1.model import build_context
-
-    ctx = dataclasses.replace(build_context(small, bl.Horseshoe(p0=2)), sigma=small.pseudo_sigma())
-    tau0 = bl.Horseshoe(p0=2).gibbs_spec(ctx).tau0
+    tau0 = _logistic_spec(small, bl.Horseshoe(p0=2)).tau0
     assert tau0 == pytest.approx(2 / 4 / np.sqrt(small.n) * small.pseudo_sigma())
-    assert bl.Normal(scale=0.5).gibbs_spec(ctx).scale == 0.5
+    assert _logistic_spec(small, bl.Normal(scale=0.5)).scale == 0.5
 
 
 def test_same_seed_same_draws(wide):
@@ -248,8 +245,6 @@ def test_noncentred_global_step_samples_its_curve(wide, name):
 def _logistic_spec(data, prior):
     """The GibbsSpec sample_gibbs resolves for these data: its context, the pseudo-sigma of
     the labels as sigma (in the horseshoes' tau0), as build_model writes the prior."""
-    from bayes_l1.model import build_context
-
     ctx = dataclasses.replace(build_context(data, prior), sigma=data.pseudo_sigma())
     return prior.gibbs_spec(ctx)
 
@@ -456,10 +451,7 @@ def test_horseshoe_posterior_of_a_separating_feature_matches_quadrature():
     data = prepare(x[:, None], (x > 0).astype(int), likelihood="logistic")
     post = sample_gibbs(data, bl.Horseshoe(), draws=2000, tune=500, chains=2,
                         random_seed=seed(12))["posterior"]  # fmt: skip
-    from bayes_l1.model import build_context
-
-    ctx = dataclasses.replace(build_context(data, bl.Horseshoe()), sigma=data.pseudo_sigma())
-    tau0 = bl.Horseshoe().gibbs_spec(ctx).tau0  # the prior's global scale, as sampled
+    tau0 = _logistic_spec(data, bl.Horseshoe()).tau0  # the prior's global scale, as sampled
     z = data.Z[:, 0]
     # density of log s, s = tau local: log tau + log local, each the log of a half-Cauchy
     g = np.linspace(-45.0, 45.0, 9001)
