@@ -284,9 +284,9 @@ def check_sampling(
     )
     problems = [text for _, text in found]
 
-    gibbs = posterior.attrs.get("sampler") == "gibbs"  # as written by sample_gibbs
     kinds = {kind for kind, _ in found}
-    advice = _advice(kinds, prior_name, _problem_size(idata, posterior), gibbs=gibbs)
+    sampler = posterior.attrs.get("sampler")  # as the package's samplers write it
+    advice = _advice(kinds, prior_name, _problem_size(idata, posterior), sampler=sampler)
     diag = Diagnostics(
         table=table,
         n_draws=n_draws,
@@ -364,10 +364,11 @@ def _sampler_problems(stats, total, n_divergent, n_max_treedepth, bfmi, bfmi_min
 
 
 def _advice(
-    found: set, prior_name: str | None, size: tuple[int | None, int | None], *, gibbs: bool
+    found: set, prior_name: str | None, size: tuple[int | None, int | None], *, sampler: str | None
 ) -> list:
     """Generic advice for the problems found, then the prior's own (``Prior.advice``)."""
     cls = prior_class(prior_name)
+    gibbs = sampler == "gibbs"
     own = {} if cls is None else cls.advice
     advice = []
     if "nonfinite" in found:
@@ -380,7 +381,9 @@ def _advice(
     if "divergences" in found:
         advice.append("raise target_accept (e.g. 0.95-0.99) to take smaller steps")
         advice.extend(own.get("divergences", ()))
-    if found & {"rhat", "ess"}:
+    if found & {"rhat", "ess"} and sampler == "mc3":
+        advice.extend(own.get("mixing_mc3", ()))
+    elif found & {"rhat", "ess"}:
         advice.append("run more tuning and draws (e.g. tune=2000, draws=2000)")
         # the prior's advice on mixing: under NUTS, switch to Gibbs; under its Gibbs
         # sampler at p > n, its own (the horseshoes: give p0)

@@ -137,7 +137,8 @@ class Prior:
     # Advice on sampling problems (diagnostics.check_sampling), after the generic advice:
     # "divergences": lines; "bfmi": appended to the E-BFMI line; "mixing_wide" (formatted
     # with n and p when p > n) and "mixing" (size unknown): lines for poor R-hat / ESS
-    # under NUTS.
+    # under NUTS; "mixing_mc3": lines for poor R-hat / ESS under MC3 (in place of the
+    # generic advice).
     advice: ClassVar[dict[str, Any]] = {}
 
     def supports_likelihood(self, likelihood: str) -> bool:
@@ -580,6 +581,13 @@ class SpikeAndSlab(Prior):
     likelihoods = ("gaussian",)
     model_space = True
     nuts = False
+    advice: ClassVar[dict[str, Any]] = {
+        "mixing_mc3": (
+            "MC3 moves one or two features per step, so strongly correlated features swap "
+            "in and out slowly; its draws are cheap: run many more (e.g. draws=10000; CLI "
+            "--draws 10000)",
+        ),
+    }
     # no penalized-likelihood counterpart (map_penalty None), no Gibbs kernel
 
     def __post_init__(self):

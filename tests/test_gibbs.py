@@ -651,6 +651,29 @@ def test_fixed_scale_normal_posterior_mean_is_the_ridge_solution(fixture, reques
         assert_agree(wc.mean(("chain", "draw")), mcse(wc), exact, label=f"chain {chain}")
 
 
+def test_nearly_flat_normal_prior_on_longley_matches_nist_and_quadrature(longley):
+    """NIST's Longley design (condition number ~5e9). Under w | sigma ~ N(0, sigma^2 s^2) with
+    s = 1e6 the posterior mean of beta is the certified least-squares fit, and its sd is
+    se_j sqrt(E[sigma^2 | y]) / s_ols, where p(sigma | y) (w and the intercept integrated
+    out, sigma ~ HalfNormal(1) on the working scale) is 1-D: by quadrature."""
+    from conftest import LONGLEY_CERTIFIED as cert
+
+    data = prepare(*longley)
+    g = sample_gibbs(data, bl.Normal(scale=1e6), draws=5000, tune=200, chains=2,
+                     random_seed=seed(23))  # fmt: skip
+    beta = g["posterior"]["beta"]
+    n, p = data.Z.shape
+    rss = cert["rss"] / data.y_scale**2  # working scale
+    sig = np.linspace(0.02, 0.4, 4001)
+    log_post = (-n * np.log(sig) + 0.5 * np.log(sig**2 / (sig**2 + n * INTERCEPT_SD**2))
+                - 0.5 * rss / sig**2 - 0.5 * sig**2)  # fmt: skip
+    wts = np.exp(log_post - log_post.max())
+    sigma2 = (wts @ sig**2) / wts.sum() * data.y_scale**2
+    sd = np.asarray(cert["se"]) * np.sqrt(sigma2 * (n - p - 1) / cert["rss"])
+    assert_agree(beta.mean(("chain", "draw")), mcse(beta), cert["coef"], label="mean")
+    assert_agree(beta.std(("chain", "draw")), mcse(beta, method="sd"), sd, label="sd")
+
+
 # -- empirical Bayes -------------------------------------------------------------------------
 
 

@@ -147,3 +147,23 @@ def test_adaptive_weights_equal_rescaled_columns():
     weighted = bl.lasso_map(X, y, alpha, penalty_weights=v, standardize=False, **TIGHT)
     sk = sklm.Lasso(alpha=alpha, **SK_TIGHT).fit(X / v, y)
     np.testing.assert_allclose(weighted.coef, sk.coef_ / v, atol=ATOL)
+
+
+@pytest.mark.parametrize("standardize", [True, False])
+def test_unpenalized_fit_reproduces_nist_certified_longley(longley, standardize):
+    """alpha = 0 is least squares: NIST's certified values for its hardest classic design
+    (condition number ~5e9; NIST counts 7+ correct digits as good)."""
+    from conftest import LONGLEY_CERTIFIED as cert
+
+    ours = bl.lasso_map(*longley, 0.0, standardize=standardize)
+    np.testing.assert_allclose(ours.coef, cert["coef"], rtol=1e-9)
+    np.testing.assert_allclose(ours.intercept, cert["intercept"], rtol=1e-9)
+
+
+@pytest.mark.parametrize("fraction", [0.3, 0.01])
+def test_lasso_on_longley_matches_sklearn(longley, fraction):
+    X, y = longley
+    alpha = fraction * alpha_max(X.to_numpy(), y.to_numpy())
+    ours = bl.lasso_map(X, y, alpha, standardize=False, **TIGHT)
+    sk = sklm.Lasso(alpha=alpha, **SK_TIGHT).fit(X, y)
+    assert_same_solution(ours, sk.coef_, sk.intercept_)

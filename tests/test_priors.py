@@ -139,10 +139,10 @@ def test_a_new_prior_answers_from_its_own_class(diabetes):
         bl.compare_map_lasso(X, y, prior=prior)
     # its advice
     found = {"divergences", "bfmi", "rhat"}
-    advice = _advice(found, "Spiky", (10, 100), gibbs=False)
+    advice = _advice(found, "Spiky", (10, 100), sampler="nuts")
     assert "spiky: shrink the spikes" in advice and "spiky: p = 100 > n = 10" in advice
     assert any(a.endswith(", or blunt the spikes") for a in advice)
-    assert not any("spiky" in a for a in _advice(found, "Laplace", (10, 100), gibbs=False))
+    assert not any("spiky" in a for a in _advice(found, "Laplace", (10, 100), sampler="nuts"))
     # the package's own priors still list only themselves in messages
     with pytest.raises(TypeError, match=r"\(Laplace, Horseshoe, RegularizedHorseshoe, Normal, "):
         resolve_prior(3)
