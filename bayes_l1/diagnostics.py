@@ -31,6 +31,7 @@ from arviz_base import rcParams
 from scipy.fft import irfft, next_fast_len, rfft
 from scipy.special import ndtri
 
+from bayes_l1 import separation
 from bayes_l1._validation import check_bool, check_number, check_positive, warn_caller
 from bayes_l1.priors import prior_class
 
@@ -286,7 +287,11 @@ def check_sampling(
 
     kinds = {kind for kind, _ in found}
     sampler = posterior.attrs.get("sampler")  # as the package's samplers write it
-    advice = _advice(kinds, prior_name, _problem_size(idata, posterior), sampler=sampler)
+    # an LP over the design: only when the mixing is poor and the tree holds the design
+    separated = bool(kinds & {"rhat", "ess", "divergences"}) and _classes_separated(idata)
+    advice = _advice(
+        kinds, prior_name, _problem_size(idata, posterior), sampler=sampler, separated=separated
+    )
     diag = Diagnostics(
         table=table,
         n_draws=n_draws,
@@ -364,7 +369,12 @@ def _sampler_problems(stats, total, n_divergent, n_max_treedepth, bfmi, bfmi_min
 
 
 def _advice(
-    found: set, prior_name: str | None, size: tuple[int | None, int | None], *, sampler: str | None
+    found: set,
+    prior_name: str | None,
+    size: tuple[int | None, int | None],
+    *,
+    sampler: str | None,
+    separated: bool = False,
 ) -> list:
     """Generic advice for the problems found, then the prior's own (``Prior.advice``)."""
     cls = prior_class(prior_name)
@@ -393,6 +403,13 @@ def _advice(
         elif p > n_obs:
             key = "gibbs_wide" if gibbs else "mixing_wide"
             advice.extend(text.format(n=n_obs, p=p) for text in own.get(key, ()))
+    if separated:
+        advice.append(
+            "the classes are linearly separable (complete or quasi-complete separation): "
+            "along a separating direction the likelihood keeps rising, so the posterior "
+            "there is the prior's tail, which samplers cross slowly"
+        )
+        advice.extend(own.get("separation", ()))
     if "treedepth" in found:
         advice.append(
             "raise the maximum tree depth (PyMC NUTS max_treedepth, nutpie maxdepth; "
@@ -405,6 +422,22 @@ def _advice(
             + own.get("bfmi", "")
         )
     return advice
+
+
+def _classes_separated(idata) -> bool:
+    """Whether a logistic fit's classes are linearly separable, from the working design and
+    labels the tree holds (False when it does not hold them or they are too large to check):
+    with p + 1 >= n and [X, 1] of full row rank, always; else Konis's linear programme."""
+    const, observed = _group(idata, "constant_data"), _group(idata, "observed_data")
+    if const is None or observed is None or "classes" not in const or "X" not in const:
+        return False  # "classes": a logistic fit (bayes_l1.posterior._design_data)
+    X, y = const["X"].to_numpy(), np.asarray(observed["y"]).ravel()
+    design = np.column_stack([X, np.ones(X.shape[0])])
+    if design.size > separation.MAX_ENTRIES or y.size != X.shape[0]:
+        return False
+    if design.shape[1] >= design.shape[0] and np.linalg.matrix_rank(design) == X.shape[0]:
+        return True
+    return separation.classes_separable(X, y)
 
 
 def _problem_size(idata, posterior: xr.Dataset) -> tuple[int | None, int | None]:

@@ -138,7 +138,7 @@ class Prior:
     # "divergences": lines; "bfmi": appended to the E-BFMI line; "mixing_wide" (formatted
     # with n and p when p > n) and "mixing" (size unknown): lines for poor R-hat / ESS
     # under NUTS; "mixing_mc3": lines for poor R-hat / ESS under MC3 (in place of the
-    # generic advice).
+    # generic advice); "separation": lines when the classes of a logistic fit are separable.
     advice: ClassVar[dict[str, Any]] = {}
 
     def supports_likelihood(self, likelihood: str) -> bool:
@@ -211,6 +211,10 @@ class Laplace(Prior):
         "divergences": (
             "the Laplace density has a kink at 0 that NUTS can trip on; if divergences "
             "persist, use the scale-mixture Gibbs sampler (sampler='gibbs')",
+        ),
+        "separation": (
+            "under the Laplace prior that tail is exponential, at the rate lam: the "
+            "separating coefficients' size is set by lam, not by the data",
         ),
     }
 
@@ -347,6 +351,10 @@ class Horseshoe(Prior):
             "updates of the scales mix better than NUTS in the horseshoe funnel",
         ),
         "mixing": ("if p >> n, use sampler='gibbs' (conditional updates of the scales)",),
+        "separation": (
+            "the horseshoe's tail is as heavy as a Cauchy's: use RegularizedHorseshoe, "
+            "whose slab bounds the separating coefficients",
+        ),
         "gibbs_wide": (
             "with p = {p} > n = {n}, give p0 (the expected number of relevant features) if "
             "you know it: the default expects n / 2 of them, and a global scale that "
@@ -415,6 +423,11 @@ class RegularizedHorseshoe(Horseshoe):
             "tau0 = p0 / (p - p0) / sqrt(n) keeps tau out of the funnel",
         ),
         "bfmi": ", or give p0 (expected number of relevant features) to concentrate tau",
+        "separation": (
+            "the slab bounds the separating coefficients: their posterior is the slab's "
+            "Student-t(slab_df, slab_scale) tail; check how the results change with "
+            "slab_scale",
+        ),
     }
 
     def __post_init__(self):
@@ -464,7 +477,10 @@ class Normal(Prior):
     marginalizable = True
     gibbs_kernel = "normal"
     gibbs_likelihoods = ("gaussian", "logistic")
-    advice: ClassVar[dict[str, Any]] = {"divergences": (_MARGINALIZE_ADVICE,)}
+    advice: ClassVar[dict[str, Any]] = {
+        "divergences": (_MARGINALIZE_ADVICE,),
+        "separation": ("the prior scale sets how large the separating coefficients get",),
+    }
 
     def gibbs_spec(self, ctx: BuildContext) -> GibbsSpec:
         return GibbsSpec("normal", scale=self.fixed_scale(ctx))

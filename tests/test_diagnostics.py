@@ -398,3 +398,44 @@ def test_thresholds_are_validated_by_name(rng, kwargs, error, words):
     with pytest.raises(error, match=words):
         check_sampling(post, **kwargs)
     check_sampling(post, rhat_max=np.float32(1.05), ess_min_per_chain=np.int64(10), warn=False)
+
+
+def _logistic_like_tree(X, y, *, classes=True):
+    """A tree with a logistic fit's groups (working X, 0/1 labels, ``classes``) whose two
+    chains disagree, so R-hat is flagged."""
+    draws = np.random.default_rng(0).normal(size=(2, 300, X.shape[1]))
+    draws[1] += 5.0
+    const = {"X": (("obs", "feature"), X)}
+    if classes:
+        const["classes"] = ("class", np.array([0, 1]))
+    return xr.DataTree.from_dict(
+        {
+            "posterior": xr.Dataset({"beta": (("chain", "draw", "feature"), draws)}),
+            "observed_data": xr.Dataset({"y": ("obs", np.asarray(y, dtype=float))}),
+            "constant_data": xr.Dataset(const),
+        }
+    )
+
+
+def _names_separation(diag) -> bool:
+    return any("linearly separable" in a for a in diag.advice)
+
+
+def test_poor_mixing_of_a_separable_logistic_fit_names_the_separation():
+    """Separable classes (here one feature's sign) put the posterior in the prior's tail,
+    where samplers crawl: the advice says so, with the prior's own line."""
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((40, 3))
+    separable = (X[:, 0] > 0).astype(float)
+    diag = check_sampling(_logistic_like_tree(X, separable), prior_name="Horseshoe", warn=False)
+    assert diag.verdict == "check" and _names_separation(diag)
+    assert any("use RegularizedHorseshoe" in a for a in diag.advice)
+    # overlapping classes, a Gaussian fit (no class labels) and p + 1 >= n (always separable)
+    overlapping = np.r_[separable[:-2], 1 - separable[-2:]]
+    overlapping[:4] = 1 - overlapping[:4]
+    assert not _names_separation(check_sampling(_logistic_like_tree(X, overlapping), warn=False))
+    tree = _logistic_like_tree(X, separable, classes=False)
+    assert not _names_separation(check_sampling(tree, warn=False))
+    wide = rng.standard_normal((10, 12))
+    labels = rng.integers(0, 2, 10).astype(float)
+    assert _names_separation(check_sampling(_logistic_like_tree(wide, labels), warn=False))

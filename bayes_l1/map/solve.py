@@ -37,6 +37,7 @@ from bayes_l1._validation import (
 )
 from bayes_l1.data import Design
 from bayes_l1.map import _cd
+from bayes_l1.separation import classes_separable
 
 __all__ = ["ConvergenceWarning", "MapResult", "SeparationWarning", "lasso_map"]
 
@@ -442,29 +443,12 @@ def _check_solver_inputs(l1_ratio, likelihood, tol, max_iter) -> float:
 
 
 def separable(problem: Problem, free: np.ndarray) -> bool:
-    """Whether the classes are separated (completely or quasi-completely) by a combination of
-    the ``free`` (unpenalized) working columns and the intercept.
-
-    Then the logistic loss decreases forever along that direction and no maximum exists
-    (Albert & Anderson 1984). Decided by the linear programme of Konis (2007): maximize
-    sum(A d) subject to A d >= 0, |d| <= 1, with rows A_i = (2 y_i - 1) (x_i, 1); the data
-    are separable exactly when the optimum is positive. The direction found is checked in
-    float64, so solver tolerances cannot report a separation that is not there.
-    """
+    """Whether the classes are separated by a combination of the ``free`` (unpenalized)
+    working columns and the intercept: then no maximum exists along them
+    (:func:`bayes_l1.separation.classes_separable`)."""
     if problem.likelihood != "logistic" or not free.any():
         return False
-    from scipy.optimize import linprog  # only needed for unpenalized logistic fits
-
-    cols = [problem.X[:, free]]
-    if problem.design.fit_intercept:
-        cols.append(np.ones((problem.X.shape[0], 1)))
-    A = (2.0 * problem.y - 1.0)[:, None] * np.hstack(cols)
-    A /= np.maximum(np.abs(A).max(axis=0), np.finfo(float).tiny)  # unit columns: same signs
-    res = linprog(-A.sum(axis=0), A_ub=-A, b_ub=np.zeros(A.shape[0]), bounds=(-1.0, 1.0))
-    if res.status != 0:
-        return False
-    margin = A @ res.x
-    return bool(margin.max() > 1e-7 and margin.min() >= -1e-9 * margin.max())
+    return classes_separable(problem.X[:, free], problem.y, intercept=problem.design.fit_intercept)
 
 
 def _warn_unconverged(problem: Problem, alpha, sol: Solution, tol, what="MAP solver"):
