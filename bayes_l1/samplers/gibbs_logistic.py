@@ -22,10 +22,12 @@ a column with prior variance 5^2. Each iteration: omega | w~, then
   Orenstein & Bhattacharya (2020). Horseshoes then sweep the (local_j, w_j) pairs with w_j
   integrated out of the local update (``collapsed_local_sweep``, the slab entering the
   prior variance), make the rescaling move t e^u, local e^-u (the prior variances, which
-  depend only on t local_j, do not change) and, with a slab, update c^2 | w by slice sampling.
-  Then t again with z = w / sd(t) held fixed under the Bernoulli likelihood itself (the
-  non-centred step of an interweaving, Yu & Meng 2011; for the Normal prior too), and the
-  intercept by a slice step under the Bernoulli likelihood: both moves bypass omega, whose
+  depend only on t local_j, do not change) and, with a slab, update c^2 | w by slice
+  sampling, then c^2 again with z = w / sd(c) held fixed under the Bernoulli likelihood
+  itself (under separation the separating coefficients sit at the slab). Then t the same
+  way, z = w / sd(t) held fixed (the non-centred steps of an interweaving, Yu & Meng 2011;
+  for the Normal prior too), and the intercept by a slice step under the Bernoulli
+  likelihood: these moves bypass omega, whose
   coupling with (c0, w) slows the Polya-Gamma block when |eta| is large (near separation).
 
 Mixing, measured (2 chains, a quiet 2-core machine, benchmarks/gibbs_logistic.py): at n=100,
@@ -240,40 +242,73 @@ def _global_local_step(ld: LogisticData, spec: _Spec, st: dict, rng, tuning: boo
     rescale_move(spec, st, rng, tuning, it)
     if spec.kind == "regularized-horseshoe":
         _slab_step(spec, st, rng)
+        _noncentred_slab_step(ld, spec, st, rng)
     _noncentred_global_step(ld, spec, st, rng)
     _intercept_step(ld, st, rng)
 
 
-def _noncentred_global_step(ld: LogisticData, spec: _Spec, st: dict, rng) -> None:
-    """t | z, local, c0, y with z = w / sd(t) held fixed (w moves with t): the non-centred
-    update of the global scale, by slice sampling on log t with the Bernoulli likelihood
-    itself (no omega). Interleaved with the centred update given omega (ancillarity-
-    sufficiency interweaving, Yu & Meng 2011) it moves the funnel direction in which tau and
-    every coefficient grow together, which the Polya-Gamma block crosses slowly."""
-    t = st["t"]
-    log_t_max = np.log(_max_global_scale(ld, spec, st))
-    sd = np.sqrt(_prior_var(spec, st, t))
+def _noncentred_step(ld: LogisticData, st: dict, rng, x: float, log_prior, sd_at, linear: bool):
+    """One scale's coordinate x | z, the other scales, c0, y with z = w / sd_at(x) held fixed
+    (w moves with x), by slice sampling under ``log_prior`` (in x) and the Bernoulli
+    likelihood itself (no omega): the non-centred step of an ancillarity-sufficiency
+    interweaving (Yu & Meng 2011). Sets w and eta; returns the new x. ``linear``: sd_at(v)
+    is proportional to e^v, so eta costs O(n) per evaluation instead of O(n p)."""
+    sd = sd_at(x)
     z = np.divide(st["w"], sd, out=np.zeros_like(sd), where=sd > 0)
-    if spec.kind == "regularized-horseshoe":
+    if linear:
+        u = ld.Z @ (z * sd)
 
-        def eta_at(x):  # the slab makes w nonlinear in t: O(n p) per evaluation
-            return st["c0"] + ld.Z @ (z * np.sqrt(_prior_var(spec, st, np.exp(x))))
-    else:  # w = t * (sd / t) * z: linear in t
-        u = ld.Z @ (z * sd / t)
+        def eta_at(v):
+            return st["c0"] + np.exp(v - x) * u
+    else:
 
-        def eta_at(x):
-            return st["c0"] + np.exp(x) * u
+        def eta_at(v):
+            return st["c0"] + ld.Z @ (z * sd_at(v))
 
-    def log_density(x, idx):
-        return np.array(
-            [_log_prior_t(spec, np.exp(v)) + v + ld.loglik(eta_at(v)).sum()
-             if v <= log_t_max else -np.inf for v in x]
-        )  # fmt: skip
+    def log_density(xs, idx):
+        return np.array([log_prior(v) + ld.loglik(eta_at(v)).sum() for v in xs])
 
-    x = float(slice_sample(np.array([np.log(t)]), log_density, rng)[0])
-    st["t"] = float(np.exp(x))
-    st["w"] = z * np.sqrt(_prior_var(spec, st, st["t"]))
+    new = float(slice_sample(np.array([x]), log_density, rng)[0])
+    st["w"] = z * sd_at(new)
     st["eta"] = st["c0"] + ld.Z @ st["w"]
+    return new
+
+
+def _noncentred_global_step(ld: LogisticData, spec: _Spec, st: dict, rng) -> None:
+    """t | z, local, c0, y (:func:`_noncentred_step`). Interleaved with the centred update
+    given omega it moves the funnel direction in which tau and every coefficient grow
+    together, which the Polya-Gamma block crosses slowly."""
+    log_t_max = np.log(_max_global_scale(ld, spec, st))
+
+    def log_prior(v):
+        return _log_prior_t(spec, np.exp(v)) + v if v <= log_t_max else -np.inf
+
+    def sd_at(v):
+        return np.sqrt(_prior_var(spec, st, np.exp(v)))
+
+    linear = spec.kind != "regularized-horseshoe"  # the slab makes w nonlinear in t
+    st["t"] = float(
+        np.exp(_noncentred_step(ld, st, rng, np.log(st["t"]), log_prior, sd_at, linear))
+    )
+
+
+def _noncentred_slab_step(ld: LogisticData, spec: _Spec, st: dict, rng) -> None:
+    """c^2 | z, t, local, c0, y (:func:`_noncentred_step`; prior c^2 / s^2 ~ InvGamma(df/2,
+    df/2)). Under separation the separating coefficients sit at the slab, w_j ~ c z_j, and
+    the centred c^2 | w barely moves them: on Smarket (``Today`` separates the classes) the
+    min ESS of beta went from 57-70 to 816-973 in 4 x 1000 draws, for 10% more time."""
+    half_df, log_s2 = 0.5 * spec.slab_df, 2.0 * np.log(spec.slab_scale)
+    log_t, log_local = np.log(st["t"]), np.log(st["local"])
+
+    def log_prior(v):
+        return -half_df * (v - log_s2) - half_df * np.exp(log_s2 - v)
+
+    def sd_at(v):
+        return np.exp(0.5 * log_slab_var(log_t, log_local, v))
+
+    st["c2"] = float(
+        np.exp(_noncentred_step(ld, st, rng, np.log(st["c2"]), log_prior, sd_at, False))
+    )
 
 
 def _intercept_step(ld: LogisticData, st: dict, rng) -> None:
