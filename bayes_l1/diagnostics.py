@@ -432,12 +432,12 @@ def _classes_separated(idata) -> bool:
     if const is None or observed is None or "classes" not in const or "X" not in const:
         return False  # "classes": a logistic fit (bayes_l1.posterior._design_data)
     X, y = const["X"].to_numpy(), np.asarray(observed["y"]).ravel()
-    design = np.column_stack([X, np.ones(X.shape[0])])
-    if design.size > separation.MAX_ENTRIES or y.size != X.shape[0]:
+    n, p = X.shape
+    if y.size != n:
         return False
-    if design.shape[1] >= design.shape[0] and np.linalg.matrix_rank(design) == X.shape[0]:
-        return True
-    return separation.classes_separable(X, y)
+    if p + 1 >= n:  # rank of [X, 1] from its n x n Gram: O(n^2 p) flops, no copy of X
+        return n * n * p <= 1e10 and np.linalg.matrix_rank(X @ X.T + 1.0, hermitian=True) == n
+    return n * (p + 1) <= separation.MAX_ENTRIES and separation.classes_separable(X, y)
 
 
 def _problem_size(idata, posterior: xr.Dataset) -> tuple[int | None, int | None]:

@@ -27,13 +27,14 @@ a column with prior variance 5^2. Each iteration: omega | w~, then
   itself (under separation the separating coefficients sit at the slab). Then t the same
   way, z = w / sd(t) held fixed (the non-centred steps of an interweaving, Yu & Meng 2011;
   for the Normal prior too), and the intercept by a slice step under the Bernoulli
-  likelihood: these moves bypass omega, whose
-  coupling with (c0, w) slows the Polya-Gamma block when |eta| is large (near separation).
+  likelihood: these moves bypass omega, whose coupling with (c0, w) slows the Polya-Gamma
+  block when |eta| is large (near separation).
 
 Mixing, measured (2 chains, a quiet 2-core machine, benchmarks/gibbs_logistic.py): at n=100,
-p=1000 (regularized horseshoe, 5 relevant features) 16,000 iterations per chain take 33 to
-49 s (two machines) and give min ESS (bulk and tail) 422 to 544, R-hat <= 1.007. At p=20,000
-(2 x 6,500 iterations, 245 s) tau reaches bulk ESS 100, tail 65, R-hat 1.016: not converged.
+p=1000 (regularized horseshoe, 5 relevant features) 26,000 iterations per chain take 97 s
+and give min ESS (bulk and tail) 617, R-hat <= 1.006 (16,000 gave 414 in 56 s). At p=20,000,
+2 x 10,500 iterations take 549 s: R-hat <= 1.009 (1.04 before the non-centred slab step),
+min bulk ESS of beta 328 (66 before), but tau's is 173 and its tail ESS 109: not converged.
 The posterior there has two regimes, a sparse one (a handful of |w_j| > 0.1, log-likelihood
 about -58) and a dense separating one (hundreds to thousands of |w_j| > 0.1, log-likelihood
 about -7, tau some 100 times larger), and the chains switch between them about 30 times in
@@ -47,9 +48,9 @@ dense one, where that posterior is far from Gaussian (the log importance ratio h
 there). So was a joint random walk on (log t, log omega), log omega moving by -u / 2 when
 log t moves by u, with w integrated out and the PG(1, 0) density of omega in the ratio (the
 polyagamma package's own density is wrong above omega ~ 10): it widens the conditional of
-log t in the dense regime (sd 0.34-0.44 against 0.11-0.18 given omega) but narrows it in
-the sparse one, and over 2 x 6,500 iterations gave tau no more ESS (bulk 111, tail 86
-against 176 and 104 without it, same seeds; 158 and 75 with it added as a third proposal).
+log t in the dense regime (sd 0.34-0.44 against 0.11-0.18 given omega) but narrows it in the
+sparse one, and over 2 x 6,500 iterations gave tau no more ESS (bulk 111, tail 86 against
+176 and 104 without it, same seeds; 158 and 75 with it added as a third proposal).
 Below p ~ n the sampler is fast and clean.
 On the breast-cancer data (569 x 30, strongly correlated columns) with the plain horseshoe
 the 30 posterior means agree with NUTS's within 2.9-3.2 combined MCSEs (2 x 2000 draws;
