@@ -573,6 +573,7 @@ def test_agreement_with_nuts_fast(diabetes):
     _assert_agree(gibbs, nuts)
 
 
+@pytest.mark.slow  # compiles a second NUTS model (the default suite's budget); CI runs it
 def test_agreement_with_nuts_fast_wide(wide):
     """p > n (n=12, p=30), fixed lam: same posterior as NUTS."""
     prior = bl.Laplace(lam=2.0)
