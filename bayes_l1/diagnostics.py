@@ -433,8 +433,8 @@ def _classes_separated(idata) -> bool:
         return False  # "classes": a logistic fit (bayes_l1.posterior._design_data)
     X, y = const["X"].to_numpy(), np.asarray(observed["y"]).ravel()
     n, p = X.shape
-    if y.size != n:
-        return False
+    if y.size != n or not (np.isfinite(X).all() and np.isfinite(y).all()):
+        return False  # a tree not written by the package: no advice rather than a crash
     if p + 1 >= n:  # rank of [X, 1] from its n x n Gram: O(n^2 p) flops, no copy of X
         return n * n * p <= 1e10 and np.linalg.matrix_rank(X @ X.T + 1.0, hermitian=True) == n
     return n * (p + 1) <= separation.MAX_ENTRIES and separation.classes_separable(X, y)

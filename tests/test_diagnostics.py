@@ -439,3 +439,8 @@ def test_poor_mixing_of_a_separable_logistic_fit_names_the_separation():
     wide = rng.standard_normal((10, 12))
     labels = rng.integers(0, 2, 10).astype(float)
     assert _names_separation(check_sampling(_logistic_like_tree(wide, labels), warn=False))
+    for design, y in ((X, separable), (wide, labels)):  # a hand-made tree with a NaN
+        broken = design.copy()
+        broken[0, 0] = np.nan
+        diag = check_sampling(_logistic_like_tree(broken, y), warn=False)
+        assert diag.verdict == "check" and not _names_separation(diag)
