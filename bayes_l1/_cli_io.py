@@ -158,7 +158,13 @@ def _check_numeric(X: pd.DataFrame, path: str, read_as: str) -> None:
         return
     values = X[bad[0]].dropna().astype(str)
     comma = values[values.str.fullmatch(r"-?\d+,\d+")]
-    hint = f"; values such as {comma.iloc[0]!r} look like decimal commas" if comma.size else ""
+    if comma.size:
+        hint = f"; values such as {comma.iloc[0]!r} look like decimal commas"
+    else:  # categories, e.g. ISLP's Carseats (ShelveLoc: Bad / Medium / Good)
+        hint = (
+            "; encode categories as 0/1 columns first, one per level but one: "
+            "pandas.get_dummies(frame, drop_first=True, dtype=int)"
+        )
     raise CLIError(
         f"{path} has non-numeric columns {bad[:10]}{' ...' if len(bad) > 10 else ''} "
         f"({read_as}{hint}); features must be numbers"

@@ -33,7 +33,7 @@ from scipy.special import ndtri
 
 from bayes_l1 import separation
 from bayes_l1._validation import check_bool, check_number, check_positive, warn_caller
-from bayes_l1.priors import prior_class
+from bayes_l1.priors import Prior, prior_advice
 
 __all__ = ["Diagnostics", "SamplingWarning", "check_sampling"]
 
@@ -187,7 +187,7 @@ def check_sampling(
     rhat_max: float = 1.01,
     ess_min_per_chain: float = 100,
     bfmi_min: float = 0.3,
-    prior_name: str | None = None,
+    prior_name: str | Prior | None = None,
     warn: bool = True,
 ) -> Diagnostics:
     """Check MCMC draws for convergence and sampler problems.
@@ -211,9 +211,10 @@ def check_sampling(
         Smallest acceptable bulk and tail ESS, per chain.
     bfmi_min : float, default 0.3
         Smallest acceptable E-BFMI of a chain.
-    prior_name : str, optional
+    prior_name : str or Prior, optional
         Prior class name (``"Laplace"``, ``"Horseshoe"``, ``"RegularizedHorseshoe"``,
-        ``"Normal"``, ...), to tailor the advice.
+        ``"Normal"``, ...), to tailor the advice; or the prior itself, whose settings then
+        tailor it too (a horseshoe given p0 is not asked for one).
     warn : bool, default True
         Emit one :class:`SamplingWarning` listing the problems and advice, if any, at the
         caller's line (the first outside bayes_l1).
@@ -370,16 +371,15 @@ def _sampler_problems(stats, total, n_divergent, n_max_treedepth, bfmi, bfmi_min
 
 def _advice(
     found: set,
-    prior_name: str | None,
+    prior_name: str | Prior | None,
     size: tuple[int | None, int | None],
     *,
     sampler: str | None,
     separated: bool = False,
 ) -> list:
     """Generic advice for the problems found, then the prior's own (``Prior.advice``)."""
-    cls = prior_class(prior_name)
+    own = prior_advice(prior_name)
     gibbs = sampler == "gibbs"
-    own = {} if cls is None else cls.advice
     advice = []
     if "nonfinite" in found:
         advice.append(

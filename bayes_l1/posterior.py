@@ -195,7 +195,7 @@ def fit_posterior(
     )
     tree["constant_data"] = _design_data(data, store_X)
     diagnostics = check_sampling(
-        tree, var_names=reported_variables(tree["posterior"]), prior_name=type(prior).__name__
+        tree, var_names=reported_variables(tree["posterior"]), prior_name=prior
     )
     tree.attrs.update(_attrs(data, prior, context, sampler, marginalized, diagnostics))
     return (tree, diagnostics) if return_diagnostics else tree

@@ -107,6 +107,20 @@ _MARGINALIZE_ADVICE = (
     "(marginalize=True: no funnel between a coefficient and its scale) or use "
     "sampler='gibbs'"
 )
+# The horseshoes' advice to give p0, which a prior whose global scale the user set omits
+# (Horseshoe.settings_advice).
+_GIVE_P0_WIDE = (
+    "with p = {p} > n = {n}, give p0 (the expected number of relevant features) if "
+    "you know it: the default expects n / 2 of them, and a global scale that "
+    "allows near-interpolating fits leaves posterior mass there that a sampler "
+    "crosses slowly (Piironen & Vehtari 2017)"
+)
+_GIVE_P0_FUNNEL = (
+    "give p0, the expected number of relevant features: the global scale "
+    "tau0 = p0 / (p - p0) / sqrt(n) keeps tau out of the funnel"
+)
+_GIVE_P0_BFMI = ", or give p0 (expected number of relevant features) to concentrate tau"
+_GIVE_P0 = (_GIVE_P0_WIDE, _GIVE_P0_FUNNEL, _GIVE_P0_BFMI)
 
 
 class Prior:
@@ -140,6 +154,10 @@ class Prior:
     # under NUTS; "mixing_mc3": lines for poor R-hat / ESS under MC3 (in place of the
     # generic advice); "separation": lines when the classes of a logistic fit are separable.
     advice: ClassVar[dict[str, Any]] = {}
+
+    def settings_advice(self) -> dict[str, Any]:
+        """``advice`` that applies to this instance's settings (default: all of it)."""
+        return self.advice
 
     def supports_likelihood(self, likelihood: str) -> bool:
         return likelihood in self.likelihoods
@@ -333,6 +351,17 @@ class Horseshoe(Prior):
     def __post_init__(self):
         _set_positive(self, "p0", "tau0", optional=True)
 
+    def settings_advice(self) -> dict[str, Any]:
+        """``advice`` without the lines asking for p0 once p0 or tau0 is given."""
+        if self.p0 is None and self.tau0 is None:
+            return self.advice
+        return {
+            key: ("" if lines in _GIVE_P0 else lines)
+            if isinstance(lines, str)
+            else tuple(line for line in lines if line not in _GIVE_P0)
+            for key, lines in self.advice.items()
+        }
+
     marginalizable = True
     # Piironen & Vehtari (2017) recommend adapt_delta >= 0.99 for the funnel-shaped
     # posteriors of the horseshoe family; integrating the coefficients out removes the funnel
@@ -355,12 +384,7 @@ class Horseshoe(Prior):
             "the horseshoe's tail is as heavy as a Cauchy's: use RegularizedHorseshoe, "
             "whose slab bounds the separating coefficients",
         ),
-        "gibbs_wide": (
-            "with p = {p} > n = {n}, give p0 (the expected number of relevant features) if "
-            "you know it: the default expects n / 2 of them, and a global scale that "
-            "allows near-interpolating fits leaves posterior mass there that a sampler "
-            "crosses slowly (Piironen & Vehtari 2017)",
-        ),
+        "gibbs_wide": (_GIVE_P0_WIDE,),
     }
 
     # no penalized-likelihood counterpart: map_penalty is None
@@ -417,12 +441,8 @@ class RegularizedHorseshoe(Horseshoe):
     gibbs_kernel = "regularized-horseshoe"
     advice: ClassVar[dict[str, Any]] = {
         **Horseshoe.advice,
-        "divergences": (
-            _MARGINALIZE_ADVICE,
-            "give p0, the expected number of relevant features: the global scale "
-            "tau0 = p0 / (p - p0) / sqrt(n) keeps tau out of the funnel",
-        ),
-        "bfmi": ", or give p0 (expected number of relevant features) to concentrate tau",
+        "divergences": (_MARGINALIZE_ADVICE, _GIVE_P0_FUNNEL),
+        "bfmi": _GIVE_P0_BFMI,
         "separation": (
             "the slab bounds the separating coefficients: their posterior is the slab's "
             "Student-t(slab_df, slab_scale) tail; check how the results change with "
@@ -682,3 +702,12 @@ def prior_class(name: str | None) -> type[Prior] | None:
         if cls.__name__.lower() == key:
             return cls
     return PRIORS.get(key)
+
+
+def prior_advice(prior: Prior | str | None) -> dict[str, Any]:
+    """The advice on sampling problems (``Prior.advice``) of a prior given as an instance
+    (its settings count: :meth:`Prior.settings_advice`) or a class name; {} for None."""
+    if isinstance(prior, Prior):
+        return prior.settings_advice()
+    cls = prior_class(prior)
+    return {} if cls is None else cls.advice

@@ -242,6 +242,7 @@ def test_path_logistic_on_csv(tmp_path):
         ("nan", ["path", "data.csv", "--target", "y"], "NaN"),
         (None, ["fit", "missing.csv", "--target", "y"], "no such file"),
         ("text", ["fit", "data.csv", "--target", "y"], "non-numeric columns ['city']"),
+        ("text", ["fit", "data.csv", "--target", "y"], "get_dummies(frame, drop_first=True"),
     ],
 )
 def test_path_errors_are_clear(tmp_path, make_file, args, message):

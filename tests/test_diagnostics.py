@@ -12,6 +12,7 @@ import xarray as xr
 from scipy.signal import lfilter
 
 from bayes_l1.diagnostics import Diagnostics, SamplingWarning, check_sampling
+from bayes_l1.priors import Horseshoe, RegularizedHorseshoe
 
 FEATURES = ["x0", "x1", "x2"]
 
@@ -123,6 +124,15 @@ def test_divergences_are_counted_and_advice_depends_on_prior(rng):
     with pytest.warns(SamplingWarning):
         regularized = check_sampling(tree, prior_name="RegularizedHorseshoe")
     assert "p0" in " ".join(regularized.advice)
+    # the prior itself: asked for p0 only while neither p0 nor tau0 is given
+    for prior, asked in [
+        (RegularizedHorseshoe(), True),
+        (RegularizedHorseshoe(p0=3), False),
+        (RegularizedHorseshoe(tau0=0.1), False),
+    ]:
+        with pytest.warns(SamplingWarning):
+            advice = " ".join(check_sampling(tree, prior_name=prior).advice)
+        assert ("give p0" in advice) is asked and "integrate the coefficients out" in advice
 
 
 @pytest.mark.parametrize("name", ["reached_max_treedepth", "maxdepth_reached"])
@@ -260,6 +270,10 @@ def test_gibbs_advice_for_horseshoe_depends_on_p_and_n(rng):
     assert "p0" not in advice(5, 20, "gibbs") and "sampler=" not in advice(60, 20, "gibbs")
     kw = {"prior_name": "RegularizedHorseshoe"}
     assert "give p0" in advice(60, 20, "gibbs")
+    kw = {"prior_name": Horseshoe()}
+    assert "with p = 60 > n = 20, give p0" in advice(60, 20, "gibbs")
+    kw = {"prior_name": Horseshoe(p0=10)}  # the user gave p0: not asked again
+    assert "p0" not in advice(60, 20, "gibbs") and "more tuning" in advice(60, 20, "gibbs")
     kw = {"prior_name": "Normal"}
     assert "gibbs" not in advice(60, 20) and "p0" not in advice(60, 20, "gibbs")
 
