@@ -32,10 +32,12 @@ a column with prior variance 5^2. Each iteration: omega | w~, then
   block when |eta| is large (near separation).
 
 Mixing, measured (2 chains, a quiet 2-core machine, benchmarks/gibbs_logistic.py): at n=100,
-p=1000 (regularized horseshoe, 5 relevant features) 26,000 iterations per chain take 97 s
-and give min ESS (bulk and tail) 617, R-hat <= 1.006 (16,000 gave 414 in 56 s). At p=20,000,
-2 x 10,500 iterations take 549 s: R-hat <= 1.009 (1.04 before the non-centred slab step),
-min bulk ESS of beta 328 (66 before), but tau's is 173 and its tail ESS 109: not converged.
+p=1000 (regularized horseshoe, 5 relevant features) 27,000 iterations per chain take 105 s
+and give min ESS (bulk and tail) 1102, R-hat <= 1.007 (617 in 97 s at 26,000 before the
+swap step, :func:`_swap_step`; at 16,000, 513 after and 582 before: single runs vary that
+much). At p=20,000, 2 x 10,500 iterations take 549-592 s: min bulk ESS of beta
+328 before the swap step and 491 after, of the local scales 393 and 724, but tau's bulk and
+tail ESS stay at 173 and 109 before, 125 and 77 after (R-hat 1.009 and 1.014): not converged.
 The posterior there has two regimes, a sparse one (a handful of |w_j| > 0.1, log-likelihood
 about -58) and a dense separating one (hundreds to thousands of |w_j| > 0.1, log-likelihood
 about -7, tau some 100 times larger), and the chains switch between them about 30 times in
