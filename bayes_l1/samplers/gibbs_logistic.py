@@ -100,8 +100,9 @@ __all__ = ["LogisticData", "STEPS", "init_state", "record"]
 
 _PROPOSALS = 2  # global-scale proposals per iteration (each one factorization, O(n^2 p))
 _SWAP_POOL = 50  # the features most associated with y, among which (local, w) pairs swap
-# swap proposals per iteration, each O(n): 200 up to n = 1000, fewer above (at least 20)
-_SWAP_BUDGET = 200_000
+# swap proposals per iteration, each O(n): 4 per pooled feature, at most 200, and fewer
+# when n > 250 (n x proposals <= 50,000, but at least 20 proposals)
+_SWAP_BUDGET = 50_000
 
 
 class LogisticData:
@@ -123,7 +124,8 @@ class LogisticData:
         score = np.abs(self.Z.T @ (self.y - self.y.mean()))
         self.swap_pool = np.argsort(-score, kind="stable")[:_SWAP_POOL]
         self.swap_X = np.ascontiguousarray(self.Z[:, self.swap_pool].T)
-        self.swaps = int(np.clip(_SWAP_BUDGET // self.n, 20, 200))
+        pool = self.swap_pool.size
+        self.swaps = int(min(200, 4 * pool, max(20, _SWAP_BUDGET // self.n)))
         self.sign = np.where(self.y == 1.0, 1.0, -1.0)
 
     def weighted(self, omega: np.ndarray) -> GaussianRegression:
@@ -278,7 +280,8 @@ def _swap_step(ld: LogisticData, st: dict, rng) -> None:
     ratio, O(n) per proposal. Two features that each separate the classes otherwise trade
     the role only through a state where both are shrunk or both are large: on ISLP's Khan
     data (63 x 2308, "RMS or not", p0 = 10, 4 x 1000 draws at two seeds) the two had bulk
-    ESS 7-19 and R-hat 1.14-1.54 without swaps, 158-266 and <= 1.03 with 200 per iteration.
+    ESS 7-19 and R-hat 1.14-1.54 without swaps, 158-266 and <= 1.03 with 200 per iteration
+    (``LogisticData.swaps``).
     A swap that takes a local scale past the other feature's cap (``max_global_scale``)
     is rejected."""
     pool = ld.swap_pool
