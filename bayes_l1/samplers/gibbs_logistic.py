@@ -114,6 +114,7 @@ class LogisticData:
         self.y = np.asarray(y, dtype=np.float64)
         self.n, self.p = self.Z.shape
         self.kappa = self.y - 0.5
+        self.sign = np.where(self.y == 1.0, 1.0, -1.0)  # of the log-likelihood
         self.Z1 = np.ascontiguousarray(np.column_stack([np.ones(self.n), self.Z]))
         self.Z1t = np.ascontiguousarray(self.Z1.T)
         self.method = choose_method(self.n, self.p + 1, method)
@@ -126,7 +127,6 @@ class LogisticData:
         self.swap_X = np.ascontiguousarray(self.Z[:, self.swap_pool].T)
         pool = self.swap_pool.size
         self.swaps = int(min(200, 4 * pool, max(20, _SWAP_BUDGET // self.n)))
-        self.sign = np.where(self.y == 1.0, 1.0, -1.0)
 
     def weighted(self, omega: np.ndarray) -> GaussianRegression:
         """The Gaussian regression of alpha = Omega^-1/2 kappa on Phi = Omega^1/2 [1, Z]
@@ -139,8 +139,8 @@ class LogisticData:
 
     def loglik(self, eta: np.ndarray) -> np.ndarray:
         """Pointwise Bernoulli log-likelihood y eta - log(1 + e^eta) = -log(1 + e^-+eta),
-        written without cancellation."""
-        return -np.logaddexp(0.0, np.where(self.y == 1.0, -eta, eta))
+        written without cancellation: -log(1 + e^(-sign eta)), sign = +-1 for y = 1 / 0."""
+        return -np.logaddexp(0.0, -self.sign * eta)
 
 
 def draw_omega(eta: np.ndarray, rng) -> np.ndarray:
