@@ -31,8 +31,13 @@ $(DOCS_STAMP): $(STAMP)
 	$(UV) pip install --python $(PY) --quiet -c $(LOCK) -e '.[dev,docs]'
 	@touch $(DOCS_STAMP)
 
+# pytest-xdist spreads the suite over the cores, one worker per test file (--dist loadfile,
+# so a module's fixtures are built once); override with WORKERS=1 to run in one process.
+WORKERS ?= 2
+XDIST   := -n $(WORKERS) --dist loadfile
+
 test: $(STAMP) lint
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
 
 test-slow: $(STAMP)
 	$(PY) -m pytest -m slow
@@ -40,13 +45,13 @@ test-slow: $(STAMP)
 # The sampling tests on other draws: make test-seed SEED=3
 SEED ?= 1
 test-seed: $(STAMP)
-	BAYES_L1_TEST_SEED=$(SEED) $(PY) -m pytest $(SAMPLING_TESTS)
+	BAYES_L1_TEST_SEED=$(SEED) $(PY) -m pytest $(XDIST) $(SAMPLING_TESTS)
 
 # The newest versions pyproject.toml allows, in their own venv (the lock is not used).
 test-latest: | $(UV)
 	@test -x .venv-latest/bin/python || "$$(tools/find-python)" -m venv .venv-latest
 	$(UV) pip install --python .venv-latest/bin/python --quiet --upgrade -e '.[dev]'
-	.venv-latest/bin/python -m pytest
+	.venv-latest/bin/python -m pytest $(XDIST)
 
 lock: | $(UV)
 	$(UV) pip compile --quiet --upgrade --universal --python-version 3.12 \
