@@ -19,6 +19,7 @@ its kernels.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar
 
@@ -704,10 +705,28 @@ def prior_class(name: str | None) -> type[Prior] | None:
     return PRIORS.get(key)
 
 
+def prior_from_repr(text: str | None) -> Prior | None:
+    """The prior a fit recorded as ``repr(prior)`` (``attrs["prior"]``), rebuilt when every
+    argument is a literal (``Horseshoe(p0=10, tau0=None)``); None otherwise (e.g. a
+    ``model_prior`` object): the class name then stands for it. Parsed, never evaluated."""
+    try:
+        call = ast.parse(text or "", mode="eval").body
+        cls = prior_class(call.func.id) if isinstance(call, ast.Call) else None
+        if cls is None or call.args:
+            return None
+        return cls(**{kw.arg: ast.literal_eval(kw.value) for kw in call.keywords})
+    except (SyntaxError, ValueError, TypeError, AttributeError):
+        return None
+
+
 def prior_advice(prior: Prior | str | None) -> dict[str, Any]:
     """The advice on sampling problems (``Prior.advice``) of a prior given as an instance
     (its settings count: :meth:`Prior.settings_advice`) or a class name; {} for None."""
     if isinstance(prior, Prior):
         return prior.settings_advice()
+    if prior is not None and not isinstance(prior, str):
+        raise TypeError(
+            f"prior_name must be a prior's class name, a bayes_l1 prior or None; got {prior!r}."
+        )
     cls = prior_class(prior)
     return {} if cls is None else cls.advice

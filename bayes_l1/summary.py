@@ -32,7 +32,7 @@ from bayes_l1._validation import (
 from bayes_l1.bma import BMAResult, StandardizedDesign, resolve_g
 from bayes_l1.diagnostics import Diagnostics, check_sampling, reported_variables
 from bayes_l1.fitted import as_tree, attr, feature_names, fit_data, is_gaussian, matrix, n_obs
-from bayes_l1.priors import pseudo_sigma
+from bayes_l1.priors import prior_from_repr, pseudo_sigma
 
 __all__ = [
     "bayesian_fdr_selection",
@@ -740,5 +740,7 @@ def diagnose(fit, **kwargs) -> Diagnostics:
     """
     tree = as_tree(fit)
     kwargs.setdefault("var_names", reported_variables(tree["posterior"]))
-    kwargs.setdefault("prior_name", attr(tree, "prior_class"))
+    kwargs.setdefault(
+        "prior_name", prior_from_repr(attr(tree, "prior")) or attr(tree, "prior_class")
+    )
     return check_sampling(tree, **kwargs)

@@ -12,7 +12,8 @@ import xarray as xr
 from scipy.signal import lfilter
 
 from bayes_l1.diagnostics import Diagnostics, SamplingWarning, check_sampling
-from bayes_l1.priors import Horseshoe, RegularizedHorseshoe
+from bayes_l1.priors import Horseshoe, RegularizedHorseshoe, SpikeAndSlab, prior_from_repr
+from bayes_l1.summary import diagnose
 
 FEATURES = ["x0", "x1", "x2"]
 
@@ -133,6 +134,26 @@ def test_divergences_are_counted_and_advice_depends_on_prior(rng):
         with pytest.warns(SamplingWarning):
             advice = " ".join(check_sampling(tree, prior_name=prior).advice)
         assert ("give p0" in advice) is asked and "integrate the coefficients out" in advice
+        # a saved fit: the prior rebuilt from the recorded repr, not only its class name
+        saved = tree.copy()
+        saved["posterior/beta_std"] = saved["posterior/beta"]
+        saved.attrs |= {
+            "bayes_l1_prior": repr(prior),
+            "bayes_l1_prior_class": "RegularizedHorseshoe",
+        }
+        with pytest.warns(SamplingWarning):
+            advice = " ".join(diagnose(saved).advice)
+        assert ("give p0" in advice) is asked and "integrate the coefficients out" in advice
+    with pytest.raises(TypeError, match="prior_name must be a prior's class name"):
+        check_sampling(tree, prior_name=3)
+
+
+def test_prior_from_repr_rebuilds_literal_priors_and_evaluates_nothing():
+    for prior in [Horseshoe(p0=10), RegularizedHorseshoe(tau0=0.1, slab_df=2)]:
+        assert prior_from_repr(repr(prior)) == prior
+    assert prior_from_repr(repr(SpikeAndSlab())) is None  # model_prior is an object
+    for text in [None, "", "__import__('os').getcwd()", "Horseshoe(p0=-1)", "Horseshoe(q=1)"]:
+        assert prior_from_repr(text) is None
 
 
 @pytest.mark.parametrize("name", ["reached_max_treedepth", "maxdepth_reached"])
