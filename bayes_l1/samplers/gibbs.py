@@ -98,19 +98,20 @@ GIBBS_PRIORS = tuple(cls for cls in prior_classes() if cls.gibbs_kernel is not N
 _GIBBS_PRIOR_NAMES = prior_names(lambda cls: cls in GIBBS_PRIORS, " and ")
 _NUTS_NAMES = "'nuts', 'nutpie', 'pymc' or 'numpyro'"
 _GLOBAL_PROPOSALS = 4  # global-scale proposals per iteration when each costs O(min(n, p))
-# The regularized horseshoe's tau proposals each need a factor of their own: 4 per iteration
-# while that is cheap next to the rest of the iteration (the Cholesky factor, O(p^3 / 3)
+# The regularized horseshoe's tau proposals each need a factor of their own: as many as the
+# horseshoe's (_GLOBAL_PROPOSALS) per iteration while that is cheap next to the rest of the
+# iteration (the Cholesky factor, O(p^3 / 3)
 # against the eigendecomposition's O(p^3); the sample-space one while its Gram, O(n^2 p),
 # is small), else 1. Measured: statecrime (51 x 6), 4 x 1000 draws, seeds 0-3: tau's bulk
 # ESS 155-372 with R-hat up to 1.036 with one, 781-813 and <= 1.006 with four, for 23% more
 # time; n = 100, p = 1000: min ESS per second 5.4-7.9 against 8.5-10.7; but n = 100,
 # p = 20,000: 1.87 against 1.28 (the Grams dominate there).
-_RHS_PROPOSALS, _RHS_CHEAP_GRAM = 4, 2e7
+_RHS_CHEAP_GRAM = 2e7
 
 
 def _tau_proposals(reg: GaussianRegression) -> int:
     cheap = reg.method == "cholesky" or reg.n * reg.n * reg.p <= _RHS_CHEAP_GRAM
-    return _RHS_PROPOSALS if cheap else 1
+    return _GLOBAL_PROPOSALS if cheap else 1
 
 
 # Horseshoes at p > n: the 2n features with the largest |z_j^T y| get the integrated scale
