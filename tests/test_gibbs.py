@@ -26,6 +26,8 @@ from bayes_l1.samplers._kernels import (
     draw_sigma2,
     integrated_local_sweep,
     log_gig_integral,
+    log_slab_var,
+    slab_var,
     slice_sample,
 )
 from tests.conftest import regression_case
@@ -351,6 +353,20 @@ def test_choose_method():
     assert choose_method(100, 20, "bhattacharya") == "bhattacharya"
     with pytest.raises(ValueError, match="method must be one of"):
         choose_method(10, 5, "qr")
+
+
+def test_slab_var_matches_the_log_space_formula_and_its_limits():
+    """c^2 u / (c^2 + u), u = (tau local)^2, over 600 orders of magnitude of tau local; u
+    overflowing gives c^2 and u underflowing gives 0, without warnings."""
+    local = np.array([0.0, 1e-200, 1e-12, 0.3, 1.0, 7.0, 1e12, 1e200])
+    for tau, c2 in [(1e-5, 4.0), (0.7, 0.01), (1e150, 2.5)]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            got = slab_var(tau, local, c2)
+        with np.errstate(divide="ignore"):
+            ref = np.exp(log_slab_var(np.log(tau), np.log(local), np.log(c2)))
+        np.testing.assert_allclose(got, ref, rtol=1e-13, atol=0.0)
+    assert slab_var(1e300, np.array([1e300]), 3.0)[0] == 3.0
 
 
 @pytest.mark.parametrize(("lam", "b"), [(-0.5, 2.0), (-4.5, 3.0), (2.0, 50.0), (-30.0, 40.0)])

@@ -84,9 +84,9 @@ from bayes_l1.samplers._kernels import (
     integrated_local_sweep,
     log1p_square,
     log_gig_integral,
-    log_slab_var,
     max_global_scale,
     rescale_move,
+    slab_var,
     slice_sample,
 )
 
@@ -267,16 +267,15 @@ def _reg_horseshoe_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tun
     t = 1 / sigma). Drawn given w instead, sigma is pinned by the residuals and crawls with
     the fit at p >> n (n = 100, p = 1000: sigma's ESS 4-5 from 2 x 1000 draws)."""
     n, sigma = reg.n, np.sqrt(st["sigma2"])
-    log_local, log_c2 = np.log(st["local"]), np.log(st["c2"])
 
-    def slab_var(tau):  # the prior variance of w_j, tau^2 local_j^2 regularized by the slab
-        return np.exp(log_slab_var(np.log(tau), log_local, log_c2))
+    def prior_var(tau):  # the prior variance of w_j, tau^2 local_j^2 regularized by the slab
+        return slab_var(tau, st["local"], st["c2"])
 
     def log_tau_prior(tau, sigma):  # tau ~ C+(0, tau0 sigma), constants dropped
         return -np.log(sigma) - log1p_square(tau / (spec.tau0 * sigma))
 
     tau = st["tau"]
-    f = SpectralFactor(reg, np.sqrt(slab_var(tau)))
+    f = SpectralFactor(reg, np.sqrt(prior_var(tau)))
     t_max = max_global_scale(st["local"], reg.ztz)  # bounds t = tau / sigma
 
     def log_marginal(sigma, c0):  # log p(y | sigma, tau, local, c, c0), w integrated out
@@ -300,7 +299,7 @@ def _reg_horseshoe_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tun
     n_acc, proposals = 0, _tau_proposals(reg)
     for _ in range(proposals):
         prop = tau * np.exp(np.exp(st["log_step"]) * rng.standard_normal())
-        g_prop = GaussianFactor(reg, slab_var(prop) / sigma2)
+        g_prop = GaussianFactor(reg, prior_var(prop) / sigma2)
         new = -n * np.log(sigma) - 0.5 * g_prop.logdet - 0.5 * g_prop.quad(c0) / sigma2
         new += log_tau_prior(prop, sigma) + np.log(prop)
         if prop > sigma * t_max:  # a local scale past its cap at t = prop / sigma
@@ -328,7 +327,7 @@ def _reg_horseshoe_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tun
         st["c2"] *= new_sigma2 / sigma2
         st["sigma2"] = sigma2 = new_sigma2
         sigma = np.sqrt(sigma2)
-        var = np.exp(log_slab_var(np.log(tau), np.log(st["local"]), np.log(st["c2"])))
+        var = slab_var(tau, st["local"], st["c2"])
         w = GaussianFactor(reg, var / sigma2, M=M).draw(sigma, c0, rng)
     else:
         w = f.draw(1.0 / sigma, sigma, c0, rng) if g is None else g.draw(sigma, c0, rng)

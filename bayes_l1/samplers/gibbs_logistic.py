@@ -98,9 +98,9 @@ from bayes_l1.samplers._kernels import (
     draw_gamma_gauss,
     draw_slab_c2,
     log1p_square,
-    log_slab_var,
     max_global_scale,
     rescale_move,
+    slab_var,
     slice_sample,
 )
 
@@ -217,7 +217,7 @@ def _prior_var(spec: _Spec, st: dict, t: float) -> np.ndarray:
         return np.full(st["w"].size, t * t)
     if spec.kind == "horseshoe":
         return np.minimum((t * st["local"]) ** 2, PRIOR_VAR_MAX)
-    return np.exp(log_slab_var(np.log(t), np.log(st["local"]), np.log(st["c2"])))
+    return slab_var(t, st["local"], st["c2"])
 
 
 def _max_global_scale(ld: LogisticData, spec: _Spec, st: dict) -> float:
@@ -387,13 +387,12 @@ def _noncentred_slab_step(ld: LogisticData, spec: _Spec, st: dict, rng) -> None:
     the centred c^2 | w barely moves them: on Smarket (``Today`` separates the classes) the
     min ESS of beta went from 57-70 to 816-973 in 4 x 1000 draws, for 10% more time."""
     half_df, log_s2 = 0.5 * spec.slab_df, 2.0 * np.log(spec.slab_scale)
-    log_t, log_local = np.log(st["t"]), np.log(st["local"])
 
     def log_prior(v):
         return -half_df * (v - log_s2) - half_df * np.exp(log_s2 - v)
 
     def sd_at(v):
-        return np.exp(0.5 * log_slab_var(log_t, log_local, v))
+        return np.sqrt(slab_var(st["t"], st["local"], np.exp(v)))
 
     st["c2"] = float(
         np.exp(_noncentred_step(ld, st, rng, np.log(st["c2"]), log_prior, sd_at, False))
