@@ -63,10 +63,13 @@ def sniff_delimiter(file: Path) -> str | None:
 
 
 def _header(file: Path, delimiter: str) -> list[str]:
-    if file.suffix.lower() in _COMPRESSED:
-        return []
-    with open(file, encoding="utf-8-sig", newline="") as fh:
-        return next(csv.reader(fh, delimiter=delimiter), [])
+    """The header row as written: pandas renames an empty name "Unnamed: k" and a repeated
+    one "a.1", which would hide a written row index or a duplicated column."""
+    row = pd.read_csv(
+        file, sep=delimiter, header=None, nrows=1, dtype=str, keep_default_na=False,
+        skipinitialspace=True, encoding="utf-8-sig",
+    )  # fmt: skip
+    return [str(name) for name in row.iloc[0]] if len(row) else []
 
 
 def _is_row_counter(values: pd.Series) -> bool:
@@ -93,7 +96,7 @@ def read_table(path: str, target: str, index_col: str | None = None) -> Table:
         sniffed = sniff_delimiter(file)
         delimiter = sniffed or ","
         header = _header(file, delimiter)
-        frame = pd.read_csv(file, sep=delimiter, encoding="utf-8-sig")
+        frame = pd.read_csv(file, sep=delimiter, encoding="utf-8-sig", skipinitialspace=True)
     except UnicodeDecodeError as exc:
         raise CLIError(f"could not read {path}: not UTF-8 text ({exc.reason})") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
@@ -107,13 +110,20 @@ def read_table(path: str, target: str, index_col: str | None = None) -> Table:
             f"feature separated by one of {', '.join(map(_show, DELIMITERS))}"
         )
     read_as = f"read as {_show(delimiter)}-separated"
+    repeated = sorted({name for name in header if name and header.count(name) > 1})
+    if repeated:
+        raise CLIError(f"{path} has duplicate column names {repeated}; rename them to be unique")
+    notes = []
+    frame, header = _drop_empty_unnamed(frame, header, path, notes)
     if target not in frame.columns:
+        near = [str(c) for c in frame.columns if str(c).strip() == target.strip()]
         raise CLIError(
-            f"target column {target!r} not in {path} ({read_as}); columns are: "
-            + ", ".join(map(str, frame.columns))
+            f"target column {target!r} not in {path} ({read_as})"
+            + (f"; did you mean {near[0]!r}?" if near else "")
+            + "; columns are: "
+            + ", ".join(repr(str(c)) for c in frame.columns)
         )
 
-    notes = []
     index = _index_column(frame, header, index_col, path)
     if index is not None:
         if index == target:
@@ -133,6 +143,23 @@ def read_table(path: str, target: str, index_col: str | None = None) -> Table:
         )
     _check_numeric(X, path, read_as)
     return Table(X, y, delimiter, tuple(notes))
+
+
+def _drop_empty_unnamed(frame: pd.DataFrame, header: list[str], path: str, notes: list):
+    """Columns with no name and no value (a delimiter ending every line) hold nothing: they
+    are left out, with a note."""
+    empty = [
+        i for i, name in enumerate(header[: frame.shape[1]])
+        if name == "" and frame.iloc[:, i].isna().all()
+    ]  # fmt: skip
+    if not empty:
+        return frame, header
+    notes.append(
+        f"{path}: {len(empty)} column(s) with no header and no values (a delimiter at the end "
+        "of every line?) left out"
+    )
+    keep = [i for i in range(frame.shape[1]) if i not in empty]
+    return frame.iloc[:, keep], [header[i] for i in keep if i < len(header)]
 
 
 def _index_column(frame: pd.DataFrame, header: list[str], index_col, path) -> str | None:
@@ -159,7 +186,15 @@ def _check_numeric(X: pd.DataFrame, path: str, read_as: str) -> None:
     values = X[bad[0]].dropna().astype(str)
     comma = values[values.str.fullmatch(r"-?\d+,\d+")]
     if comma.size:
-        hint = f"; values such as {comma.iloc[0]!r} look like decimal commas"
+        hint = (
+            f"; values such as {comma.iloc[0]!r} look like numbers written with a comma "
+            "(a decimal comma or a thousands separator)"
+        )
+    elif len(X) >= 3 and values.size == len(X) and values.is_unique:  # e.g. state names
+        hint = (
+            f"; {bad[0]!r} has a different value in every row, as row labels: "
+            f"--index-col {bad[0]} leaves it out"
+        )
     else:  # categories, e.g. ISLP's Carseats (ShelveLoc: Bad / Medium / Good)
         hint = (
             "; encode categories as 0/1 columns first, one per level but one: "

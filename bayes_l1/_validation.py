@@ -185,13 +185,13 @@ def _binary_target(arr: np.ndarray):
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         raise ValueError("y contains inf; a logistic target needs two class labels.")
     classes = np.unique(arr)
+    shown = ", ".join(map(repr, classes[:5].tolist())) + (", ..." if classes.size > 5 else "")
     if classes.size == 1:
-        raise ValueError(
-            f"y has a single class ({classes[0]!r}); logistic regression needs both classes."
-        )
+        raise ValueError(f"y has a single class ({shown}); logistic regression needs both classes.")
     if classes.size > 2:
         raise ValueError(
-            f"y has {classes.size} distinct values. Only binary classification is supported: "
+            f"y has {classes.size} distinct values ({shown}). Only binary classification is "
+            "supported: "
             "the logistic likelihood needs a binary target (two classes). For a continuous "
             "target use likelihood='gaussian'."
         )

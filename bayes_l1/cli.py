@@ -31,7 +31,7 @@ import pandas as pd
 
 from bayes_l1 import _cli_signals
 from bayes_l1._cli_io import CLIError, OutputFolder, Table, read_table
-from bayes_l1._validation import constant_columns_reported
+from bayes_l1._validation import check_y, constant_columns_reported
 from bayes_l1.bma.model_priors import BetaBinomial
 from bayes_l1.data import load_diabetes
 from bayes_l1.map import CVResult, lasso_map_cv
@@ -76,7 +76,7 @@ def format_path_report(cv: CVResult, title: str) -> str:
         res = cv.result(rule)
         lines.append(
             f"Selected at alpha_{rule} = {alpha:.4g} ({len(res.selected)} of "
-            f"{len(res.feature_names)}): " + ", ".join(res.selected)
+            f"{len(res.feature_names)}): " + (", ".join(res.selected) or "none")
         )
     table = pd.DataFrame(
         {"coef_min": cv.result("min").coef, "coef_1se": cv.result("1se").coef},
@@ -141,6 +141,10 @@ def run_path(args) -> int:
             random_state=args.seed,
         )  # fmt: skip
         print(format_path_report(cv, f"bayes_l1 path: {table.describe(args.csv)}"))
+        if args.logistic:
+            print(_positive_class(table, args.target))
+        for note in _path_notes(cv, table, args.logistic):
+            _warn(note)
         if out is not None:
             _commit(out, _write_path_outputs(cv, out))
     return 0
@@ -157,6 +161,8 @@ def run_fit(args) -> int:
                 f"{X.shape[1]} features of {args.csv}; got {args.p0:g}"
             )
         print(f"bayes_l1 fit: {table.describe(args.csv)}, prior {args.prior}")
+        if args.logistic:
+            print(_positive_class(table, args.target))
         _commit(out, fit_and_report(X, y, prior=args.prior, cv=None, args=args, out=out))
     return 0
 
@@ -164,11 +170,55 @@ def run_fit(args) -> int:
 def _read(args) -> Table:
     table = read_table(args.csv, args.target, args.index_col)
     for note in table.notes:
-        print(f"bayes-l1: warning: {note}", file=sys.stderr)
+        _warn(note)
     n = table.X.shape[0]
     if args.cv > n:
         raise CLIError(f"argument --cv: {args.cv} folds need {args.cv} rows; {args.csv} has {n}")
+    values = table.y.dropna().unique()
+    if not args.logistic and values.size == 1:
+        raise CLIError(f"the target {args.target!r} is constant ({values[0]}): nothing to regress")
+    if not args.logistic and values.size == 2:
+        shown = ", ".join(sorted(map(str, values)))
+        _warn(
+            f"the target {args.target!r} takes two values ({shown}): it "
+            "is fitted as continuous (a linear probability model); --logistic fits a binary "
+            "outcome"
+        )
     return table
+
+
+def _warn(message: str) -> None:
+    print(f"bayes-l1: warning: {message}", file=sys.stderr)
+
+
+def _positive_class(table: Table, target: str) -> str:
+    """Which label the logistic model codes 1 (the larger one, as scikit-learn's)."""
+    _, classes = check_y(table.y, len(table.y), likelihood="logistic")
+    show = [repr(v) if isinstance(v, str) else str(v) for v in np.asarray(classes).tolist()]
+    return f"Modelling P({target} = {show[1]}) against {target} = {show[0]}."
+
+
+def _path_notes(cv: CVResult, table: Table, logistic: bool) -> list[str]:
+    """Notes on a path: a CV minimum at the smallest alpha of the grid, where the CV loss may
+    still fall, and separable classes (the path's coefficients then grow without bound)."""
+    notes = []
+    if cv.index == cv.alphas.size - 1:
+        notes.append(
+            f"alpha_min is the smallest alpha of the grid ({cv.alphas[-1]:.4g}, 1/1000 of "
+            "alpha_max): the CV loss may fall further below it, so it is a property of the grid"
+        )
+    if logistic:
+        from bayes_l1.separation import MAX_ENTRIES, classes_separable
+
+        X = table.X.to_numpy(dtype=float)
+        y, _ = check_y(table.y, len(table.y), likelihood="logistic")
+        if X.size <= MAX_ENTRIES and classes_separable(X, y):
+            notes.append(
+                "the classes are linearly separable (complete or quasi-complete separation): "
+                "the lasso's coefficients grow without bound as alpha falls, and the "
+                "unpenalized fit does not exist"
+            )
+    return notes
 
 
 def check_sampling_options(args) -> None:
@@ -290,6 +340,8 @@ def fit_and_report(X, y, *, prior: str, cv: CVResult | None, args, out: OutputFo
     print(f"Sampled in {seconds:.1f} s by {sampler}. {str(diag).splitlines()[0]}")
     for problem in diag.problems:
         print(f"  - {problem}")
+    for advice in diag.advice:
+        print(f"  advice: {advice}")
     shown = table[["median", "hdi_lower", "hdi_upper", "pip", "selected", "map_coef"]]
     attrs = table.attrs
     rule = f"pip > {attrs['threshold']:.3g}"
@@ -567,9 +619,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _format_warning(message, category, filename, lineno, line=None) -> str:
+    return f"bayes-l1: warning: {message}\n"
+
+
+@contextmanager
+def _warnings_as_the_commands():
+    """Python warnings printed as the command's own lines, without the interpreter's file
+    and line ("<frozen runpy>:88: UserWarning: ..."); recorded warnings are untouched."""
+    saved, warnings.formatwarning = warnings.formatwarning, _format_warning
+    try:
+        yield
+    finally:
+        warnings.formatwarning = saved
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    with _cli_signals.handled():
+    with _cli_signals.handled(), _warnings_as_the_commands():
         try:
             return args.func(args)
         except (CLIError, ValueError, TypeError) as exc:

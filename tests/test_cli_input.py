@@ -244,7 +244,7 @@ def test_semicolon_csv_as_a_command(tmp_path, regression_frame):
     proc = run("path", "d.csv", "--target", "nope", cwd=tmp_path)
     line = one_line_error(proc)
     assert "target column 'nope' not in d.csv (read as ';'-separated)" in line
-    assert "columns are: x0, x1, x2, x3, x4, resp" in line
+    assert "columns are: 'x0', 'x1', 'x2', 'x3', 'x4', 'resp'" in line
 
 
 def test_unrecognized_delimiter_says_what_was_seen(cli, tmp_path, regression_frame):
@@ -258,7 +258,8 @@ def test_decimal_commas_are_pointed_out(cli, tmp_path, regression_frame):
     regression_frame.to_csv(tmp_path / "eu.csv", index=False, sep=";", decimal=",")
     proc = cli("path", "eu.csv", "--target", "resp", cwd=tmp_path)
     line = one_line_error(proc)
-    assert "non-numeric columns ['x0'," in line and "look like decimal commas" in line
+    assert "non-numeric columns ['x0'," in line
+    assert "(a decimal comma or a thousands separator)" in line
 
 
 @pytest.mark.parametrize("labels", ["default", "from_one", "names"])
@@ -309,3 +310,87 @@ def test_binary_csv(cli, tmp_path):
     (tmp_path / "bin.csv").write_bytes(b"a,b,y\n\xff\xfe\x00,1,2\n")
     proc = cli("path", "bin.csv", "--target", "y", cwd=tmp_path)
     assert "not UTF-8 text" in one_line_error(proc)
+
+
+# ------------------------------------------------- public-data CSVs (a new user's files)
+
+
+def test_duplicate_column_names_are_refused(cli, tmp_path, regression_frame):
+    """pandas would rename the second 'resp' to 'resp.1' and the fit would model the wrong
+    column without a word."""
+    frame = regression_frame.copy()
+    frame.columns = ["x0", "x1", "x2", "resp", "x4", "resp"]
+    frame.to_csv(tmp_path / "dup.csv", index=False)
+    proc = cli("path", "dup.csv", "--target", "resp", cwd=tmp_path)
+    assert "dup.csv has duplicate column names ['resp']" in one_line_error(proc)
+
+
+def test_delimiter_ending_every_line_is_left_out(cli, tmp_path, regression_frame):
+    regression_frame.to_csv(tmp_path / "plain.csv", index=False)
+    lines = (tmp_path / "plain.csv").read_text().splitlines()
+    (tmp_path / "trail.csv").write_text("".join(f"{line},\n" for line in lines))
+    ref = cli("path", "plain.csv", "--target", "resp", "--cv", "3", cwd=tmp_path)
+    proc = cli("path", "trail.csv", "--target", "resp", "--cv", "3", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "trail.csv (60 x 5)" in proc.stdout and "1 column(s) with no header" in proc.stderr
+    assert entry_order(proc.stdout) == entry_order(ref.stdout)
+
+
+def test_spaces_after_delimiters_and_a_near_target_name(cli, tmp_path, regression_frame):
+    regression_frame.to_csv(tmp_path / "plain.csv", index=False)
+    text = (tmp_path / "plain.csv").read_text()
+    (tmp_path / "spaced.csv").write_text(text.replace(",", ", "))
+    ref = cli("path", "plain.csv", "--target", "resp", "--cv", "3", cwd=tmp_path)
+    proc = cli("path", "spaced.csv", "--target", "resp", "--cv", "3", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert entry_order(proc.stdout) == entry_order(ref.stdout)
+    (tmp_path / "trailing.csv").write_text(text.replace("resp", "resp "))
+    proc = cli("path", "trailing.csv", "--target", "resp", cwd=tmp_path)
+    assert "did you mean 'resp '?" in one_line_error(proc)
+
+
+def test_constant_and_two_valued_targets(cli, tmp_path, regression_frame):
+    regression_frame.assign(resp=3.0).to_csv(tmp_path / "flat.csv", index=False)
+    proc = cli("path", "flat.csv", "--target", "resp", cwd=tmp_path)
+    assert "the target 'resp' is constant (3.0): nothing to regress" in one_line_error(proc)
+    binary = regression_frame.assign(resp=(regression_frame["resp"] > 0).astype(int))
+    binary.to_csv(tmp_path / "bin.csv", index=False)
+    proc = cli("path", "bin.csv", "--target", "resp", "--cv", "3", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "takes two values (0, 1)" in proc.stderr and "--logistic fits" in proc.stderr
+    proc = cli("path", "bin.csv", "--target", "resp", "--cv", "3", "--logistic", cwd=tmp_path)
+    assert proc.returncode == 0 and "takes two values" not in proc.stderr
+
+
+def test_logistic_runs_name_the_modelled_class_and_separation(cli, tmp_path, regression_frame):
+    """Labels are coded in sorted order ('yes' is 1); separable classes are warned about; a
+    CV minimum at the end of the alpha grid is called what it is."""
+    labels = np.where(regression_frame["x0"] > 0, "yes", "no")  # x0 separates them
+    regression_frame.assign(resp=labels).to_csv(tmp_path / "sep.csv", index=False)
+    proc = cli("path", "sep.csv", "--target", "resp", "--cv", "3", "--logistic", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Modelling P(resp = 'yes') against resp = 'no'." in proc.stdout
+    assert "the classes are linearly separable" in proc.stderr
+    exact = regression_frame.assign(resp=2.0 * regression_frame["x0"])  # CV loss falls to 0
+    exact.to_csv(tmp_path / "exact.csv", index=False)
+    proc = cli("path", "exact.csv", "--target", "resp", "--cv", "3", cwd=tmp_path)
+    assert "alpha_min is the smallest alpha of the grid" in proc.stderr
+    assert "separable" not in proc.stderr
+
+
+def test_a_column_of_row_names_points_to_index_col(cli, tmp_path, regression_frame):
+    frame = regression_frame.assign(state=[f"s{i}" for i in range(len(regression_frame))])
+    frame.to_csv(tmp_path / "named.csv", index=False)
+    proc = cli("path", "named.csv", "--target", "resp", cwd=tmp_path)
+    assert "--index-col state leaves it out" in one_line_error(proc)
+    proc = cli("path", "named.csv", "--target", "resp", "--index-col", "state", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+
+
+@SUBPROCESS
+def test_python_warnings_read_as_the_commands(tmp_path, regression_frame):
+    regression_frame.assign(flat=1.0).to_csv(tmp_path / "flat_col.csv", index=False)
+    proc = run("path", "flat_col.csv", "--target", "resp", "--cv", "3", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert "bayes-l1: warning: Columns ['flat'] are constant" in proc.stderr
+    assert "UserWarning" not in proc.stderr

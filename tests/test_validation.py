@@ -482,7 +482,7 @@ def test_constant_column_without_intercept_is_a_feature(data):
 def test_single_class(fit, binary, label):
     X, _ = binary
     y = np.full(X.shape[0], label)
-    with pytest.raises(ValueError, match=r"single class.*needs both classes"):
+    with pytest.raises(ValueError, match=rf"single class \({label!r}\).*needs both classes"):
         fit(X, y, likelihood="logistic")
 
 
@@ -498,7 +498,7 @@ def test_three_classes(fit, binary):
     X, _ = binary
     y = np.arange(X.shape[0]) % 3
     with pytest.raises(
-        ValueError, match=r"3 distinct values\. Only binary classification.*binary target"
+        ValueError, match=r"3 distinct values \(0, 1, 2\)\. Only binary classification.*binary"
     ):
         fit(X, y, likelihood="logistic")
 
@@ -759,6 +759,14 @@ def test_single_explicit_split(data):
     idx = np.arange(30)
     with pytest.raises(ValueError, match=r"at least 2 \(train, test\) splits"):
         bl.lasso_map_cv(X, y, cv=[(idx[:20], idx[20:])])
+
+
+def test_stratified_folds_warn_when_a_class_has_fewer_members_than_folds(binary):
+    X, y = binary
+    rare = np.flatnonzero(y == 1)[3:]
+    keep = np.setdiff1d(np.arange(y.size), rare)  # three of class 1 left
+    with pytest.warns(UserWarning, match=r"least populated class has 3 member\(s\), fewer than"):
+        bl.lasso_map_cv(X[keep], y[keep], cv=5, likelihood="logistic", random_state=0)
 
 
 def test_logistic_fold_with_a_single_training_class(binary):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bayes_l1._validation import check_int, check_random_state, check_X_y
+from bayes_l1._validation import check_int, check_random_state, check_X_y, warn_caller
 from bayes_l1.map.path import PathResult, path_grid, solve_path
 from bayes_l1.map.solve import MapResult, Problem, _check_solver_inputs
 
@@ -32,7 +32,13 @@ def kfold_indices(n: int, n_folds: int, *, y=None, random_state=None) -> list[np
     if y is None:
         order = rng.permutation(n)
     else:  # deal each class round-robin so every fold sees both classes
-        order = np.concatenate([rng.permutation(np.flatnonzero(y == k)) for k in np.unique(y)])
+        labels, counts = np.unique(y, return_counts=True)
+        if counts.min() < n_folds:
+            warn_caller(
+                f"The least populated class has {counts.min()} member(s), fewer than the "
+                f"cv={n_folds} folds: some test folds hold none of it. Use fewer folds."
+            )
+        order = np.concatenate([rng.permutation(np.flatnonzero(y == k)) for k in labels])
     folds = [order[i::n_folds] for i in range(n_folds)]
     return [np.sort(f) for f in folds]
 
