@@ -190,16 +190,15 @@ def _check_numeric(X: pd.DataFrame, path: str, read_as: str) -> None:
             f"; values such as {comma.iloc[0]!r} look like numbers written with a comma "
             "(a decimal comma or a thousands separator)"
         )
-    elif len(X) >= 3 and values.size == len(X) and values.is_unique:  # e.g. state names
-        hint = (
-            f"; {bad[0]!r} has a different value in every row, as row labels: "
-            f"--index-col {bad[0]} leaves it out"
-        )
     else:  # categories, e.g. ISLP's Carseats (ShelveLoc: Bad / Medium / Good)
-        hint = (
-            "; encode categories as 0/1 columns first, one per level but one: "
-            "pandas.get_dummies(frame, drop_first=True, dtype=int)"
-        )
+        dummies = "pandas.get_dummies(frame, drop_first=True, dtype=int)"
+        hint = f"; encode categories as 0/1 columns first, one per level but one: {dummies}"
+        if len(X) >= 3 and values.size == len(X) and values.is_unique:  # e.g. state names
+            hint = (
+                f"; {bad[0]!r} has a different value in every row: if these are row labels, "
+                f"--index-col {bad[0]} leaves them out; if categories, encode them as 0/1 "
+                f"columns, one per level but one: {dummies}"
+            )
     raise CLIError(
         f"{path} has non-numeric columns {bad[:10]}{' ...' if len(bad) > 10 else ''} "
         f"({read_as}{hint}); features must be numbers"

@@ -382,7 +382,7 @@ def test_a_column_of_row_names_points_to_index_col(cli, tmp_path, regression_fra
     frame = regression_frame.assign(state=[f"s{i}" for i in range(len(regression_frame))])
     frame.to_csv(tmp_path / "named.csv", index=False)
     proc = cli("path", "named.csv", "--target", "resp", cwd=tmp_path)
-    assert "--index-col state leaves it out" in one_line_error(proc)
+    assert "if these are row labels, --index-col state leaves them out" in one_line_error(proc)
     proc = cli("path", "named.csv", "--target", "resp", "--index-col", "state", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
 
