@@ -384,6 +384,9 @@ def _report_models(fit, out: Path, *, top: int) -> str:
     table["model"] = [" + ".join(m) if m else "(null model)" for m in table["model"]]
     sizes = models.size_posterior
     how = "exact" if models.method == "enumeration" else "renormalized over the models MC3 visited"
+    n = models.design.n
+    if n - 2 < models.n_features:  # no residual degree of freedom: probability 0
+        how += f"; models of more than n - 2 = {n - 2} features have probability 0"
     print(f"\nMost probable models ({how}; log_bf against the null model):")
     print(table.head(min(top, 5)).to_string(float_format=lambda v: f"{v:.4g}"))
     for label, chosen in (

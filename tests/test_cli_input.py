@@ -394,3 +394,13 @@ def test_python_warnings_read_as_the_commands(tmp_path, regression_frame):
     assert proc.returncode == 0
     assert "bayes-l1: warning: Columns ['flat'] are constant" in proc.stderr
     assert "UserWarning" not in proc.stderr
+
+
+def test_spike_slab_with_few_rows_says_which_models_are_out(cli, tmp_path, regression_frame):
+    regression_frame.head(5).to_csv(tmp_path / "five.csv", index=False)
+    proc = cli(
+        "fit", "five.csv", "--target", "resp", "--prior", "spike-slab", "--cv", "2",
+        "--draws", "50", "--chains", "1", "--out", "o", cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "models of more than n - 2 = 3 features have probability 0" in proc.stdout

@@ -215,6 +215,9 @@ def test_model_posterior_of_a_fit_is_the_enumeration(diabetes, prior, tmp_path):
         np.testing.assert_allclose(models.coef, exact.coef, rtol=1e-9, atol=1e-9)
         np.testing.assert_allclose(models.predict(X), exact.predict(X), rtol=1e-10)
         assert models.log_evidence == pytest.approx(exact.log_evidence, rel=1e-12)
+        assert repr(models).startswith("BMAResult(method='enumeration', ")
+        assert "over 10 features (age, sex, bmi, bp, s1, ...), n=442" in repr(models)
+        assert len(repr(models)) < 300  # not the arrays (the Gram matrix among them)
 
 
 def test_the_draws_average_to_the_model_averaged_prediction(diabetes):

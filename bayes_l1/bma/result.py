@@ -131,6 +131,14 @@ class BMAResult:
     design: StandardizedDesign
     method: str
 
+    def __repr__(self) -> str:  # the arrays (the Gram matrix among them) would fill a screen
+        names = ", ".join(self.feature_names[:5]) + (", ..." if self.n_features > 5 else "")
+        return (
+            f"BMAResult(method={self.method!r}, {self.prob.size} models over "
+            f"{self.n_features} features ({names}), n={self.design.n}, "
+            f"g_prior={self.g_prior!r}, model_prior={self.model_prior!r})"
+        )
+
     @property
     def n_features(self) -> int:
         return len(self.feature_names)
