@@ -623,7 +623,7 @@ def log1p_square(x):
 
 def slab_var(tau: float, local, c2: float):
     """tau^2 local~^2 = c^2 u / (c^2 + u) with u = (tau local)^2, in linear space (no exp
-    or log: at p = 20,000 this is a fifth of the log-space cost); u = inf gives c^2 and
+    or log: at p = 20,000 a ninth of the log-space time); u = inf gives c^2 and
     u = 0 gives 0, as the limits."""
     with np.errstate(divide="ignore", over="ignore"):
         return c2 / (1.0 + c2 / (tau * np.asarray(local)) ** 2)

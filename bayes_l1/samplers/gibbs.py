@@ -327,7 +327,7 @@ def _reg_horseshoe_step(reg: GaussianRegression, spec: _Spec, st: dict, rng, tun
         st["c2"] *= new_sigma2 / sigma2
         st["sigma2"] = sigma2 = new_sigma2
         sigma = np.sqrt(sigma2)
-        var = slab_var(tau, st["local"], st["c2"])
+        var = prior_var(tau)  # at the new c^2
         w = GaussianFactor(reg, var / sigma2, M=M).draw(sigma, c0, rng)
     else:
         w = f.draw(1.0 / sigma, sigma, c0, rng) if g is None else g.draw(sigma, c0, rng)
