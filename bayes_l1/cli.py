@@ -174,13 +174,22 @@ def _read(args) -> Table:
     n = table.X.shape[0]
     if args.cv > n:
         raise CLIError(f"argument --cv: {args.cv} folds need {args.cv} rows; {args.csv} has {n}")
-    values = table.y.dropna().unique()
-    if not args.logistic and values.size == 1:
-        raise CLIError(f"the target {args.target!r} is constant ({values[0]}): nothing to regress")
-    if not args.logistic and values.size == 2:
+    values, target = table.y.dropna().unique(), args.target
+    shown = ", ".join(map(repr, values[:5].tolist())) + (", ..." if values.size > 5 else "")
+    if args.logistic and values.size > 2:
+        raise CLIError(
+            f"--logistic needs a target with two values; {target!r} has {values.size} ({shown})"
+        )
+    if args.logistic:
+        return table
+    if not pd.api.types.is_numeric_dtype(table.y):
+        raise CLIError(f"the target {target!r} holds text ({shown}): class labels need --logistic")
+    if values.size == 1:
+        raise CLIError(f"the target {target!r} is constant ({values[0]}): nothing to regress")
+    if values.size == 2:
         shown = ", ".join(sorted(map(str, values)))
         _warn(
-            f"the target {args.target!r} takes two values ({shown}): it "
+            f"the target {target!r} takes two values ({shown}): it "
             "is fitted as continuous (a linear probability model); --logistic fits a binary "
             "outcome"
         )

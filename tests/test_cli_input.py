@@ -360,6 +360,17 @@ def test_constant_and_two_valued_targets(cli, tmp_path, regression_frame):
     assert "takes two values (0, 1)" in proc.stderr and "--logistic fits" in proc.stderr
     proc = cli("path", "bin.csv", "--target", "resp", "--cv", "3", "--logistic", cwd=tmp_path)
     assert proc.returncode == 0 and "takes two values" not in proc.stderr
+    yes_no = binary.assign(resp=binary["resp"].map({0: "no", 1: "yes"}))
+    yes_no.to_csv(tmp_path / "yn.csv", index=False)
+    proc = cli("path", "yn.csv", "--target", "resp", cwd=tmp_path)
+    assert "the target 'resp' holds text ('" in one_line_error(proc)
+    assert "class labels need --logistic" in proc.stderr
+    three = regression_frame.assign(resp=np.arange(len(regression_frame)) % 3)
+    three.to_csv(tmp_path / "three.csv", index=False)
+    proc = cli("path", "three.csv", "--target", "resp", "--logistic", cwd=tmp_path)
+    assert "--logistic needs a target with two values; 'resp' has 3 (0, 1, 2)" in one_line_error(
+        proc
+    )
 
 
 def test_logistic_runs_name_the_modelled_class_and_separation(cli, tmp_path, regression_frame):
