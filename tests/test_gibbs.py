@@ -357,7 +357,7 @@ def test_choose_method():
 
 def test_slab_var_matches_the_log_space_formula_and_its_limits():
     """c^2 u / (c^2 + u), u = (tau local)^2, over 600 orders of magnitude of tau local; u
-    overflowing gives c^2 and u underflowing gives 0, without warnings."""
+    overflowing gives c^2, u underflowing gives 0 and c^2 = inf gives u, without warnings."""
     local = np.array([0.0, 1e-200, 1e-12, 0.3, 1.0, 7.0, 1e12, 1e200])
     for tau, c2 in [(1e-5, 4.0), (0.7, 0.01), (1e150, 2.5)]:
         with warnings.catch_warnings():
@@ -367,6 +367,7 @@ def test_slab_var_matches_the_log_space_formula_and_its_limits():
             ref = np.exp(log_slab_var(np.log(tau), np.log(local), np.log(c2)))
         np.testing.assert_allclose(got, ref, rtol=1e-13, atol=0.0)
     assert slab_var(1e300, np.array([1e300]), 3.0)[0] == 3.0
+    np.testing.assert_allclose(slab_var(0.5, local[1:-1], np.inf), (0.5 * local[1:-1]) ** 2)
 
 
 @pytest.mark.parametrize(("lam", "b"), [(-0.5, 2.0), (-4.5, 3.0), (2.0, 50.0), (-30.0, 40.0)])

@@ -622,11 +622,11 @@ def log1p_square(x):
 
 
 def slab_var(tau: float, local, c2: float):
-    """tau^2 local~^2 = c^2 u / (c^2 + u) with u = (tau local)^2, in linear space (no exp
-    or log: at p = 20,000 a ninth of the log-space time); u = inf gives c^2 and
-    u = 0 gives 0, as the limits."""
+    """tau^2 local~^2 = c^2 u / (c^2 + u) = 1 / (1 / u + 1 / c^2) with u = (tau local)^2, in
+    linear space (no exp or log: at p = 20,000 a ninth of the log-space time). The harmonic
+    form has the limits: u = inf gives c^2, c^2 = inf gives u, u = 0 gives 0."""
     with np.errstate(divide="ignore", over="ignore"):
-        return c2 / (1.0 + c2 / (tau * np.asarray(local)) ** 2)
+        return 1.0 / (1.0 / (tau * np.asarray(local)) ** 2 + 1.0 / c2)
 
 
 def log_slab_var(log_tau: float, log_local, log_c2: float):
