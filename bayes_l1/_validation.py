@@ -284,10 +284,23 @@ def check_alphas(alphas) -> np.ndarray:
     return np.sort(a)[::-1]
 
 
-def check_penalty_weights(weights, n_features: int) -> np.ndarray:
-    """Per-feature penalty factors (adaptive lasso); 0 leaves a feature unpenalized."""
+def check_penalty_weights(weights, feature_names: Sequence[str]) -> np.ndarray:
+    """Per-feature penalty factors (adaptive lasso); 0 leaves a feature unpenalized. A
+    pandas Series with labels is matched to the features by name, as columns are."""
+    n_features = len(feature_names)
     if weights is None:
         return np.ones(n_features)
+    if isinstance(weights, pd.Series) and not isinstance(weights.index, pd.RangeIndex):
+        labels = [str(label) for label in weights.index]
+        if len(set(labels)) != len(labels) or set(labels) != set(feature_names):
+            missing = [name for name in feature_names if name not in set(labels)]
+            extra = [label for label in labels if label not in set(feature_names)]
+            raise ValueError(
+                "penalty_weights is a Series whose labels are not X's columns, one each "
+                f"(missing: {missing[:5]}, not in X: {extra[:5]}); label one weight per "
+                "column, or pass an array in column order."
+            )
+        weights = pd.Series(weights.to_numpy(), index=labels)[list(feature_names)]
     w = real_array(weights, "penalty_weights")
     if w.shape != (n_features,):
         raise ValueError(

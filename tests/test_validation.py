@@ -717,6 +717,24 @@ def test_bad_penalty_weights(fit, data, weights, msg):
 
 
 @pytest.mark.parametrize("fit", ENTRY_POINTS)
+def test_penalty_weights_series_are_matched_by_name(fit):
+    """A labelled Series in another order weighs the same columns (it was applied by
+    position); labels that are not X's columns are refused."""
+    X, y = bl.load_diabetes()
+    w = pd.Series(1.0, index=X.columns)
+    w["bmi"] = 0.0
+    a = fit(X, y, penalty_weights=w)
+    b = fit(X, y, penalty_weights=w[X.columns[::-1]])
+    np.testing.assert_array_equal(coefs_of(a), coefs_of(b))
+    c = fit(X, y, penalty_weights=w.to_numpy())  # an array: column order
+    np.testing.assert_array_equal(coefs_of(a), coefs_of(c))
+    with pytest.raises(
+        ValueError, match=r"not X's columns.*missing: \['bmi'\], not in X: \['BMI'\]"
+    ):
+        fit(X, y, penalty_weights=w.rename({"bmi": "BMI"}))
+
+
+@pytest.mark.parametrize("fit", ENTRY_POINTS)
 @pytest.mark.parametrize("tol", [0.0, -1.0, np.nan])
 def test_bad_tol(fit, data, tol):
     X, y = data

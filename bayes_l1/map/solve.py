@@ -203,7 +203,7 @@ class Problem:
         penalty_weights,
         warn=True,
     ):
-        weights = check_penalty_weights(penalty_weights, Xa.shape[1])
+        weights = check_penalty_weights(penalty_weights, names)
         y_offset, y_scale, y_work = working_target(ya, likelihood, fit_intercept)
         design, Z = Design.fit_transform(
             Xa, names, standardize=standardize, fit_intercept=fit_intercept, warn=warn
@@ -557,8 +557,9 @@ def lasso_map(
         coefficients are reported on the original scale either way. With
         ``standardize=False`` the solution equals scikit-learn's on the raw X.
     fit_intercept : bool
-    penalty_weights : array-like of shape (p,), optional
-        Per-feature penalty factors (adaptive lasso); 0 leaves a feature unpenalized.
+    penalty_weights : array-like of shape (p,) or pandas Series, optional
+        Per-feature penalty factors (adaptive lasso); 0 leaves a feature unpenalized. A
+        Series labelled by column names is matched to X's columns by name.
     tol : float > 0
         Stop when the duality gap is below ``tol`` times ||y - mean(y)||^2 / n (Gaussian,
         scikit-learn's rule) or times the null model's mean log-loss (logistic). The solver
