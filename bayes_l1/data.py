@@ -21,10 +21,12 @@ __all__ = [
 
 
 _EPS = np.finfo(np.float64).eps
-# A column is constant when its spread is at most this many ulps of its magnitude. After the
-# corrected two-pass centring below, identical values have spread 0 (or ~eps**2); values that
-# agree up to the rounding of a few arithmetic steps (unit conversions, text round trips)
-# differ by a few ulps. Anything wider is variation the data hold, resolvable after scaling.
+# A column is constant when its spread is at most max(this, n) ulps of its magnitude. After
+# the corrected two-pass centring below, identical values have spread 0 (or ~eps**2); values
+# that agree up to the rounding of a few arithmetic steps (unit conversions, text round trips)
+# differ by a few ulps. The n ulps are scikit-learn's StandardScaler bound (the error bound
+# of a two-pass variance, Chan, Golub & LeVeque 1983; var <= n eps var + (n eps mean)^2), so
+# that the default standardization treats the same columns as constant as StandardScaler.
 _CONSTANT_ULPS = 16
 # Mean squares below this lose bits to underflow (squares of |z| < 1e-154 are subnormal).
 _MS_LOW = 2.0**-900
@@ -123,7 +125,9 @@ class Design:
     flagged in ``constant``; their coefficients are held at exactly 0.
 
     A column is constant when its spread is within a few float64 ulps of its own magnitude
-    (sd <= 16 eps (|mean| + sd)): the cut-off is relative, so the units of a column never
+    (sd <= max(16, n) eps (|mean| + sd), n ulps as ``StandardScaler``'s bound, which a
+    variation of 1e-14 of the magnitude at n = 442 falls under): the cut-off is relative,
+    so the units of a column never
     decide whether it is constant, and means and sds are computed without overflow or
     underflow, so standardized columns are the same in any units from 1e-300 to 1e300.
     """
@@ -163,7 +167,7 @@ class Design:
             Z = np.asfortranarray(X, dtype=np.float64)
             sd = _uncentred_sd(Z, mean)
             _check_representable(sd, feature_names)
-        constant = sd <= _CONSTANT_ULPS * _EPS * (np.abs(mean) + sd)
+        constant = sd <= max(_CONSTANT_ULPS, X.shape[0]) * _EPS * (np.abs(mean) + sd)
         if warn and fit_intercept:
             warn_constant_columns(feature_names, constant)
         offset = mean if fit_intercept else np.zeros(p)

@@ -494,6 +494,23 @@ def test_tiny_relative_variation_is_data(raw, spread):
     assert abs(Z[:, 1].mean()) < 1e-15 / spread  # the offset is a double: ~ulp(5) / sd
 
 
+@pytest.mark.parametrize("spread", [1e-14, 1e-12])
+def test_constant_columns_are_standard_scalers(spread):
+    """A variation of 1e-14 of a column's magnitude at n = 442 (45 ulps) is within
+    StandardScaler's bound (n ulps): constant there, so held at 0 here (it was scaled up by
+    1e14, and rounding the column to 12 digits moved predictions by more than sd(y)); 1e-12
+    (4500 ulps) is data in both."""
+    from sklearn.preprocessing import StandardScaler
+
+    X, _ = bl.load_diabetes()
+    Xn = X.to_numpy()
+    near = 1.0 + spread * Xn[:, 2] / Xn[:, 2].std()
+    Xc = np.column_stack([Xn, near])
+    sk_constant = StandardScaler().fit(Xc).scale_[10] == 1.0
+    design, _ = bl.Design.fit_transform(Xc, [*X.columns, "near"], warn=False)
+    assert design.constant[10] == sk_constant == (spread == 1e-14)
+
+
 def test_lasso_map_keeps_a_column_in_small_units():
     rng = np.random.default_rng(11)
     X = rng.standard_normal((60, 3))
