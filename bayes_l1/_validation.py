@@ -376,6 +376,20 @@ def warn_caller(message: str, category: type[Warning] = UserWarning) -> None:
     warnings.warn(message, category, skip_file_prefixes=(_PACKAGE_DIR,))
 
 
+def check_sample_weight(weights, n_samples: int) -> np.ndarray:
+    """Weights of the rows in a score: None (all 1) or n finite values >= 0, not all 0."""
+    if weights is None:
+        return np.ones(n_samples)
+    w = real_array(weights, "sample_weight")
+    if w.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must have one entry per row ({n_samples}); got shape {w.shape}."
+        )
+    if not np.isfinite(w).all() or (w < 0).any() or not (w > 0).any():
+        raise ValueError("sample_weight must be finite, >= 0 and not all 0.")
+    return w
+
+
 def check_labels(y, n_samples: int) -> np.ndarray:
     """Class labels to score against: 1-D (a single column is raveled), one per row of X,
     none missing. Unlike fitting, one class alone is fine."""

@@ -21,6 +21,7 @@ from bayes_l1._columns import align_columns
 from bayes_l1._validation import (
     check_labels,
     check_probability,
+    check_sample_weight,
     check_X,
     check_y,
     constant_columns_reported,
@@ -228,17 +229,18 @@ class BayesianLinearRegression(RegressorMixin, _BayesianLinearModel):
         sigma2 = float((self.idata_["posterior"]["sigma"] ** 2).mean())
         return mean, np.sqrt(eta.var(("chain", "draw")).to_numpy() + sigma2)
 
-    def score(self, X, y) -> float:
-        """R^2 of the posterior mean prediction; y is checked as in ``fit``. A constant y
-        scores 1 when predicted exactly, else 0 (as scikit-learn's ``r2_score``)."""
+    def score(self, X, y, sample_weight=None) -> float:
+        """R^2 of the posterior mean prediction (weighted as scikit-learn's ``r2_score``);
+        y is checked as in ``fit``. A constant y scores 1 when predicted exactly, else 0."""
         pred = self.predict(X)
         y, _ = check_y(y, pred.shape[0])
-        resid, dev = y - pred, y - y.mean()
+        w = check_sample_weight(sample_weight, pred.shape[0])
+        resid, dev = y - pred, y - np.average(y, weights=w)
         unit = float(np.max(np.abs(dev)))  # squares in units of y's spread: no over/underflow
         if unit == 0:
             return 1.0 if not np.any(resid) else 0.0
         with np.errstate(over="ignore"):  # a wild prediction scores -inf
-            return 1.0 - float(np.sum((resid / unit) ** 2) / np.sum((dev / unit) ** 2))
+            return 1.0 - float(np.sum(w * (resid / unit) ** 2) / np.sum(w * (dev / unit) ** 2))
 
 
 class BayesianLogisticRegression(ClassifierMixin, _BayesianLinearModel):
@@ -287,7 +289,19 @@ class BayesianLogisticRegression(ClassifierMixin, _BayesianLinearModel):
         proba = self.predict_proba(X)
         return self.classes_[(proba[:, 1] > 0.5).astype(int)]
 
-    def score(self, X, y) -> float:
-        """Accuracy: the share of rows whose predicted label equals y (1-D, one per row)."""
+    def score(self, X, y, sample_weight=None) -> float:
+        """Accuracy: the (weighted) share of rows whose predicted label equals y (1-D, one
+        per row, labels of the type of ``classes_``)."""
         pred = self.predict(X)
-        return float(np.mean(pred == check_labels(y, pred.shape[0])))
+        labels = check_labels(y, pred.shape[0])
+        if _is_text(labels) != _is_text(self.classes_):
+            raise ValueError(
+                f"y's labels (e.g. {labels[0]!r}) and the classes the model was fitted on "
+                f"({', '.join(map(repr, self.classes_.tolist()))}) mix strings and numbers."
+            )
+        w = check_sample_weight(sample_weight, pred.shape[0])
+        return float(np.average(pred == labels, weights=w))
+
+
+def _is_text(labels: np.ndarray) -> bool:
+    return labels.dtype.kind in "US" or any(isinstance(v, str | bytes) for v in labels.flat)

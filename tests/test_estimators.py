@@ -397,6 +397,13 @@ def test_regression_score_checks_y_as_fit(gibbs_frame_fit):
     with pytest.raises(TypeError, match="numeric"):
         m.score(X, np.array(["a"] * len(y)))
     assert m.score(X, np.full(len(y), 4.0)) == 0.0  # constant y: finite, as r2_score
+    from sklearn.metrics import r2_score
+
+    w = np.random.default_rng(0).uniform(0, 2, size=len(y))
+    expected = r2_score(y, m.predict(X), sample_weight=w)
+    assert m.score(X, y, sample_weight=w) == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(ValueError, match="sample_weight must be finite, >= 0 and not all 0"):
+        m.score(X, y, sample_weight=-w)
 
 
 def test_logistic_score_checks_y_shape():
@@ -414,6 +421,15 @@ def test_logistic_score_checks_y_shape():
         m.score(X, np.column_stack([label, label]))
     with pytest.raises(ValueError, match="different numbers of rows"):
         m.score(X, label[:-1])
+    with pytest.raises(ValueError, match=r"\('no', 'yes'\) mix strings and numbers"):
+        m.score(X, (label == "yes").astype(int))  # scored 0.0 against "no"/"yes"
+    from sklearn.metrics import accuracy_score
+
+    w = np.arange(40.0)
+    expected = accuracy_score(label, m.predict(X), sample_weight=w)
+    assert m.score(X, label, sample_weight=w) == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(ValueError, match=r"sample_weight must have one entry per row \(40\)"):
+        m.score(X, label, sample_weight=w[:-1])
 
 
 @pytest.mark.parametrize(
