@@ -54,12 +54,13 @@ _CLASS_LABELS = "For class labels use the logistic likelihood."
 
 
 def _object_as_float(arr: np.ndarray, name: str, hint: str) -> np.ndarray:
-    """An object array of numbers as float64 (None becomes NaN, which the finiteness checks
-    then name). Strings are refused, never parsed: ``"1.5"`` would silently become 1.5."""
+    """An object array of numbers as float64 (None and pandas' NA become NaN, which the
+    finiteness checks then name). Strings are refused, never parsed: ``"1.5"`` would
+    silently become 1.5."""
     if any(isinstance(v, str | bytes) for v in arr.flat):
         raise TypeError(f"{name} must be numeric; got dtype object holding strings. {hint}")
     try:
-        return arr.astype(np.float64)
+        return np.where(pd.isna(arr), np.nan, arr).astype(np.float64)
     except (TypeError, ValueError) as exc:
         raise TypeError(
             f"{name} must be numeric; got dtype object with an entry float64 cannot hold "

@@ -135,9 +135,12 @@ def test_nonfinite_y(fit, data, bad):
         fit(X, y)
 
 
-def test_missing_value_in_nullable_y(data):
+@pytest.mark.parametrize("dtype", ["Float64", object])
+def test_missing_value_in_nullable_y(data, dtype):
+    """pandas' NA in a nullable or an object y is a missing value (object: it was a
+    TypeError about 'NAType')."""
     X, y = data
-    ys = pd.Series(y, dtype="Float64")
+    ys = pd.Series(y, dtype=dtype)
     ys[4] = pd.NA
     with pytest.raises(ValueError, match=r"y contains NaN or inf"):
         bl.lasso_map(X, ys, alpha=0.1)
