@@ -73,8 +73,8 @@ coefficients 170-257 against 158-258, two seeds). Nor did a joint non-centred sc
 (t, c) with z held (both scales times e^u scale every prior sd, slab or not, by e^u, so
 eta - c0 scales and each evaluation is O(n)), three slice steps of it per iteration: log t's
 bulk and tail ESS 98 and 51 against 162 and 105 (2 x 6,500 iterations, same seeds).
-Re-measured 2026-12-06 with the slab variance in linear space: the same draws (tau 125 and
-77) in 690 s on a slower day for this machine (592 s before); alternating 400-iteration
+Re-measured 2026-12-06 with the slab variance in linear space: the same draws to rounding (tau
+125 and 77) in 690 s on a slower day for this machine (592 s before); alternating 400-iteration
 runs, 26.9 s against 29.6 s (means of 3, each within 3 s).
 Below p ~ n the sampler is fast and clean.
 On the breast-cancer data (569 x 30, strongly correlated columns) with the plain horseshoe
