@@ -217,11 +217,13 @@ def _path_notes(cv: CVResult, table: Table, logistic: bool) -> list[str]:
             "alpha_max): the CV loss may fall further below it, so it is a property of the grid"
         )
     if logistic:
-        from bayes_l1.separation import MAX_ENTRIES, classes_separable
+        from bayes_l1.separation import separable_if_cheap
 
         X = table.X.to_numpy(dtype=float)
+        sd = X.std(axis=0)  # standardized as the fits' working design (ranks on one scale)
+        Z = (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
         y, _ = check_y(table.y, len(table.y), likelihood="logistic")
-        if X.size <= MAX_ENTRIES and classes_separable(X, y):
+        if separable_if_cheap(Z, y):
             notes.append(
                 "the classes are linearly separable (complete or quasi-complete separation): "
                 "the lasso's coefficients grow without bound as alpha falls, and the "

@@ -426,18 +426,15 @@ def _advice(
 
 def _classes_separated(idata) -> bool:
     """Whether a logistic fit's classes are linearly separable, from the working design and
-    labels the tree holds (False when it does not hold them or they are too large to check):
-    with p + 1 >= n and [X, 1] of full row rank, always; else Konis's linear programme."""
+    labels the tree holds (False when it does not hold them or they are too large to check;
+    :func:`bayes_l1.separation.separable_if_cheap`)."""
     const, observed = _group(idata, "constant_data"), _group(idata, "observed_data")
     if const is None or observed is None or "classes" not in const or "X" not in const:
         return False  # "classes": a logistic fit (bayes_l1.posterior._design_data)
     X, y = const["X"].to_numpy(), np.asarray(observed["y"]).ravel()
-    n, p = X.shape
-    if y.size != n or not (np.isfinite(X).all() and np.isfinite(y).all()):
+    if y.size != X.shape[0] or not (np.isfinite(X).all() and np.isfinite(y).all()):
         return False  # a tree not written by the package: no advice rather than a crash
-    if p + 1 >= n:  # rank of [X, 1] from its n x n Gram: O(n^2 p) flops, no copy of X
-        return n * n * p <= 1e10 and np.linalg.matrix_rank(X @ X.T + 1.0, hermitian=True) == n
-    return n * (p + 1) <= separation.MAX_ENTRIES and separation.classes_separable(X, y)
+    return separation.separable_if_cheap(X, y)
 
 
 def _problem_size(idata, posterior: xr.Dataset) -> tuple[int | None, int | None]:

@@ -15,6 +15,17 @@ import numpy as np
 MAX_ENTRIES = 1_000_000
 
 
+def separable_if_cheap(X: np.ndarray, y: np.ndarray) -> bool:
+    """:func:`classes_separable` (with an intercept) where it is cheap to decide, else False:
+    with p + 1 >= n and [X, 1] of full row rank the classes are always separable (rank from
+    the n x n Gram, O(n^2 p) flops, no copy of X); otherwise Konis's linear programme up to
+    ``MAX_ENTRIES``."""
+    n, p = X.shape
+    if p + 1 >= n:
+        return n * n * p <= 1e10 and np.linalg.matrix_rank(X @ X.T + 1.0, hermitian=True) == n
+    return n * (p + 1) <= MAX_ENTRIES and classes_separable(X, y)
+
+
 def classes_separable(X: np.ndarray, y: np.ndarray, *, intercept: bool = True) -> bool:
     """Whether labels ``y`` in {0, 1} are separated, completely or quasi-completely, by a
     combination of the columns of ``X`` (and a constant when ``intercept``).
