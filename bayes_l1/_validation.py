@@ -186,7 +186,7 @@ def _binary_target(arr: np.ndarray):
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         raise ValueError("y contains inf; a logistic target needs two class labels.")
     classes = np.unique(arr)
-    shown = ", ".join(map(repr, classes[:5].tolist())) + (", ..." if classes.size > 5 else "")
+    shown = preview(classes)
     if classes.size == 1:
         raise ValueError(f"y has a single class ({shown}); logistic regression needs both classes.")
     if classes.size > 2:
@@ -197,6 +197,13 @@ def _binary_target(arr: np.ndarray):
             "target use likelihood='gaussian'."
         )
     return (arr == classes[1]).astype(np.float64), classes
+
+
+def preview(values, shown: int = 5) -> str:
+    """The first ``shown`` values, as reprs, for a message: "'a', 'b', ..."."""
+    values = np.asarray(values)
+    more = ", ..." if values.size > shown else ""
+    return ", ".join(map(repr, values[:shown].tolist())) + more
 
 
 def check_X_y(X, y, *, likelihood: str = "gaussian", min_samples: int = 2):

@@ -31,7 +31,7 @@ import pandas as pd
 
 from bayes_l1 import _cli_signals
 from bayes_l1._cli_io import CLIError, OutputFolder, Table, read_table
-from bayes_l1._validation import check_y, constant_columns_reported
+from bayes_l1._validation import check_y, constant_columns_reported, preview
 from bayes_l1.bma.model_priors import BetaBinomial
 from bayes_l1.data import load_diabetes
 from bayes_l1.map import CVResult, lasso_map_cv
@@ -141,9 +141,10 @@ def run_path(args) -> int:
             random_state=args.seed,
         )  # fmt: skip
         print(format_path_report(cv, f"bayes_l1 path: {table.describe(args.csv)}"))
-        if args.logistic:
-            print(_positive_class(table, args.target))
-        for note in _path_notes(cv, table, args.logistic):
+        labels = _labels(table) if args.logistic else None
+        if labels is not None:
+            print(_positive_class(labels[1], args.target))
+        for note in _path_notes(cv, table, labels):
             _warn(note)
         if out is not None:
             _commit(out, _write_path_outputs(cv, out))
@@ -162,7 +163,7 @@ def run_fit(args) -> int:
             )
         print(f"bayes_l1 fit: {table.describe(args.csv)}, prior {args.prior}")
         if args.logistic:
-            print(_positive_class(table, args.target))
+            print(_positive_class(_labels(table)[1], args.target))
         _commit(out, fit_and_report(X, y, prior=args.prior, cv=None, args=args, out=out))
     return 0
 
@@ -175,7 +176,7 @@ def _read(args) -> Table:
     if args.cv > n:
         raise CLIError(f"argument --cv: {args.cv} folds need {args.cv} rows; {args.csv} has {n}")
     values, target = table.y.dropna().unique(), args.target
-    shown = ", ".join(map(repr, values[:5].tolist())) + (", ..." if values.size > 5 else "")
+    shown = preview(values)
     if args.logistic and values.size > 2:
         raise CLIError(
             f"--logistic needs a target with two values; {target!r} has {values.size} ({shown})"
@@ -196,34 +197,41 @@ def _read(args) -> Table:
     return table
 
 
+_WARNING = "bayes-l1: warning: "
+
+
 def _warn(message: str) -> None:
-    print(f"bayes-l1: warning: {message}", file=sys.stderr)
+    print(f"{_WARNING}{message}", file=sys.stderr)
 
 
-def _positive_class(table: Table, target: str) -> str:
+def _labels(table: Table):
+    """(y coded 0/1, the two class labels) of a logistic target, checked as the fits do."""
+    return check_y(table.y, len(table.y), likelihood="logistic")
+
+
+def _positive_class(classes, target: str) -> str:
     """Which label the logistic model codes 1 (the larger one, as scikit-learn's)."""
-    _, classes = check_y(table.y, len(table.y), likelihood="logistic")
     show = [repr(v) if isinstance(v, str) else str(v) for v in np.asarray(classes).tolist()]
     return f"Modelling P({target} = {show[1]}) against {target} = {show[0]}."
 
 
-def _path_notes(cv: CVResult, table: Table, logistic: bool) -> list[str]:
+def _path_notes(cv: CVResult, table: Table, labels) -> list[str]:
     """Notes on a path: a CV minimum at the smallest alpha of the grid, where the CV loss may
-    still fall, and separable classes (the path's coefficients then grow without bound)."""
+    still fall, and (``labels`` of a logistic target given) separable classes, where the
+    path's coefficients grow without bound."""
     notes = []
     if cv.index == cv.alphas.size - 1:
         notes.append(
             f"alpha_min is the smallest alpha of the grid ({cv.alphas[-1]:.4g}, 1/1000 of "
             "alpha_max): the CV loss may fall further below it, so it is a property of the grid"
         )
-    if logistic:
+    if labels is not None:
+        from bayes_l1.data import Design
         from bayes_l1.separation import separable_if_cheap
 
-        X = table.X.to_numpy(dtype=float)
-        sd = X.std(axis=0)  # standardized as the fits' working design (ranks on one scale)
-        Z = (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
-        y, _ = check_y(table.y, len(table.y), likelihood="logistic")
-        if separable_if_cheap(Z, y):
+        X = table.X.to_numpy(dtype=float)  # on the fits' working scale: ranks on one scale
+        _, Z = Design.fit_transform(X, [str(c) for c in table.X.columns], warn=False)
+        if separable_if_cheap(Z, labels[0]):
             notes.append(
                 "the classes are linearly separable (complete or quasi-complete separation): "
                 "the lasso's coefficients grow without bound as alpha falls, and the "
@@ -634,7 +642,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _format_warning(message, category, filename, lineno, line=None) -> str:
-    return f"bayes-l1: warning: {message}\n"
+    return f"{_WARNING}{message}\n"
 
 
 @contextmanager
