@@ -13,12 +13,13 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-__all__ = ["align_columns", "check_rows"]
+__all__ = ["align_columns", "check_rows", "default_names"]
 
 _SHOWN = 5  # names listed in an error; the rest are counted
 
 
-def _default_names(names: Sequence[str]) -> bool:
+def default_names(names: Sequence[str]) -> bool:
+    """Whether ``names`` are the defaults ``x0 .. x{p-1}`` that a fit on an array gets."""
     return list(names) == [f"x{j}" for j in range(len(names))]
 
 
@@ -58,7 +59,7 @@ def align_columns(X, feature_names: Sequence[str], *, name: str = "X"):
     if sorted(columns) == sorted(expected) and len(set(columns)) == len(columns):
         position = {c: j for j, c in enumerate(columns)}
         return X.iloc[:, [position[f] for f in expected]]
-    if _default_names(expected):
+    if default_names(expected):
         return X  # fitted on an array: columns mean positions
     missing = [f for f in expected if f not in set(columns)]
     unexpected = [c for c in columns if c not in set(expected)]

@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning, NotFittedError
 
 from bayes_l1 import fitted
-from bayes_l1._columns import align_columns
+from bayes_l1._columns import align_columns, default_names
 from bayes_l1._validation import (
     check_labels,
     check_probability,
@@ -100,8 +100,14 @@ class _BayesianLinearModel(BaseEstimator):
         """The fitted attributes that the tree holds."""
         post = tree["posterior"]
         self.idata_ = tree
-        self.feature_names_in_ = np.asarray(fitted.feature_names(tree), dtype=object)
-        self.n_features_in_ = len(self.feature_names_in_)
+        names = fitted.feature_names(tree)
+        self._features = np.asarray(names, dtype=object)
+        self.n_features_in_ = len(names)
+        # scikit-learn's convention: only a fit on named columns has feature_names_in_
+        if default_names(names):
+            self.__dict__.pop("feature_names_in_", None)
+        else:
+            self.feature_names_in_ = self._features
         self.coef_ = post["beta"].mean(("chain", "draw")).to_numpy()
         self.intercept_ = float(post["intercept"].mean())
 
@@ -118,9 +124,10 @@ class _BayesianLinearModel(BaseEstimator):
         Returns
         -------
         estimator
-            With ``idata_``, ``coef_``, ``intercept_``, ``feature_names_in_``,
-            ``n_features_in_`` (and ``classes_``): ``predict``, ``score``, ``get_support``
-            and the summaries give what the live fit gives. Parameters are the defaults and
+            With ``idata_``, ``coef_``, ``intercept_``, ``n_features_in_``,
+            ``feature_names_in_`` (when the fit had named columns) and ``classes_``:
+            ``predict``, ``score``, ``get_support`` and the summaries give what the live fit
+            gives. Parameters are the defaults and
             ``map_`` and ``diagnostics_`` are None (:func:`bayes_l1.diagnose` recomputes
             the diagnostics from the tree).
 
@@ -157,7 +164,7 @@ class _BayesianLinearModel(BaseEstimator):
         """Draws of X @ beta + intercept, dims (chain, draw, obs); a DataFrame's columns are
         matched to the fit's by name."""
         self._check_fitted()
-        Xa, _ = check_X(align_columns(X, self.feature_names_in_))
+        Xa, _ = check_X(align_columns(X, self._features))
         if Xa.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {Xa.shape[1]} features, but {type(self).__name__} is expecting "

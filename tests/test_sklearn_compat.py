@@ -104,6 +104,20 @@ def test_column_y_warns_and_fits_as_1d(fitted_linear, column):
     np.testing.assert_array_equal(again.coef_, model.coef_)
 
 
+def test_feature_names_in_only_after_a_fit_on_named_columns(fitted_linear):
+    """scikit-learn's convention: an array fit has no feature_names_in_; a refit on an array
+    drops the names of an earlier DataFrame fit; a reloaded tree keeps what the fit had."""
+    model, X, y = fitted_linear
+    np.testing.assert_array_equal(model.feature_names_in_, X.columns)
+    assert bl.BayesianLinearRegression.from_idata(model.idata_).feature_names_in_.tolist() == (
+        X.columns.tolist()
+    )
+    again = bl.BayesianLinearRegression(**TINY).fit(X, y).fit(X.to_numpy(), y)
+    assert not hasattr(again, "feature_names_in_") and again.n_features_in_ == X.shape[1]
+    assert not hasattr(bl.BayesianLinearRegression.from_idata(again.idata_), "feature_names_in_")
+    np.testing.assert_array_equal(again.predict(X), again.predict(X.to_numpy()))
+
+
 def test_pipeline_equals_manual_scaling(fitted_linear):
     _, X, y = fitted_linear
     pipe = make_pipeline(StandardScaler(), bl.BayesianLinearRegression(**TINY)).fit(X, y)
