@@ -612,17 +612,23 @@ def dss(
     X=None,
     n_alphas: int = 100,
     adaptive: bool = True,
+    relax: bool = True,
     prob: float = 0.9,
 ) -> DSSResult:
     """Decoupled shrinkage and selection (Hahn & Carvalho 2015): a sparse summary of a posterior.
 
     The posterior-mean fit is the target of a lasso path on the working scale, with adaptive
     weights ``w_j = 1 / |beta_bar_j|`` (``adaptive=True``, the paper's choice) or 1; the
-    path ends at the dense summary ``beta_bar`` itself. Each sparse ``g`` is scored by its
-    predictive loss under every posterior draw s, against the dense summary's:
-    ``excess_s = psi_s(g) - psi_s(beta_bar)``. The suggested size is the smallest whose
-    central ``prob`` interval of the excess includes 0: a model the posterior cannot tell
-    apart from the dense one.
+    path ends at the dense summary ``beta_bar`` itself. The path chooses the supports. For
+    each model size, the summary ``g`` is the projection of the posterior-mean fit onto the
+    last support of that size on the path (``relax=True``: least squares of the target on
+    those columns, the relaxed lasso) or the lasso solution there (``relax=False``, the
+    paper's summary, shrunk toward 0 by the penalty that chose it: its loss mixes the cost
+    of leaving features out with that of the shrinkage, so larger sizes are suggested).
+    Each ``g`` is scored by its predictive loss under every posterior draw s, against the
+    dense summary's: ``excess_s = psi_s(g) - psi_s(beta_bar)``. The suggested size is the
+    smallest whose central ``prob`` interval of the excess includes 0: a model the
+    posterior cannot tell apart from the dense one.
 
     - **Gaussian**: ``min_g ||Z beta_bar - Z g||^2 / (2n) + alpha sum_j w_j |g_j|`` and
       ``psi_s(g) = sqrt(sigma_s^2 + ||Z (beta_s - g)||^2 / n)``, in units of y.
@@ -645,14 +651,18 @@ def dss(
     n_alphas : int, default 100
         Grid size of the path.
     adaptive : bool, default True
+    relax : bool, default True
+        Project onto each support (True) or keep the lasso solution (False).
     prob : float, default 0.9
 
     Returns
     -------
     DSSResult
+        ``table.alpha`` is where the path last had the support (0 for ``beta_bar``).
     """
     prob = check_probability(prob, "prob")
     adaptive = check_bool(adaptive, "adaptive")
+    relax = check_bool(relax, "relax")
     tree = fitted.as_tree(fit)
     names = fitted.feature_names(tree)
     design, Z = _dss_design(tree, X, names)
@@ -660,32 +670,54 @@ def dss(
     B = fitted.matrix(post["beta_std"])  # (S, p)
     beta_bar = B.mean(axis=0)
     weights = 1.0 / np.maximum(np.abs(beta_bar), 1e-12) if adaptive else None
-    project = _gaussian_projection if fitted.is_gaussian(tree) else _logistic_projection
-    alphas, G, psi, psi_full = project(tree, Z, B, beta_bar, weights, n_alphas)
+    target = _gaussian_target if fitted.is_gaussian(tree) else _logistic_target
+    A, b, score = target(tree, Z, B, beta_bar)
+    with constant_columns_reported():  # the fit named them; here they are zero columns
+        path = lasso_map_path(
+            A, b, standardize=False, fit_intercept=False, penalty_weights=weights,
+            n_alphas=n_alphas, tol=1e-8,
+        )  # fmt: skip
+    alphas = np.append(path.alphas, 0.0)
+    G = np.column_stack([path.coefs_working, beta_bar])  # (p, K + 1)
+    sizes = (G != 0).sum(axis=0)
+    # per size the last point on the path, the least shrunk (beta_bar ends the path)
+    last = np.sort(len(sizes) - 1 - np.unique(sizes[::-1], return_index=True)[1])
+    G, alphas, sizes = G[:, last], alphas[last], sizes[last]
+    if relax and G.shape[1] > 1:  # the last summary is beta_bar itself
+        G[:, :-1] = np.column_stack([_project(A, b, g) for g in G[:, :-1].T])
+    psi, psi_full = score(G)
     excess = psi - psi_full[:, None]
     q = (1.0 - prob) / 2.0
     lo, hi = np.quantile(excess, [q, 1.0 - q], axis=0)
-    sizes = (G != 0).sum(axis=0)
-    first = np.sort(np.unique(sizes, return_index=True)[1])  # largest alpha of each size
     table = pd.DataFrame(
         {
-            "alpha": alphas[first],
-            "features": [tuple(names[j] for j in np.flatnonzero(G[:, k])) for k in first],
-            "loss": psi[:, first].mean(axis=0),
-            "excess": excess[:, first].mean(axis=0),
-            "excess_lower": lo[first],
-            "excess_upper": hi[first],
+            "alpha": alphas,
+            "features": [tuple(names[j] for j in np.flatnonzero(g)) for g in G.T],
+            "loss": psi.mean(axis=0),
+            "excess": excess.mean(axis=0),
+            "excess_lower": lo,
+            "excess_upper": hi,
         },
-        index=pd.Index(sizes[first].astype(int), name="size"),
+        index=pd.Index(sizes.astype(int), name="size"),
     )
     coefs = pd.DataFrame(
-        design.to_original(G[:, first] * fitted.y_scale(tree), np.zeros(first.size))[0],
+        design.to_original(G * fitted.y_scale(tree), np.zeros(G.shape[1]))[0],
         index=names,
         columns=pd.Index(table.index, name="size"),
     )
     reached = table.index[table["excess_lower"].to_numpy() <= 0]
     suggested = int(reached[0]) if len(reached) else int(table.index[-1])
     return DSSResult(table, coefs, float(psi_full.mean()), suggested)
+
+
+def _project(A: np.ndarray, b: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Least squares of b on the columns of A where g != 0 (minimum norm if they are
+    collinear), as a full-length vector: the relaxed summary on g's support."""
+    on = np.flatnonzero(g)
+    out = np.zeros_like(g)
+    if on.size:
+        out[on] = np.linalg.lstsq(A[:, on], b, rcond=None)[0]
+    return out
 
 
 def _dss_design(tree, X, names):
@@ -707,45 +739,45 @@ def _dss_design(tree, X, names):
     return design, Z
 
 
-def _gaussian_projection(tree, Z, B, beta_bar, weights, n_alphas):
-    """The lasso path to Z beta_bar, ending at beta_bar: (alphas, G (p, K + 1), psi (S, K + 1),
-    psi_full (S,)), psi_s(g_k) = sqrt(sigma_s^2 + ||Z (b_s - g_k)||^2 / n) in units of y,
-    from ||Z b - Z g||^2 = |Zb|^2 - 2 (Zb).(Zg) + |Zg|^2: no (draws x features x path)
-    array."""
-    path = lasso_map_path(
-        Z, Z @ beta_bar, standardize=False, penalty_weights=weights, n_alphas=n_alphas, tol=1e-8
-    )
-    G = np.column_stack([path.coefs_working, beta_bar])  # (p, K + 1)
+def _gaussian_target(tree, Z, B, beta_bar):
+    """The least-squares problem (A, b) = (Z, Z beta_bar) whose path and projections give
+    the summaries, and score(G) -> (psi (S, K), psi_full (S,)), psi_s(g) =
+    sqrt(sigma_s^2 + ||Z (b_s - g)||^2 / n) in units of y, from ||Z b - Z g||^2 =
+    |Zb|^2 - 2 (Zb).(Zg) + |Zg|^2: no (draws x features x summaries) array. Z is centred:
+    no intercept."""
     sigma, y_scale, n = fitted.matrix(tree["posterior"]["sigma_std"]), fitted.y_scale(tree), len(Z)
     E = B @ Z.T  # (S, n)
-    F = (Z @ G).T  # (K, n)
     e2 = np.einsum("sn,sn->s", E, E)
-    sq = e2[:, None] - 2.0 * E @ F.T + np.einsum("kn,kn->k", F, F)[None, :]
-    psi = y_scale * np.sqrt(sigma[:, None] ** 2 + np.maximum(sq, 0.0) / n)
-    target = Z @ beta_bar
-    sq_full = e2 - 2.0 * E @ target + target @ target
-    psi_full = y_scale * np.sqrt(sigma**2 + np.maximum(sq_full, 0.0) / n)
-    return np.append(path.alphas, 0.0), G, psi, psi_full
+    fit_bar = Z @ beta_bar
+
+    def psi(F):  # F (n, K): the summaries' fitted values
+        sq = e2[:, None] - 2.0 * E @ F + np.einsum("nk,nk->k", F, F)[None, :]
+        return y_scale * np.sqrt(sigma[:, None] ** 2 + np.maximum(sq, 0.0) / n)
+
+    def score(G):
+        return psi(Z @ G), psi(fit_bar[:, None])[:, 0]
+
+    return Z, fit_bar, score
 
 
-def _logistic_projection(tree, Z, B, beta_bar, weights, n_alphas):
-    """As :func:`_gaussian_projection` for the logistic likelihood: the weighted lasso path to
-    eta_bar (weights p (1 - p) at expit(eta_bar), unpenalized intercept: weighted centring),
-    then psi_s(g) = mean_i softplus(eta_g,i) - p_s,i eta_g,i (nats per observation)."""
+def _logistic_target(tree, Z, B, beta_bar):
+    """As :func:`_gaussian_target` for the logistic likelihood: the weighted least squares to
+    eta_bar (weights v = p (1 - p) at expit(eta_bar), unpenalized intercept by weighted
+    centring: A = sqrt(v) Zc, b = sqrt(v) (eta_bar - its weighted mean)), and
+    psi_s(g) = mean_i softplus(eta_g,i) - p_s,i eta_g,i (nats per observation)."""
     intercepts = fitted.matrix(tree["posterior"]["intercept_std"])
     eta_bar = intercepts.mean() + Z @ beta_bar
     p_bar = special.expit(eta_bar)
     v = np.maximum(p_bar * (1.0 - p_bar), 1e-12)
-    root = np.sqrt(v)
+    root, centre = np.sqrt(v), v @ eta_bar / v.sum()
     Zc = Z - v @ Z / v.sum()  # weighted centring: the intercept drops out
-    path = lasso_map_path(
-        root[:, None] * Zc, root * (eta_bar - v @ eta_bar / v.sum()), standardize=False,
-        fit_intercept=False, penalty_weights=weights, n_alphas=n_alphas, tol=1e-8,
-    )  # fmt: skip
-    G = np.column_stack([path.coefs_working, beta_bar])  # (p, K + 1)
-    H = Zc @ G + v @ eta_bar / v.sum()  # (n, K + 1) linear predictors, intercepts by LS
     P = special.expit(intercepts[:, None] + B @ Z.T)  # (S, n) each draw's probabilities
     n = len(Z)
-    psi = (np.logaddexp(0.0, H).sum(axis=0)[None, :] - P @ H) / n
-    psi_full = (np.logaddexp(0.0, eta_bar).sum() - P @ eta_bar) / n
-    return np.append(path.alphas, 0.0), G, psi, psi_full
+
+    def psi(H):  # H (n, K): the summaries' linear predictors
+        return (np.logaddexp(0.0, H).sum(axis=0)[None, :] - P @ H) / n
+
+    def score(G):  # each summary's intercept by weighted least squares
+        return psi(Zc @ G + centre), psi(eta_bar[:, None])[:, 0]
+
+    return root[:, None] * Zc, root * (eta_bar - centre), score

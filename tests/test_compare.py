@@ -225,6 +225,27 @@ def test_dss_losses_match_brute_force(laplace_comparison, diabetes):
     assert table.loc[size, "loss"] == pytest.approx(psi.mean(), rel=1e-9)
     assert table.loc[size, "excess"] == pytest.approx((psi - psi_full).mean(), rel=1e-7)
     assert res.loss_full == pytest.approx(psi_full.mean(), rel=1e-9)
+    # relaxed (the default): each summary is the least-squares projection of the posterior
+    # mean fit onto its support (normal equations), never farther from it than the lasso
+    # solution on the same support; the dense end is the posterior mean itself
+    shrunk = bl.dss(fit, n_alphas=30, relax=False)
+    assert list(shrunk.table["features"]) == list(table["features"])
+    target = data.Z @ beta_bar
+    for size in table.index[1:]:
+        g = res.coefs[size].to_numpy() * data.design.scale / data.y_scale
+        on = g != 0
+        np.testing.assert_allclose(data.Z[:, on].T @ (target - data.Z @ g), 0, atol=1e-9)
+        lasso = shrunk.coefs[size].to_numpy() * data.design.scale / data.y_scale
+        distance = np.linalg.norm(target - data.Z @ g)
+        assert distance <= np.linalg.norm(target - data.Z @ lasso) + 1e-12 * np.linalg.norm(target)
+    np.testing.assert_allclose(
+        res.coefs[X.shape[1]], post["beta"].mean(("chain", "draw")), rtol=1e-9
+    )
+    # one feature: the summaries are the empty model and the posterior mean
+    one = bl.fit_posterior(X[["bmi"]], y, prior=bl.Laplace(), random_state=seed(3), **SMALL)
+    single = bl.dss(one)
+    assert list(single.table.index) == [0, 1] and single.suggested_size == 1
+    assert single.table.loc[1, "excess"] == pytest.approx(0, abs=1e-12)
     # a DataTree with the raw X gives the same summary
     again = bl.dss(fit, X=X, n_alphas=30)
     pd.testing.assert_frame_equal(again.table, table, rtol=1e-6)
@@ -247,17 +268,25 @@ def test_dss_losses_match_brute_force(laplace_comparison, diabetes):
             bl.dss(fit, **kwargs)
 
 
-def test_dss_logistic_projects_the_posterior_mean_logit():
-    """Logistic DSS: each summary solves the weighted lasso it states (KKT at 1e-6, an
-    unpenalized intercept), the path ends at the posterior mean, the losses are the expected
-    log loss (brute force), and the strong true features come first."""
-    from scipy.special import expit
-
+@pytest.fixture(scope="module")
+def logistic_dss_fit():
     sim = bl.make_sparse_classification(300, 8, 2, random_state=3)
     fit = bl.fit_posterior(
         sim.X, sim.y, likelihood="logistic", prior=bl.Horseshoe(), random_state=seed(14), **SMALL
     )
-    res = bl.dss(fit, n_alphas=40)
+    return sim, fit
+
+
+@pytest.mark.parametrize("relax", [True, False], ids=["relaxed", "lasso"])
+def test_dss_logistic_projects_the_posterior_mean_logit(logistic_dss_fit, relax):
+    """Logistic DSS: each summary solves the weighted least squares on its support (relaxed)
+    or the weighted lasso it states (KKT at 1e-6), with an unpenalized intercept; the path
+    ends at the posterior mean, the losses are the expected log loss (brute force), and the
+    strong true features come first."""
+    from scipy.special import expit
+
+    sim, fit = logistic_dss_fit
+    res = bl.dss(fit, n_alphas=40, relax=relax)
     table = res.table
     truth = set(sim.coef.index[sim.coef != 0])
     assert set(table.loc[2, "features"]) == truth  # by the posterior mean: |beta| 1 vs 0.1
@@ -267,20 +296,22 @@ def test_dss_logistic_projects_the_posterior_mean_logit():
     B = post["beta_std"].transpose("chain", "draw", "feature").values.reshape(-1, Z.shape[1])
     a = post["intercept_std"].values.ravel()
     beta_bar, eta_bar = B.mean(axis=0), a.mean() + Z @ B.mean(axis=0)
-    np.testing.assert_allclose(res.coefs[8].to_numpy() * data.design.scale, beta_bar, rtol=1e-12)
+    np.testing.assert_allclose(res.coefs[8].to_numpy() * data.design.scale, beta_bar, rtol=1e-9)
     assert abs(table.loc[8, "excess"]) < 1e-12
     v = expit(eta_bar) * (1 - expit(eta_bar))
     weights = 1 / np.abs(beta_bar)
     P = expit(a[:, None] + B @ Z.T)
     for size in table.index[1:-1]:
         g = res.coefs[size].to_numpy() * data.design.scale  # working scale
-        alpha = table.loc[size, "alpha"]
+        alpha = 0.0 if relax else table.loc[size, "alpha"]
         c = v @ (eta_bar - Z @ g) / v.sum()  # the intercept: weighted least squares
         r = v * (eta_bar - c - Z @ g)
         grad = Z.T @ r / n  # KKT: = alpha w_j sign(g_j) where g_j != 0, |.| <= alpha w_j else
         on = g != 0
+        assert on.sum() == size
         np.testing.assert_allclose(grad[on], alpha * weights[on] * np.sign(g[on]), atol=1e-6)
-        assert np.all(np.abs(grad[~on]) <= alpha * weights[~on] + 1e-6)
+        if not relax:
+            assert np.all(np.abs(grad[~on]) <= alpha * weights[~on] + 1e-6)
         eta_g = c + Z @ g
         psi = -(P * np.log(expit(eta_g)) + (1 - P) * np.log(expit(-eta_g))).mean(axis=1)
         full = -(P * np.log(expit(eta_bar)) + (1 - P) * np.log(expit(-eta_bar))).mean(axis=1)
