@@ -51,7 +51,8 @@ _SAMPLE_DIMS = ("chain", "draw")
 _EPS_STANDARD_ERRORS = 2.0  # default eps, in standard errors of a standardized coefficient
 _RANK_BY = ("abs_standardized", "abs")
 _MAX_RANK = 50  # default columns of rank_distribution: p x 50 cells, never p x p
-_BLOCK_CELLS = 2**22  # draws x features per block of the rank computations (32 MB float64)
+_BLOCK_CELLS = 2**22  # draws x features per block of the computations (32 MB float64)
+_RANK_CELLS = 2**19  # per block of the rankings, whose temporaries take ~60 bytes a cell
 
 
 # --------------------------------------------------------------------- inputs
@@ -136,9 +137,9 @@ def _sizes(tree: xr.DataTree, by: str) -> np.ndarray:
     return matrix(tree["posterior"]["beta_std" if by == "abs_standardized" else "beta"])
 
 
-def _blocks(n_draws: int, p: int):
-    """Slices of draws holding about ``_BLOCK_CELLS`` cells each: bounded temporaries."""
-    step = max(1, _BLOCK_CELLS // max(p, 1))
+def _blocks(n_draws: int, p: int, cells: int = _BLOCK_CELLS):
+    """Slices of draws holding about ``cells`` cells each: bounded temporaries."""
+    step = max(1, cells // max(p, 1))
     return (slice(i, i + step) for i in range(0, n_draws, step))
 
 
@@ -149,38 +150,62 @@ def _abs(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _rank_matrix(tree: xr.DataTree, by: str) -> np.ndarray:
-    """Rank of each feature in each draw, 1 = largest, as int32 (draws, features).
+def _tie_groups(size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each entry of each row of ``size``: the first rank of its group of equal values
+    (1 = largest) and the group's size, both (rows, p) int32. Equal sizes share their ranks
+    (the draws of a spike-and-slab fit are exactly 0 outside the model), so nothing depends
+    on the order of the features."""
+    rows, p = size.shape
+    order = np.argsort(-size, axis=1, kind="stable")
+    ordered = np.take_along_axis(size, order, axis=1)
+    position = np.broadcast_to(np.arange(p, dtype=np.int32), (rows, p))
+    starts = np.ones((rows, p), dtype=bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    ends = np.ones((rows, p), dtype=bool)
+    ends[:, :-1] = starts[:, 1:]
+    first = np.maximum.accumulate(np.where(starts, position, 0), axis=1)
+    last = np.minimum.accumulate(np.where(ends, position, p - 1)[:, ::-1], axis=1)[:, ::-1]
+    first_rank, count = np.empty((rows, p), np.int32), np.empty((rows, p), np.int32)
+    np.put_along_axis(first_rank, order, first + 1, axis=1)
+    np.put_along_axis(count, order, last - first + 1, axis=1)
+    return first_rank, count
 
-    Ties (probability zero for continuous draws) go to the feature listed first.
-    """
+
+def _rank_matrix(tree: xr.DataTree, by: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rank of each feature in each draw, 1 = largest, as float32 (draws, features), tied
+    features sharing the mean of their ranks (exact in float32 up to p = 2^23); and
+    P(rank <= k) per feature, ties sharing as in :func:`top_k_probability`."""
     values = _sizes(tree, by)
     n_draws, p = values.shape
-    ranks = np.empty((n_draws, p), dtype=np.int32)
-    positions = np.arange(1, p + 1, dtype=np.int32)
-    for rows in _blocks(n_draws, p):
-        order = np.argsort(-_abs(values[rows]), axis=1, kind="stable")
-        block = ranks[rows]
-        np.put_along_axis(block, order, np.broadcast_to(positions, order.shape), axis=1)
-    return ranks
+    ranks = np.empty((n_draws, p), dtype=np.float32)
+    in_top = np.zeros(p)
+    for rows in _blocks(n_draws, p, _RANK_CELLS):
+        first, count = _tie_groups(_abs(values[rows]))
+        ranks[rows] = first + (count - 1) / 2.0
+        in_top += _share_in_top(first, count, k).sum(axis=0)
+    return ranks, in_top / n_draws
 
 
-def _top_ranked(size: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
-    """The m largest of each row of ``size``, in rank order with ties to the lower
-    index: (row, feature) index arrays of shape (rows, m). O(rows x p) time and memory."""
+def _share_in_top(first: np.ndarray, count: np.ndarray, k: int) -> np.ndarray:
+    """The share of the first k ranks each entry holds: 1 or 0, or for a group of ties that
+    straddles rank k, the part of the group inside it spread evenly over its members."""
+    return np.clip((k - first + 1) / count, 0.0, 1.0)
+
+
+def _top_groups(size: np.ndarray, m: int):
+    """The entries of each row of ``size`` that hold any of ranks 1..m: (feature, first,
+    count) as in :func:`_tie_groups`, flattened over the rows. Only they are sorted (the m-th
+    largest value by a partition, O(p) a row), so the cost is that of a full ranking only
+    when a tie at the cut spans most of the row (the zeros of a sparse fit)."""
     rows, p = size.shape
-    if m < p:  # the m-th largest value; the set is what beats it, then its earliest ties
-        kth = -np.partition(-size, m - 1, axis=1)[:, m - 1 : m]
-        chosen = size > kth
-        ties = size == kth
-        room = m - chosen.sum(axis=1, keepdims=True)
-        chosen |= ties & (np.cumsum(ties, axis=1) <= room)
-    else:
-        chosen = np.ones((rows, p), dtype=bool)
-    row, feature = np.nonzero(chosen)  # row-major: features ascending within a row
-    row, feature = row.reshape(rows, m), feature.reshape(rows, m)
-    order = np.argsort(-size[row, feature], axis=1, kind="stable")
-    return row, np.take_along_axis(feature, order, axis=1)
+    kth = -np.partition(-size, m - 1, axis=1)[:, m - 1 : m] if m < p else -np.inf
+    row, feature = np.nonzero(size >= kth)  # every value above the cut, and its ties
+    held = np.bincount(row, minlength=rows)
+    column = np.arange(row.size) - np.repeat(np.cumsum(held) - held, held)
+    top = np.full((rows, held.max()), -np.inf)  # the padding ranks after every value
+    top[row, column] = size[row, feature]
+    first, count = _tie_groups(top)
+    return feature, first[row, column], count[row, column]
 
 
 def rank_distribution(
@@ -189,7 +214,9 @@ def rank_distribution(
     """Posterior distribution of each feature's rank by coefficient size.
 
     In every draw the features are ranked by ``|beta_std|`` (1 = largest); the table gives
-    the share of draws in which feature j has rank r.
+    the share of draws in which feature j has rank r. Features of equal size in a draw (the
+    exact zeros of a spike-and-slab fit, constant columns) share their ranks: t of them
+    from rank r each hold 1 / t of ranks r .. r + t - 1, whatever the column order.
 
     Parameters
     ----------
@@ -227,12 +254,16 @@ def rank_distribution(
     max_rank = min(p, _MAX_RANK) if max_rank is None else _check_k(max_rank, p)
     values = _sizes(tree, by)
     n_draws = values.shape[0]
-    table = np.zeros((p, max_rank))  # the only p x max_rank array: counts, then shares
-    rank0 = np.arange(max_rank)  # rank - 1 of each column of _top_ranked
-    for rows in _blocks(n_draws, p):
-        _, feature = _top_ranked(_abs(values[rows]), max_rank)
-        np.add.at(table, (feature, rank0), 1.0)
-    table /= n_draws
+    # a group of t ties from rank r gives each member 1 / t of ranks r .. r + t - 1: added
+    # as steps (+1 / t at r, -1 / t after the group) and summed along the ranks at the end
+    width = max_rank + 1
+    steps = np.zeros(p * width)  # the only p x max_rank array
+    for rows in _blocks(n_draws, p, _RANK_CELLS):
+        feature, first, count = _top_groups(_abs(values[rows]), max_rank)
+        at, share = feature * width, 1.0 / count
+        steps += np.bincount(at + first - 1, share, minlength=steps.size)
+        steps -= np.bincount(at + np.minimum(first - 1 + count, max_rank), share, steps.size)
+    table = np.cumsum(steps.reshape(p, width)[:, :max_rank], axis=1) / n_draws
     return pd.DataFrame(table, index=names, columns=pd.RangeIndex(1, max_rank + 1), copy=False)
 
 
@@ -250,16 +281,17 @@ def top_k_probability(fit, k: int, *, by: str = "abs_standardized") -> pd.Series
     Returns
     -------
     pandas.Series
-        Indexed by feature name, in the fit's order; sums to k.
+        Indexed by feature name, in the fit's order; sums to k. Ties share the ranks (see
+        :func:`rank_distribution`): t tied features of which s fit in the top k hold s / t.
     """
     tree = as_tree(fit)
     names = feature_names(tree)
     k = _check_k(k, len(names))
     values = _sizes(tree, by)
-    counts = np.zeros(len(names), dtype=np.int64)
-    for rows in _blocks(values.shape[0], len(names)):
-        _, feature = _top_ranked(_abs(values[rows]), k)
-        counts += np.bincount(feature.ravel(), minlength=len(names))
+    counts = np.zeros(len(names))
+    for rows in _blocks(values.shape[0], len(names), _RANK_CELLS):
+        feature, first, count = _top_groups(_abs(values[rows]), k)
+        counts += np.bincount(feature, _share_in_top(first, count, k), len(names))
     return pd.Series(counts / values.shape[0], index=names, name=f"p_top_{k}")
 
 
@@ -545,7 +577,8 @@ def inclusion_summary(
         - ``kappa``: posterior mean shrinkage factor (horseshoe family, else NaN; see
           :func:`shrinkage_factors`);
         - ``rank_median, rank_lower, rank_upper``: rank by |beta_std| (1 = largest), its
-          median and central ``prob`` interval; ``p_top_k``: P(rank <= k);
+          median and central ``prob`` interval (tied features take the mean of their
+          ranks); ``p_top_k``: P(rank <= k), ties sharing as in :func:`top_k_probability`;
 
         The lasso at the matching alpha is one call away:
         ``bl.lasso_columns(fit, table=table)`` (:func:`~bayes_l1.lasso_columns`).
@@ -597,8 +630,7 @@ def inclusion_summary(
     mean, median, sd, lower, upper = _locations(matrix(post["beta"]), prob)
     selected, rule = _selection(pip, fdr, threshold)
     k = max(int(selected.sum()), 1) if k is None else _check_k(k, p)
-    ranks = _rank_matrix(tree, "abs_standardized")
-    p_top_k = (ranks <= k).mean(axis=0)
+    ranks, p_top_k = _rank_matrix(tree, "abs_standardized", k)
     rank_lower, rank_median, rank_upper = _rank_quantiles(ranks, prob)
     del ranks
 

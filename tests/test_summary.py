@@ -51,17 +51,23 @@ def flat(tree, var):
     return da.values.reshape(-1, *da.shape[2:])
 
 
-def brute_force_ranks(draws):
-    """Rank of each feature in each draw by |value|, 1 = largest, ties to the lower index."""
+def brute_force_shares(draws):
+    """shares[s, j, r - 1]: the share of rank r (1 = largest |value|) that feature j holds
+    in draw s; t tied features from rank r each hold 1 / t of ranks r .. r + t - 1."""
     n_draws, p = draws.shape
-    ranks = np.zeros((n_draws, p), dtype=int)
+    shares = np.zeros((n_draws, p, p))
     for s in range(n_draws):
         for j in range(p):
             a = abs(draws[s, j])
             bigger = sum(abs(draws[s, i]) > a for i in range(p))
-            tied_before = sum(abs(draws[s, i]) == a for i in range(j))
-            ranks[s, j] = 1 + bigger + tied_before
-    return ranks
+            tied = sum(abs(draws[s, i]) == a for i in range(p))
+            shares[s, j, bigger : bigger + tied] = 1.0 / tied
+    return shares
+
+
+def mid_ranks(shares):
+    """Each feature's rank in each draw, ties taking the mean of their ranks."""
+    return shares @ np.arange(1, shares.shape[2] + 1)
 
 
 # --------------------------------------------------------------------- exact, no sampling
@@ -70,8 +76,8 @@ def brute_force_ranks(draws):
 @pytest.mark.parametrize("ties", [False, True])
 def test_rank_distribution_matches_brute_force(ties):
     tree = synthetic_tree(n_draws=40, p=5, ties=ties, seed=3)
-    ranks = brute_force_ranks(flat(tree, "beta_std"))
-    expected = np.array([[np.mean(ranks[:, j] == r) for r in range(1, 6)] for j in range(5)])
+    shares = brute_force_shares(flat(tree, "beta_std"))
+    expected = shares.mean(axis=0)
     got = bl.rank_distribution(tree)
     np.testing.assert_allclose(got.to_numpy(), expected, atol=1e-15)
     np.testing.assert_allclose(got.sum(axis=1), 1.0)
@@ -80,12 +86,19 @@ def test_rank_distribution_matches_brute_force(ties):
     # truncated table = leading columns of the full one; top-k = cumulative sums
     np.testing.assert_allclose(bl.rank_distribution(tree, max_rank=2), got.iloc[:, :2])
     top2 = bl.top_k_probability(tree, 2)
-    np.testing.assert_allclose(top2.to_numpy(), np.mean(ranks <= 2, axis=0))
+    np.testing.assert_allclose(top2.to_numpy(), expected[:, :2].sum(axis=1), atol=1e-15)
     assert top2.sum() == pytest.approx(2.0)
     # ranking on the original scale
-    ranks_raw = brute_force_ranks(flat(tree, "beta"))
+    shares_raw = brute_force_shares(flat(tree, "beta"))
     got_raw = bl.rank_distribution(tree, by="abs")
-    assert got_raw.loc["f0", 1] == pytest.approx(np.mean(ranks_raw[:, 0] == 1))
+    np.testing.assert_allclose(got_raw.to_numpy(), shares_raw.mean(axis=0), atol=1e-15)
+    # the column order does not matter, ties or not
+    reversed_tree = tree.copy()
+    reversed_tree["posterior"] = tree["posterior"].to_dataset().isel(feature=slice(None, None, -1))
+    pd.testing.assert_frame_equal(bl.rank_distribution(reversed_tree).loc[got.index], got)
+    table, again = bl.inclusion_summary(tree, k=2), bl.inclusion_summary(reversed_tree, k=2)
+    columns = ["rank_median", "rank_lower", "rank_upper", "p_top_k"]
+    pd.testing.assert_frame_equal(again.loc[table.index, columns], table[columns])
 
 
 def test_inclusion_summary_columns_match_direct_computation():
@@ -113,11 +126,12 @@ def test_inclusion_summary_columns_match_direct_computation():
     assert table.attrs["selection"] == "bayesian_fdr" and table.attrs["fdr"] == 0.1
     chosen = t["pip"][t["selected"]]
     assert table.attrs["expected_fdr"] == pytest.approx((1 - chosen).mean() if len(chosen) else 0)
-    ranks = brute_force_ranks(work)
+    shares = brute_force_shares(work)
+    ranks = mid_ranks(shares)
     np.testing.assert_allclose(t["rank_median"], np.median(ranks, axis=0))
     np.testing.assert_allclose(t["rank_lower"], np.quantile(ranks, 0.1, axis=0, method="lower"))
     np.testing.assert_allclose(t["rank_upper"], np.quantile(ranks, 0.9, axis=0, method="higher"))
-    np.testing.assert_allclose(t["p_top_k"], np.mean(ranks <= 2, axis=0))
+    np.testing.assert_allclose(t["p_top_k"], shares[:, :, :2].sum(axis=(0, 2)) / len(work))
     assert t["kappa"].isna().all() and table.attrs["m_eff"] is None  # not a horseshoe
     # sorted by relevance: pip descending
     assert (np.diff(table["pip"].to_numpy()) <= 0).all()
@@ -581,11 +595,11 @@ def test_summaries_at_p_100000_in_bounded_memory():
 def test_truncated_rank_table_and_top_k_with_ties_at_the_cut(ties):
     """max_rank < p: the top set of each draw follows the full ordering, ties included."""
     tree = synthetic_tree(n_draws=50, p=9, ties=ties, seed=12)
-    ranks = brute_force_ranks(flat(tree, "beta_std"))
+    shares = brute_force_shares(flat(tree, "beta_std")).mean(axis=0)
     for m in (1, 3, 8):
-        expected = (ranks[:, :, None] == np.arange(1, m + 1)).mean(axis=0)
-        np.testing.assert_allclose(bl.rank_distribution(tree, max_rank=m), expected, atol=1e-15)
-        np.testing.assert_allclose(bl.top_k_probability(tree, m), (ranks <= m).mean(axis=0))
+        expected = shares[:, :m]
+        np.testing.assert_allclose(bl.rank_distribution(tree, max_rank=m), expected, atol=1e-14)
+        np.testing.assert_allclose(bl.top_k_probability(tree, m), expected.sum(axis=1))
 
 
 @pytest.mark.slow  # 60 Gibbs fits and 40 spike-and-slab fits; CI runs the slow list
