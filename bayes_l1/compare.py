@@ -544,11 +544,15 @@ def compare_models(
 
     if not isinstance(fits, dict) or len(fits) < 2:
         raise ValueError("compare_models needs a dict of at least two {name: fit}.")
-    elpds, k_max, n_high, thresholds = {}, {}, {}, {}
-    for name, fit in fits.items():
-        tree = fitted.as_tree(fit)
+    if pareto_k_max is not None:
+        pareto_k_max = check_positive(pareto_k_max, "pareto_k_max")
+    trees = {name: fitted.as_tree(fit) for name, fit in fits.items()}
+    for name, tree in trees.items():
         if "log_likelihood" not in tree.children or "y" not in tree["log_likelihood"].data_vars:
             raise ValueError(f"Model {name!r} has no log_likelihood['y'] group: LOO needs it.")
+    _check_same_observations(trees)
+    elpds, k_max, n_high, thresholds = {}, {}, {}, {}
+    for name, tree in trees.items():
         with warnings.catch_warnings():
             # ArviZ warns per model; the table and one ParetoKWarning report it instead.
             warnings.filterwarnings("ignore", "Estimated shape parameter of Pareto", UserWarning)
@@ -572,6 +576,32 @@ def compare_models(
             ParetoKWarning,
         )
     return table
+
+
+def _check_same_observations(trees: dict) -> None:
+    """Raise ValueError unless every fit modelled the same y with the same likelihood: elpds
+    of other observations, or densities against probabilities, do not compare."""
+    (first, reference), *others = trees.items()
+    y0 = _observed_y(first, reference)
+    for name, tree in others:
+        if fitted.is_gaussian(tree) != fitted.is_gaussian(reference):
+            raise ValueError(
+                f"Models {first!r} and {name!r} have different likelihoods (gaussian and "
+                "logistic): their elpds (densities against probabilities) do not compare."
+            )
+        y = _observed_y(name, tree)
+        if y.shape != y0.shape or not np.array_equal(y, y0):
+            how = f"{y0.size} and {y.size} observations" if y.size != y0.size else "other values"
+            raise ValueError(
+                f"Models {first!r} and {name!r} were fitted to different y ({how}): LOO "
+                "compares models of the same observations."
+            )
+
+
+def _observed_y(name: str, tree) -> np.ndarray:
+    if "observed_data" not in tree.children or "y" not in tree["observed_data"].data_vars:
+        raise ValueError(f"Model {name!r} has no observed_data['y'] group: LOO needs it.")
+    return np.asarray(tree["observed_data"]["y"])
 
 
 # --------------------------------------------------------------------- DSS

@@ -121,7 +121,7 @@ def loo_tree(seed, *, bad_obs=False):
     observation importance ratios with a Pareto tail of shape ~2 (LOO unreliable)."""
     rng = np.random.default_rng(seed)
     shape, n = (2, 200), 30
-    y = rng.standard_normal(n)
+    y = np.random.default_rng(0).standard_normal(n)  # the same observations for every seed
     mu = rng.normal(0.0, 0.2, shape)
     ll = -0.5 * (y - mu[..., None]) ** 2 - 0.5 * np.log(2 * np.pi)
     if bad_obs:
@@ -167,6 +167,22 @@ def test_compare_models_bad_input():
     no_ll = xr.DataTree.from_dict({"posterior": loo_tree(0)["posterior"].to_dataset()})
     with pytest.raises(ValueError, match="log_likelihood"):
         bl.compare_models({"a": loo_tree(0), "b": no_ll})
+    # fits of other observations: other values, or another count
+    other = loo_tree(1)
+    other["observed_data"] = other["observed_data"].to_dataset() + 1.0
+    with pytest.raises(ValueError, match=r"'a' and 'b' were fitted to different y \(other values"):
+        bl.compare_models({"a": loo_tree(0), "b": other})
+    fewer = loo_tree(1)
+    fewer["observed_data"] = fewer["observed_data"].to_dataset().isel(obs=slice(1, None))
+    with pytest.raises(ValueError, match=r"different y \(30 and 29 observations"):
+        bl.compare_models({"a": loo_tree(0), "b": fewer})
+    logistic = loo_tree(1)
+    logistic["posterior"] = logistic["posterior"].to_dataset().drop_vars("sigma_std")
+    with pytest.raises(ValueError, match="different likelihoods"):
+        bl.compare_models({"a": loo_tree(0), "b": logistic})
+    for value, error in [("0.7", TypeError), (-1.0, ValueError), (0.0, ValueError)]:
+        with pytest.raises(error, match="pareto_k_max"):
+            bl.compare_models({"a": loo_tree(0), "b": loo_tree(1)}, pareto_k_max=value)
 
 
 def test_compare_models_laplace_vs_ridge(diabetes, laplace_comparison):
