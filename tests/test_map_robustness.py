@@ -332,3 +332,35 @@ def test_map_warnings_point_at_the_callers_line(data):
         assert caught and {w.filename for w in caught} == {__file__}, [
             (w.filename, str(w.message)[:60]) for w in caught
         ]
+
+
+def _public_sets():
+    from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
+
+    wine = load_wine(as_frame=True)
+    two = wine.target < 2
+    cancer = load_breast_cancer(as_frame=True)
+    sim = bl.make_sparse_classification(20_000, 20, 3, random_state=1)
+    big = bl.make_sparse_regression(20_000, 20, 3, random_state=1)
+    return [
+        ("diabetes", *load_diabetes(return_X_y=True, as_frame=True), "gaussian"),
+        ("n=20,000", big.X, big.y, "gaussian"),
+        ("wine 0/1", wine.data[two], wine.target[two], "logistic"),
+        ("breast cancer", cancer.data, cancer.target, "logistic"),
+        ("n=20,000", sim.X, sim.y, "logistic"),
+    ]
+
+
+@pytest.mark.parametrize("standardize", [True, False])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_the_fit_at_alpha_max_is_zero_and_converged(standardize, l1_ratio):
+    """At alpha_max every penalized coefficient is exactly 0 and the solver says converged
+    (it said 'precision', a rounding-level KKT violation; on large-n data a coefficient of
+    1e-16 entered and the path reported an entry at alpha_max)."""
+    for name, X, y, likelihood in _public_sets():
+        kw = dict(likelihood=likelihood, standardize=standardize, l1_ratio=l1_ratio)
+        path = bl.lasso_map_path(X, y, n_alphas=3, **kw)
+        assert path.n_nonzero[0] == 0 and path.converged[0], (name, path.status[0])
+        assert path.converged.all(), (name, list(path.status))
+        fit = bl.lasso_map(X, y, path.alpha_max, tol=1e-4, **kw)
+        assert fit.converged and not np.any(fit.coef), (name, fit.status)

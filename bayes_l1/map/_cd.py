@@ -55,6 +55,24 @@ def _xt_dot(X, v, out, scale):
         out[j] = _col_dot(X, j, v) * scale
 
 
+@njit(cache=True)
+def start_gradient(X, y, w, c, logistic):
+    """|X^T v| / n at (w, c), v = y - eta (Gaussian) or y - sigmoid(eta) (logistic), summed
+    exactly as the paths sum them at their first alpha: alpha_max from it puts the first
+    point of a default path on the entry threshold to rounding, where it stays at 0."""
+    n = X.shape[0]
+    eta = np.full(n, c)
+    for j in range(X.shape[1]):
+        if w[j] != 0.0:
+            _col_axpy(X, j, w[j], eta)
+    v = np.empty(n)
+    for i in range(n):
+        v[i] = y[i] - (_sigmoid(eta[i]) if logistic else eta[i])
+    z = np.empty(X.shape[1])
+    _xt_dot(X, v, z, 1.0 / n)
+    return np.abs(z)
+
+
 @njit(cache=True, inline="always")
 def _soft(z, t):
     if z > t:
@@ -71,7 +89,7 @@ def _violation(grad, w, l1):
         return abs(grad + l1)
     if w < 0.0:
         return abs(grad - l1)
-    return max(abs(grad) - l1, 0.0)
+    return max(abs(grad) - l1 * _ENTRY, 0.0)  # the entry rule: no violation at the threshold
 
 
 @njit(cache=True)
@@ -717,8 +735,8 @@ def gaussian_path(
                     if not use_gram:
                         break
                     _col_axpy(X, j, w_before[j] - w[j], v)
-            if same:
-                code = PRECISION
+            if same:  # a fixed point of the solver: optimal to rounding if the gap says so
+                code = CONVERGED if gap <= target else PRECISION
                 break
             fresh = False
             it += 1
@@ -836,7 +854,7 @@ def logistic_path(
             for j in ws:
                 same = same and w[j] == w_before[j]
             if same:
-                code = PRECISION
+                code = CONVERGED if gap <= target else PRECISION
                 break
             fresh = False
             it += 1

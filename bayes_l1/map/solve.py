@@ -275,8 +275,8 @@ class Problem:
     @cached_property
     def _null_gradient(self) -> np.ndarray:
         """|X^T v| / n at the null solution: what ``alpha_max`` compares to the weights."""
-        v, _ = self.residual_like(*self._null)
-        return np.abs(self.X.T @ v) / self.X.shape[0]
+        w, c = self._null
+        return _cd.start_gradient(self.X, self.y, w, float(c), self.likelihood == "logistic")
 
     def alpha_max(self, l1_ratio: float = 1.0) -> float:
         """Smallest alpha at which every penalized coefficient is 0."""
