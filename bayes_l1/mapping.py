@@ -9,7 +9,14 @@ Logistic likelihood: the MAP is ``LogisticRegression(l1_ratio=1, C=b)``, i.e.
 
 from __future__ import annotations
 
-from bayes_l1._validation import check_likelihood, check_positive
+import numpy as np
+
+from bayes_l1._validation import (
+    check_int,
+    check_likelihood,
+    check_positive,
+    real_array,
+)
 
 __all__ = [
     "alpha_from_lam",
@@ -19,13 +26,31 @@ __all__ = [
 ]
 
 
+def _positive(value, name: str):
+    """A finite number > 0 as a float, or an array of them (e.g. a path's ``alphas``)."""
+    if np.ndim(value) == 0 and not isinstance(value, np.ndarray | list | tuple):
+        return check_positive(value, name)
+    values = real_array(value, name)
+    if not (np.isfinite(values) & (values > 0)).all():
+        raise ValueError(f"{name} must be finite and > 0; got {value!r}.")
+    return values
+
+
 def _noise_variance(sigma, likelihood):
     check_likelihood(likelihood)
     if likelihood == "logistic":
+        if sigma is not None:
+            raise ValueError(
+                "sigma is the Gaussian noise sd; the logistic likelihood has none: leave it out."
+            )
         return 1.0
     if sigma is None:
         raise ValueError("sigma (the noise sd) is required for the gaussian likelihood.")
     return check_positive(sigma, "sigma") ** 2
+
+
+def _n(n) -> int:
+    return check_int(n, "n", minimum=1)
 
 
 def laplace_scale_from_alpha(alpha, *, n, sigma=None, likelihood="gaussian") -> float:
@@ -41,7 +66,7 @@ def laplace_scale_from_alpha(alpha, *, n, sigma=None, likelihood="gaussian") -> 
     2.0
     """
     var = _noise_variance(sigma, likelihood)
-    return var / (check_positive(n, "n") * check_positive(alpha, "alpha"))
+    return var / (_n(n) * _positive(alpha, "alpha"))
 
 
 def alpha_from_laplace_scale(b, *, n, sigma=None, likelihood="gaussian") -> float:
@@ -53,7 +78,7 @@ def alpha_from_laplace_scale(b, *, n, sigma=None, likelihood="gaussian") -> floa
     0.1
     """
     var = _noise_variance(sigma, likelihood)
-    return var / (check_positive(n, "n") * check_positive(b, "b"))
+    return var / (_n(n) * _positive(b, "b"))
 
 
 def lam_from_alpha(alpha, *, sigma, n) -> float:
@@ -64,9 +89,9 @@ def lam_from_alpha(alpha, *, sigma, n) -> float:
     >>> lam_from_alpha(0.1, sigma=2.0, n=100)
     5.0
     """
-    return check_positive(n, "n") * check_positive(alpha, "alpha") / check_positive(sigma, "sigma")
+    return _n(n) * _positive(alpha, "alpha") / check_positive(sigma, "sigma")
 
 
 def alpha_from_lam(lam, *, sigma, n) -> float:
     """Inverse of :func:`lam_from_alpha`: ``alpha = lam sigma / n``."""
-    return check_positive(lam, "lam") * check_positive(sigma, "sigma") / check_positive(n, "n")
+    return _positive(lam, "lam") * check_positive(sigma, "sigma") / _n(n)

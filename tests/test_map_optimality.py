@@ -158,6 +158,30 @@ def test_mapping_functions_round_trip():
         bl.laplace_scale_from_alpha(0.1, n=100)
     with pytest.raises(ValueError, match="alpha must be finite and > 0"):
         bl.laplace_scale_from_alpha(-1.0, sigma=1.0, n=10)
+    # a path's alphas in one call, element by element
+    alphas = bl.alpha_grid(2.0, 4)
+    np.testing.assert_allclose(
+        bl.lam_from_alpha(alphas, sigma=2.0, n=100),
+        [bl.lam_from_alpha(a, sigma=2.0, n=100) for a in alphas],
+        rtol=1e-15,
+    )
+    np.testing.assert_allclose(bl.alpha_from_lam(list(alphas), sigma=1.0, n=1), alphas)
+    for call, error, words in [
+        (lambda: bl.lam_from_alpha(np.array([0.1, -1.0]), sigma=1.0, n=10), ValueError, "alpha"),
+        (lambda: bl.lam_from_alpha(0.1, sigma=1.0, n=100.5), TypeError, "n must be an integer"),
+        (
+            lambda: bl.laplace_scale_from_alpha(0.1, sigma=2.0, n=10, likelihood="logistic"),
+            ValueError,
+            "logistic likelihood has none",
+        ),
+        (lambda: bl.alpha_grid(float("nan"), 3), ValueError, "alpha_max must be finite"),
+        (lambda: bl.alpha_grid(float("inf"), 3), ValueError, "alpha_max must be finite"),
+        (lambda: bl.alpha_grid(-1.0, 3), ValueError, "alpha_max must be finite and >= 0"),
+        (lambda: bl.alpha_grid("1", 3), TypeError, "alpha_max"),
+        (lambda: bl.alpha_grid(0.0, 3), ValueError, "alpha_max is 0"),
+    ]:
+        with pytest.raises(error, match=words):
+            call()
 
 
 def test_path_starts_at_zero_and_entry_order_is_first_nonzero(diabetes):

@@ -28,7 +28,7 @@ def alpha_grid(alpha_max: float, n_alphas: int = 100, eps: float = 1e-3) -> np.n
     n_alphas = check_int(n_alphas, "n_alphas", minimum=1)
     if not 0 < check_positive(eps, "eps") < 1:
         raise ValueError(f"eps must be in (0, 1) so that the grid descends; got {eps!r}.")
-    if alpha_max <= 0:
+    if check_positive(alpha_max, "alpha_max", allow_zero=True) == 0:
         raise ValueError(
             "alpha_max is 0: y is orthogonal to every feature (or constant), so every "
             "penalized coefficient is 0 at any alpha. Pass `alphas` explicitly."
