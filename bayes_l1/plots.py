@@ -252,11 +252,12 @@ def plot_coefficients(
     fit : xarray.DataTree, fitted estimator, or a table from :func:`bayes_l1.inclusion_summary`
         A table may carry the lasso columns (``bl.lasso_columns(fit, table=table)``).
     top : int, default 25
-    lasso : pandas.Series, array-like or MapLassoComparison, optional
-        scikit-learn lasso coefficients to mark (by feature name, or in the fit's feature
-        order); a :class:`~bayes_l1.MapLassoComparison` contributes its ``sklearn`` column.
-        The table's ``map_coef`` (the lasso / MAP at the matching alpha), where it has one,
-        is always marked.
+    lasso : pandas.Series, dict or MapLassoComparison, optional
+        scikit-learn lasso coefficients to mark, by feature name (not by position: the
+        rows are sorted by pip); a :class:`~bayes_l1.MapLassoComparison` contributes its
+        ``sklearn`` column. The table's ``map_coef`` (:func:`bayes_l1.lasso_columns`), where
+        it has one, is always marked: "MAP = lasso" at the prior's own penalty, "lasso" at
+        a cross-validated or given alpha.
     standardized : bool, optional
         Multiply by the column sd (change in y per sd of x_j: comparable across features;
         needs a fit, whose tree records the sds). Default True for a fit, else False.
@@ -313,10 +314,13 @@ def plot_coefficients(
 
 
 def _map_label(table: pd.DataFrame) -> str:
+    """ "MAP = lasso" only at the prior's own penalty; at a cross-validated or given alpha
+    the marks are a lasso beside the posterior, not its mode (a horseshoe has no lasso MAP)."""
     info = table.attrs.get("lasso")
     if not info:
         return "MAP = lasso"
-    return f"MAP = lasso, alpha {info['alpha']:.3g} ({info.get('alpha_source', 'given')})"
+    source = info.get("alpha_source", "given")
+    return f"{'MAP = lasso' if source == 'fit' else 'lasso'}, alpha {info['alpha']:.3g} ({source})"
 
 
 def _lasso_values(lasso, table: pd.DataFrame) -> pd.Series:

@@ -74,15 +74,15 @@ def _check_prob(prob: float) -> float:
     return check_probability(prob, "prob")
 
 
-def _check_k(k, p: int) -> int:
-    k = check_int(k, "k", minimum=1)
+def _check_k(k, p: int, name: str = "k") -> int:
+    k = check_int(k, name, minimum=1)
     if k > p:
-        raise ValueError(f"k must be between 1 and the number of features ({p}); got {k}.")
+        raise ValueError(f"{name} must be between 1 and the number of features ({p}); got {k}.")
     return k
 
 
 def _feature_index(names: Sequence[str], features) -> np.ndarray:
-    if isinstance(features, str):
+    if isinstance(features, str) or np.ndim(features) == 0:  # one name (0 for int columns)
         features = [features]
     features = [str(f) for f in features]
     if not features:
@@ -251,7 +251,7 @@ def rank_distribution(
     tree = as_tree(fit)
     names = feature_names(tree)
     p = len(names)
-    max_rank = min(p, _MAX_RANK) if max_rank is None else _check_k(max_rank, p)
+    max_rank = min(p, _MAX_RANK) if max_rank is None else _check_k(max_rank, p, "max_rank")
     values = _sizes(tree, by)
     n_draws = values.shape[0]
     # a group of t ties from rank r gives each member 1 / t of ranks r .. r + t - 1: added
@@ -570,8 +570,9 @@ def inclusion_summary(
         - ``pip``: P(|beta_std| > eps); for a spike-and-slab fit (a ``gamma`` indicator
           in the posterior) P(gamma_j = 1 | y) averaged over models, from the model
           probabilities (exact by enumeration; MC3's renormalized estimate), and eps
-          plays no role (``attrs["eps"]`` is None); ``p_sign``: P(sign(w) = sign(median w)), i.e.
-          max(P(w > 0), P(w < 0));
+          plays no role (``attrs["eps"]`` is None); ``p_sign``: max(P(w > 0), P(w < 0)),
+          the probability of the more likely sign (the sign of the median when the median
+          is not 0; the exact zeros of a spike-and-slab fit count for neither sign);
         - ``ci_excludes_zero``: the HDI excludes 0; ``selected``: the decision rule's set,
           always ``pip > attrs["threshold"]``;
         - ``kappa``: posterior mean shrinkage factor (horseshoe family, else NaN; see

@@ -183,6 +183,11 @@ def test_coefficients_markers_and_lasso_overlay():
     assert "\n" not in ax.get_xlabel()  # all six drawn: nothing summarized
     with pytest.raises(TypeError, match="Series"):
         plots.plot_coefficients(table, lasso=np.zeros(6))
+    # at a cross-validated alpha (a horseshoe's lasso_columns) the marks are no MAP
+    for source, label in [("cv", "lasso, alpha 0.012 (cv)"), ("fit", "MAP = lasso, alpha 0.012")]:
+        table.attrs["lasso"] = {"alpha": 0.012, "alpha_source": source}
+        assert legend_texts(plots.plot_coefficients(table))[2].startswith(label)
+    plots.plt.close("all")
     with pytest.raises(ValueError, match="records its column sds"):
         plots.plot_coefficients(table, standardized=True)
     with pytest.raises(ValueError, match="missing columns"):

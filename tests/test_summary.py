@@ -189,6 +189,13 @@ def test_joint_inclusion_direct():
     assert bl.joint_inclusion(tree, "f1", eps=eps) == pytest.approx(
         np.mean(np.abs(work[:, 1]) > eps)
     )
+    # integer column names (a DataFrame built from an array): one name, not a list of them
+    numbered = tree.copy()
+    numbered["posterior"] = tree["posterior"].to_dataset().assign_coords(feature=[*"012345"])
+    assert bl.joint_inclusion(numbered, 1, eps=eps) == pytest.approx(
+        np.mean(np.abs(work[:, 1]) > eps)
+    )
+    assert bl.joint_inclusion(numbered, [1, 3], eps=eps) == pytest.approx(any_)
 
 
 def test_bad_input():
@@ -197,6 +204,8 @@ def test_bad_input():
         bl.joint_inclusion(tree, ["f1", "nope"])
     with pytest.raises(ValueError, match="k must be between 1"):
         bl.top_k_probability(tree, 7)
+    with pytest.raises(ValueError, match="max_rank must be between 1 and the number of"):
+        bl.rank_distribution(tree, max_rank=7)
     with pytest.raises(ValueError, match="k must be an integer >= 1; got 0"):
         bl.inclusion_summary(tree, k=0)
     with pytest.raises(TypeError, match="integer"):
