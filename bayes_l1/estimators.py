@@ -86,7 +86,7 @@ class _BayesianLinearModel(BaseEstimator):
         tree, self.diagnostics_ = fit_posterior(
             X, y, likelihood=self._likelihood, **settings, return_diagnostics=True
         )
-        self._read_fit(tree)
+        self._read_fit(tree, X)
         self.marginalized_ = bool(fitted.attr(tree, "marginalized"))
         self.map_ = None
         if (penalty := fitted.matching_penalty(tree)) is not None:
@@ -96,18 +96,23 @@ class _BayesianLinearModel(BaseEstimator):
                 )
         return self
 
-    def _read_fit(self, tree) -> None:
-        """The fitted attributes that the tree holds."""
+    def _read_fit(self, tree, X=None) -> None:
+        """The fitted attributes that the tree holds (and X, the data of a live fit)."""
         post = tree["posterior"]
         self.idata_ = tree
         names = fitted.feature_names(tree)
         self._features = np.asarray(names, dtype=object)
         self.n_features_in_ = len(names)
-        # scikit-learn's convention: only a fit on named columns has feature_names_in_
-        if default_names(names):
-            self.__dict__.pop("feature_names_in_", None)
+        # scikit-learn's convention: feature_names_in_ only after a fit on columns whose
+        # names are all strings (a saved tree: names other than the defaults x0 ..)
+        if X is not None:
+            named = isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns)
         else:
+            named = not default_names(names)
+        if named:
             self.feature_names_in_ = self._features
+        else:
+            self.__dict__.pop("feature_names_in_", None)
         self.coef_ = post["beta"].mean(("chain", "draw")).to_numpy()
         self.intercept_ = float(post["intercept"].mean())
 

@@ -116,6 +116,8 @@ def test_feature_names_in_only_after_a_fit_on_named_columns(fitted_linear):
     assert not hasattr(again, "feature_names_in_") and again.n_features_in_ == X.shape[1]
     assert not hasattr(bl.BayesianLinearRegression.from_idata(again.idata_), "feature_names_in_")
     np.testing.assert_array_equal(again.predict(X), again.predict(X.to_numpy()))
+    numbered = bl.BayesianLinearRegression(**TINY).fit(pd.DataFrame(X.to_numpy()), y)
+    assert not hasattr(numbered, "feature_names_in_")  # integer names, as scikit-learn
 
 
 def test_pipeline_equals_manual_scaling(fitted_linear):
