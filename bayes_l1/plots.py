@@ -435,7 +435,8 @@ def plot_ranks(
         mean_rank = np.where(mass > 0, table @ np.arange(1, max_rank + 1) / mass, np.inf)
     rows = np.lexsort((mean_rank, -mass))[:top]
     matrix = probs.iloc[rows]
-    ax = _new_axes(ax, figsize=(1.5 + 0.35 * max_rank, 1.2 + 0.3 * top))
+    # at least 5 inches wide: the title and the x label must fit beside a few ranks
+    ax = _new_axes(ax, figsize=(max(5.0, 1.5 + 0.35 * max_rank), 1.2 + 0.3 * top))
     image = ax.imshow(matrix.to_numpy(), cmap="viridis", vmin=0, vmax=1, aspect="auto")
     ax.figure.colorbar(image, ax=ax, label="P(rank = r)")
     ax.set_yticks(np.arange(top), list(matrix.index))
