@@ -6,6 +6,7 @@ Both fail with :class:`CLIError` (one line, exit status 2) before any fitting st
 from __future__ import annotations
 
 import csv
+import difflib
 import os
 import shutil
 import tempfile
@@ -116,10 +117,10 @@ def read_table(path: str, target: str, index_col: str | None = None) -> Table:
     notes = []
     frame, header = _drop_empty_unnamed(frame, header, path, notes)
     if target not in frame.columns:
-        near = [str(c) for c in frame.columns if str(c).strip() == target.strip()]
+        near = _near_names(target, [str(c) for c in frame.columns])
         raise CLIError(
             f"target column {target!r} not in {path} ({read_as})"
-            + (f"; did you mean {near[0]!r}?" if near else "")
+            + (f"; did you mean {near!r}?" if near else "")
             + "; columns are: "
             + ", ".join(repr(str(c)) for c in frame.columns)
         )
@@ -160,6 +161,18 @@ def _drop_empty_unnamed(frame: pd.DataFrame, header: list[str], path: str, notes
     )
     keep = [i for i in range(frame.shape[1]) if i not in empty]
     return frame.iloc[:, keep], [header[i] for i in keep if i < len(header)]
+
+
+def _near_names(name: str, columns: list[str]) -> str | None:
+    """The column a mistyped name most likely meant: equal up to spaces and case, else the
+    closest by difflib's ratio (at least 0.75: 'targt' for 'target', not 'y' for 'x')."""
+    key = name.strip().casefold()
+    same = [c for c in columns if c.strip().casefold() == key]
+    if same:
+        return same[0]
+    folded = {c.strip().casefold(): c for c in columns}
+    close = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.75)
+    return folded[close[0]] if close else None
 
 
 def _index_column(frame: pd.DataFrame, header: list[str], index_col, path) -> str | None:

@@ -49,6 +49,8 @@ SAMPLER_HELP = (
     "enumeration: exact draws over all models (spike-slab, p <= 20); mc3: Metropolis over "
     "models (spike-slab)"
 )
+# demo fits the Bayesian lasso: the samplers that have it
+DEMO_SAMPLERS = ("auto", "gibbs", "nuts", "pymc", "nutpie")
 PATH_FILES = ("path_coefs.csv", "cv.csv")
 # --model-prior: the spike-and-slab prior over models by name
 MODEL_PRIORS = {"uniform": "uniform", "beta-binomial": BetaBinomial(1.0, 1.0)}
@@ -526,11 +528,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def common(p, out=None):
+    def common(p, out=None, seeds="folds, sampler"):
         p.add_argument("--cv", type=_integer(2), default=5, help="number of CV folds (default 5)")
         p.add_argument(
             "--seed", type=_integer(0, SEED_MAX), default=0,
-            help=f"random seed (folds, sampler), 0 to {SEED_MAX} (default 0)",
+            help=f"random seed ({seeds}), 0 to {SEED_MAX} (default 0)",
         )  # fmt: skip
         where = f" (default {out})" if out else " (default: none written)"
         p.add_argument(
@@ -548,9 +550,9 @@ def build_parser() -> argparse.ArgumentParser:
             "index column",
         )  # fmt: skip
 
-    def sampling(p, *, draws, tune, chains):
+    def sampling(p, *, draws, tune, chains, samplers=SAMPLERS, sampler_help=SAMPLER_HELP):
         g = p.add_argument_group("posterior sampling")
-        g.add_argument("--sampler", choices=SAMPLERS, default="auto", help=SAMPLER_HELP)
+        g.add_argument("--sampler", choices=samplers, default="auto", help=sampler_help)
         g.add_argument(
             "--draws", type=_integer(1), default=draws, help=f"draws per chain ({draws})"
         )
@@ -563,12 +565,13 @@ def build_parser() -> argparse.ArgumentParser:
             help="relevance threshold for pip = P(|beta_std| > eps), on the standardized "
             "scale (default two standard errors, 2 sigma_hat / sqrt(n))",
         )  # fmt: skip
-        g.add_argument(
+        rule = g.add_mutually_exclusive_group()  # one selection rule: both is an error
+        rule.add_argument(
             "--fdr", type=_real(0.0, 1.0, low_open=True, high_open=True), default=0.1,
             help="selected: the features with the highest pips whose posterior expected false "
             "discovery proportion is at most this, in (0, 1) (default 0.1)",
         )  # fmt: skip
-        g.add_argument(
+        rule.add_argument(
             "--threshold", type=_real(0.0, 1.0, high_open=True), default=None,
             help="instead of --fdr: selected = pip > threshold, in [0, 1) (0.5 is the median "
             "probability model)",
@@ -583,7 +586,11 @@ def build_parser() -> argparse.ArgumentParser:
         "posterior (inclusion table, diagnostics) with figures written to --out.",
     )
     common(demo, out="bayes_l1_demo")
-    sampling(demo, draws=1000, tune=1000, chains=2)
+    sampling(
+        demo, draws=1000, tune=1000, chains=2, samplers=DEMO_SAMPLERS,
+        sampler_help="auto / gibbs (default: the exact Gibbs sampler of the Bayesian lasso); "
+        "nuts: PyMC's NUTS (nutpie when installed); pymc, nutpie: that NUTS",
+    )  # fmt: skip
     demo.set_defaults(func=run_demo)
 
     fit = sub.add_parser(
@@ -626,7 +633,14 @@ def build_parser() -> argparse.ArgumentParser:
     sampling(fit, draws=1000, tune=1000, chains=4)
     fit.set_defaults(func=run_fit)
 
-    path = sub.add_parser("path", help="MAP (lasso / elastic-net) path and CV for a CSV file")
+    path = sub.add_parser(
+        "path",
+        help="MAP (lasso / elastic-net) path and CV for a CSV file",
+        description="The lasso (or elastic-net, --l1-ratio; L1 logistic, --logistic) path on "
+        "standardized features and K-fold CV: prints the entry order, alpha_min and "
+        "alpha_1se and the coefficients at both in the original units; with --out writes "
+        "path_coefs.csv and cv.csv. No sampling.",
+    )
     path.add_argument(
         "csv", help="CSV file with a header row (delimiter detected); numeric columns only"
     )
@@ -636,7 +650,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--l1-ratio", type=_real(0.0, 1.0, low_open=True), default=1.0,
         help="1 lasso (default), in (0, 1) elastic net",
     )  # fmt: skip
-    common(path)
+    common(path, seeds="folds")
     path.set_defaults(func=run_path)
     return parser
 

@@ -159,6 +159,10 @@ def test_fit_logistic_horseshoe(tmp_path):
             ["--target", "y", "--prior", "spike-slab", "--model-prior", "flat"],
             "argument --model-prior: invalid choice: 'flat'",
         ),
+        (  # one selection rule: --threshold would silently win
+            ["--target", "y", "--fdr", "0.2", "--threshold", "0.5"],
+            "argument --threshold: not allowed with argument --fdr",
+        ),
     ],
 )
 def test_fit_errors_are_clear(tmp_path, args, message):
@@ -174,6 +178,9 @@ def test_fit_rejects_unknown_prior(tmp_path):
     proc = run_here("fit", "data.csv", "--target", "y", "--prior", "slab", cwd=tmp_path)
     assert proc.returncode == 2
     assert "invalid choice: 'slab'" in proc.stderr
+    # demo fits the Bayesian lasso: a spike-and-slab sampler is refused before any work
+    proc = run_here("demo", "--sampler", "mc3", cwd=tmp_path)
+    assert proc.returncode == 2 and "invalid choice: 'mc3'" in proc.stderr
 
 
 def test_fit_spike_slab_on_csv(tmp_path):

@@ -347,6 +347,13 @@ def test_spaces_after_delimiters_and_a_near_target_name(cli, tmp_path, regressio
     (tmp_path / "trailing.csv").write_text(text.replace("resp", "resp "))
     proc = cli("path", "trailing.csv", "--target", "resp", cwd=tmp_path)
     assert "did you mean 'resp '?" in one_line_error(proc)
+    for typed in ("RESP", "rsp"):  # other case, a letter missing
+        assert "did you mean 'resp'?" in one_line_error(
+            cli("path", "plain.csv", "--target", typed, cwd=tmp_path)
+        )
+    assert "did you mean" not in one_line_error(
+        cli("path", "plain.csv", "--target", "y", cwd=tmp_path)
+    )
 
 
 def test_constant_and_two_valued_targets(cli, tmp_path, regression_frame):
