@@ -33,7 +33,7 @@ from scipy.special import ndtri
 
 from bayes_l1 import separation
 from bayes_l1._validation import check_bool, check_number, check_positive, warn_caller
-from bayes_l1.priors import Prior, prior_advice
+from bayes_l1.priors import Prior, prior_advice, prior_class
 
 __all__ = ["Diagnostics", "SamplingWarning", "check_sampling"]
 
@@ -284,12 +284,22 @@ def check_sampling(
     found += _sampler_problems(
         stats, n_chains * n_draws, n_divergent, n_max_treedepth, bfmi, bfmi_min
     )
-    problems = [text for _, text in found]
-
     kinds = {kind for kind, _ in found}
     sampler = posterior.attrs.get("sampler")  # as the package's samplers write it
-    # an LP over the design: only when the mixing is poor and the tree holds the design
-    separated = bool(kinds & {"rhat", "ess", "divergences"}) and _classes_separated(idata)
+    # an LP over the design, when the tree holds it: if the mixing is poor, or always for a
+    # prior with Cauchy tails, whose posterior has no mean where the classes separate
+    cauchy = _cauchy_tails(prior_name)
+    separated = bool(cauchy or kinds & {"rhat", "ess", "divergences"}) and _classes_separated(idata)
+    if cauchy and separated:
+        found.append(
+            (
+                "separation",
+                "the classes are linearly separable and the prior has Cauchy tails: the "
+                "separating coefficients' posterior has no finite mean or variance, so "
+                "their means, sds and MCSEs do not settle however long the chains",
+            )
+        )
+    problems = [text for _, text in found]
     advice = _advice(
         kinds, prior_name, _problem_size(idata, posterior), sampler=sampler, separated=separated
     )
@@ -422,6 +432,14 @@ def _advice(
             + own.get("bfmi", "")
         )
     return advice
+
+
+def _cauchy_tails(prior_name) -> bool:
+    """Whether the fit's prior (an instance or a class name) has Cauchy-tailed coefficients."""
+    if isinstance(prior_name, Prior):
+        return prior_name.cauchy_tails
+    cls = prior_class(prior_name) if isinstance(prior_name, str) else None  # None: checked later
+    return bool(cls is not None and cls.cauchy_tails)
 
 
 def _classes_separated(idata) -> bool:

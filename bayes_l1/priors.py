@@ -149,6 +149,9 @@ class Prior:
     model_space: ClassVar[bool] = False
     nuts: ClassVar[bool] = True  # NUTS samples it (build returns its PyMC construction)
     fixed_lasso: ClassVar[bool] = False  # its mode is the lasso at a fixed alpha
+    # its coefficients' marginal prior has tails as heavy as a Cauchy's (no finite mean):
+    # where the logistic likelihood is flat (separable classes) so is the posterior's
+    cauchy_tails: ClassVar[bool] = False
     # Advice on sampling problems (diagnostics.check_sampling), after the generic advice:
     # "divergences": lines; "bfmi": appended to the E-BFMI line; "mixing_wide" (formatted
     # with n and p when p > n) and "mixing" (size unknown): lines for poor R-hat / ESS
@@ -369,6 +372,7 @@ class Horseshoe(Prior):
     target_accept = 0.99
     gibbs_kernel = "horseshoe"
     gibbs_likelihoods = ("gaussian", "logistic")
+    cauchy_tails = True
     advice: ClassVar[dict[str, Any]] = {
         "divergences": (
             _MARGINALIZE_ADVICE,
@@ -440,6 +444,7 @@ class RegularizedHorseshoe(Horseshoe):
     slab_df: float = 4.0
 
     gibbs_kernel = "regularized-horseshoe"
+    cauchy_tails = False  # the slab bounds the coefficients
     advice: ClassVar[dict[str, Any]] = {
         **Horseshoe.advice,
         "divergences": (_MARGINALIZE_ADVICE, _GIVE_P0_FUNNEL),
