@@ -303,6 +303,13 @@ def check_sampling(
     advice = _advice(
         kinds, prior_name, _problem_size(idata, posterior), sampler=sampler, separated=separated
     )
+    if sampler == "gibbs" and kinds & {"rhat", "ess"} and _minority_share(idata) < _RARE_CLASS:
+        advice.append(
+            "one class is rare: the Polya-Gamma Gibbs sampler mixes slowly on imbalanced "
+            "outcomes (Johndrow et al. 2019): run longer chains, or try sampler='nuts' (on "
+            "ISLP's Default data, 3% positives: 4 times the ESS per second under the Laplace "
+            "prior, but over 20 times slower under the horseshoe)"
+        )
     diag = Diagnostics(
         table=table,
         n_draws=n_draws,
@@ -434,12 +441,25 @@ def _advice(
     return advice
 
 
+# below this share of the rarer class, poor Polya-Gamma mixing gets the advice to try NUTS
+_RARE_CLASS = 0.1
+
+
 def _cauchy_tails(prior_name) -> bool:
     """Whether the fit's prior (an instance or a class name) has Cauchy-tailed coefficients."""
     if isinstance(prior_name, Prior):
         return prior_name.cauchy_tails
     cls = prior_class(prior_name) if isinstance(prior_name, str) else None  # None: checked later
     return bool(cls is not None and cls.cauchy_tails)
+
+
+def _minority_share(idata) -> float:
+    """The share of the rarer class of a logistic fit (0.5 when the tree holds no labels)."""
+    const, observed = _group(idata, "constant_data"), _group(idata, "observed_data")
+    if const is None or observed is None or "classes" not in const or "y" not in observed:
+        return 0.5
+    share = float(np.nanmean(np.asarray(observed["y"], dtype=float)))
+    return min(share, 1.0 - share) if np.isfinite(share) else 0.5
 
 
 def _classes_separated(idata) -> bool:

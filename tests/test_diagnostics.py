@@ -511,3 +511,21 @@ def test_separable_classes_under_cauchy_tails_are_a_problem_however_well_mixed()
     assert check_sampling(mixed, prior_name="Horseshoe", warn=False).verdict == "ok"
     with pytest.warns(SamplingWarning, match="Cauchy tails"):
         check_sampling(tree, prior_name="Horseshoe")
+
+
+def test_poor_polya_gamma_mixing_on_a_rare_class_suggests_nuts():
+    """Imbalanced outcomes slow the Polya-Gamma Gibbs sampler (Johndrow et al. 2019): with
+    poor mixing, a rare class (< 10%) adds the advice; balanced classes, or NUTS, do not."""
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((200, 3))
+    for positives, sampler, advised in [
+        (10, "gibbs", True),
+        (100, "gibbs", False),
+        (10, "nutpie", False),
+    ]:
+        y = np.zeros(200)
+        y[rng.choice(200, positives, replace=False)] = 1.0
+        tree = _logistic_like_tree(X, y)
+        tree["posterior"].attrs["sampler"] = sampler
+        diag = check_sampling(tree, warn=False)
+        assert any("one class is rare" in a for a in diag.advice) == advised
