@@ -33,7 +33,7 @@ from scipy.special import ndtri
 
 from bayes_l1 import separation
 from bayes_l1._validation import check_bool, check_number, check_positive, warn_caller
-from bayes_l1.priors import Prior, prior_advice, prior_class
+from bayes_l1.priors import Prior, cauchy_tailed, prior_advice
 
 __all__ = ["Diagnostics", "SamplingWarning", "check_sampling"]
 
@@ -48,6 +48,7 @@ _MIN_DRAWS = 4  # arviz_stats returns NaN for R-hat/ESS below 4 draws per chain
 _BLOCK_VALUES = 2**20  # parameter elements are processed in blocks of ~1M draws (8 MB)
 _MAX_THREADS = 4  # threads over blocks; each holds ~15 block-sized temporaries
 _N_LISTED = 5  # parameters named in one problem line; the rest are counted
+_RARE_CLASS = 0.1  # below this share of a class, poor Polya-Gamma mixing: advise NUTS too
 
 
 # The reported parameters and the prior's scales, not the non-centred auxiliaries.
@@ -288,7 +289,7 @@ def check_sampling(
     sampler = posterior.attrs.get("sampler")  # as the package's samplers write it
     # an LP over the design, when the tree holds it: if the mixing is poor, or always for a
     # prior with Cauchy tails, whose posterior has no mean where the classes separate
-    cauchy = _cauchy_tails(prior_name)
+    cauchy = cauchy_tailed(prior_name)
     separated = bool(cauchy or kinds & {"rhat", "ess", "divergences"}) and _classes_separated(idata)
     if cauchy and separated:
         found.append(
@@ -439,18 +440,6 @@ def _advice(
             + own.get("bfmi", "")
         )
     return advice
-
-
-# below this share of the rarer class, poor Polya-Gamma mixing gets the advice to try NUTS
-_RARE_CLASS = 0.1
-
-
-def _cauchy_tails(prior_name) -> bool:
-    """Whether the fit's prior (an instance or a class name) has Cauchy-tailed coefficients."""
-    if isinstance(prior_name, Prior):
-        return prior_name.cauchy_tails
-    cls = prior_class(prior_name) if isinstance(prior_name, str) else None  # None: checked later
-    return bool(cls is not None and cls.cauchy_tails)
 
 
 def _minority_share(idata) -> float:

@@ -710,6 +710,15 @@ def prior_class(name: str | None) -> type[Prior] | None:
     return PRIORS.get(key)
 
 
+def cauchy_tailed(prior: Prior | str | None) -> bool:
+    """Whether a prior (an instance or a class name, as :func:`prior_advice` takes) has
+    Cauchy-tailed coefficients (``Prior.cauchy_tails``); False for None or an unknown name."""
+    if isinstance(prior, Prior):
+        return prior.cauchy_tails
+    cls = prior_class(prior) if isinstance(prior, str) else None
+    return bool(cls is not None and cls.cauchy_tails)
+
+
 def prior_from_repr(text: str | None) -> Prior | None:
     """The prior a fit recorded as ``repr(prior)`` (``attrs["prior"]``), rebuilt when every
     argument is a literal (``Horseshoe(p0=10, tau0=None)``); None otherwise (e.g. a
