@@ -442,12 +442,20 @@ def _advice(
     return advice
 
 
-def _minority_share(idata) -> float:
-    """The share of the rarer class of a logistic fit (0.5 when the tree holds no labels)."""
+def _logistic_groups(idata) -> tuple[xr.Dataset, xr.Dataset] | None:
+    """(constant_data, observed_data) of a logistic fit that kept its labels, else None
+    ("classes": a logistic fit, :func:`bayes_l1.posterior._design_data`)."""
     const, observed = _group(idata, "constant_data"), _group(idata, "observed_data")
     if const is None or observed is None or "classes" not in const or "y" not in observed:
+        return None
+    return const, observed
+
+
+def _minority_share(idata) -> float:
+    """The share of the rarer class of a logistic fit (0.5 when the tree holds no labels)."""
+    if (groups := _logistic_groups(idata)) is None:
         return 0.5
-    share = float(np.nanmean(np.asarray(observed["y"], dtype=float)))
+    share = float(np.nanmean(np.asarray(groups[1]["y"], dtype=float)))
     return min(share, 1.0 - share) if np.isfinite(share) else 0.5
 
 
@@ -455,9 +463,9 @@ def _classes_separated(idata) -> bool:
     """Whether a logistic fit's classes are linearly separable, from the working design and
     labels the tree holds (False when it does not hold them or they are too large to check;
     :func:`bayes_l1.separation.separable_if_cheap`)."""
-    const, observed = _group(idata, "constant_data"), _group(idata, "observed_data")
-    if const is None or observed is None or "classes" not in const or "X" not in const:
-        return False  # "classes": a logistic fit (bayes_l1.posterior._design_data)
+    if (groups := _logistic_groups(idata)) is None or "X" not in groups[0]:
+        return False
+    const, observed = groups
     X, y = const["X"].to_numpy(), np.asarray(observed["y"]).ravel()
     if y.size != X.shape[0] or not (np.isfinite(X).all() and np.isfinite(y).all()):
         return False  # a tree not written by the package: no advice rather than a crash

@@ -25,6 +25,7 @@ from bayes_l1._validation import (
     check_X,
     check_y,
     constant_columns_reported,
+    preview,
     warn_caller,
 )
 from bayes_l1.map import lasso_map
@@ -309,7 +310,7 @@ class BayesianLogisticRegression(ClassifierMixin, _BayesianLinearModel):
         if _is_text(labels) != _is_text(self.classes_):
             raise ValueError(
                 f"y's labels (e.g. {labels[0]!r}) and the classes the model was fitted on "
-                f"({', '.join(map(repr, self.classes_.tolist()))}) mix strings and numbers."
+                f"({preview(self.classes_)}) mix strings and numbers."
             )
         w = check_sample_weight(sample_weight, pred.shape[0])
         return float(np.average(pred == labels, weights=w))

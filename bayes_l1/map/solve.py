@@ -249,13 +249,6 @@ class Problem:
         ybar = self.y.mean()
         return float(np.log(ybar / (1.0 - ybar)))
 
-    def residual_like(self, w, c):
-        """``v`` with gradient of the loss ``-X^T v / n``: y - X w (Gaussian), y - p."""
-        eta = self.X @ w + c
-        if self.likelihood == "gaussian":
-            return self.y - eta, eta
-        return self.y - expit(eta), eta
-
     def null_solution(self):
         """(w, c) with every penalized coefficient at 0 and the rest at their optimum (a
         fresh copy of the cached solve)."""
