@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bayes_l1._validation import preview
+
 # Delimiters tried on a CSV, in order of preference when several fit.
 DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_LINES = 50
@@ -213,7 +215,7 @@ def _check_numeric(X: pd.DataFrame, path: str, read_as: str) -> None:
                 f"columns, one per level but one: {dummies}"
             )
     raise CLIError(
-        f"{path} has non-numeric columns {bad[:10]}{' ...' if len(bad) > 10 else ''} "
+        f"{path} has non-numeric columns [{preview(bad, 10)}] "
         f"({read_as}{hint}); features must be numbers"
     )
 

@@ -134,8 +134,8 @@ def check_X(X: Any, *, name: str = "X") -> tuple[np.ndarray, tuple[str, ...]]:
         cols = [names[j] for j in np.flatnonzero(~finite.all(axis=0))]
         kind = "NaN" if np.isnan(arr).any() else "inf"
         raise ValueError(
-            f"{name} contains {kind} (non-finite) values in columns {cols[:10]}"
-            f"{' ...' if len(cols) > 10 else ''}; impute or drop those rows first."
+            f"{name} contains {kind} (non-finite) values in columns [{preview(cols, 10)}]; "
+            "impute or drop those rows first."
         )
     return arr, names
 
@@ -305,8 +305,8 @@ def check_penalty_weights(weights, feature_names: Sequence[str]) -> np.ndarray:
             extra = [label for label in labels if label not in set(feature_names)]
             raise ValueError(
                 "penalty_weights is a Series whose labels are not X's columns, one each "
-                f"(missing: {missing[:5]}, not in X: {extra[:5]}); label one weight per "
-                "column, or pass an array in column order."
+                f"(missing: [{preview(missing)}], not in X: [{preview(extra)}]); label one weight "
+                "per column, or pass an array in column order."
             )
         weights = pd.Series(weights.to_numpy(), index=labels)[list(feature_names)]
     w = real_array(weights, "penalty_weights")
@@ -325,7 +325,7 @@ def warn_constant_columns(names: Sequence[str], constant: np.ndarray) -> None:
     if constant.any():
         cols = [names[j] for j in np.flatnonzero(constant)]
         warn_caller(
-            f"Columns {cols[:10]}{' ...' if len(cols) > 10 else ''} are constant; with an "
+            f"Columns [{preview(cols, 10)}] are constant; with an "
             "intercept they carry no information, so their coefficients are fixed at 0."
         )
 

@@ -9,7 +9,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from bayes_l1._validation import check_positive, warn_constant_columns
+from bayes_l1._validation import check_positive, preview, warn_constant_columns
 
 __all__ = [
     "Design",
@@ -109,7 +109,7 @@ def _check_representable(sd: np.ndarray, feature_names) -> None:
     if not np.isfinite(sd).all():
         cols = [feature_names[j] for j in np.flatnonzero(~np.isfinite(sd))]
         raise ValueError(
-            f"X columns {cols[:10]} hold values too large for float64 arithmetic (their "
+            f"X columns [{preview(cols, 10)}] hold values too large for float64 arithmetic (their "
             "differences overflow beyond 1.8e308); rescale them, e.g. divide by 1e300."
         )
 

@@ -25,6 +25,7 @@ from bayes_l1._validation import (
     check_positive,
     check_X_y,
     constant_columns_reported,
+    preview,
     warn_caller,
 )
 from bayes_l1.data import Design
@@ -152,7 +153,7 @@ def _check_held_at_zero(design: Design) -> None:
     if held.any():
         cols = [design.feature_names[j] for j in np.flatnonzero(held)]
         warn_caller(
-            f"Columns {cols[:10]}{' ...' if len(cols) > 10 else ''} are constant: with an "
+            f"Columns [{preview(cols, 10)}] are constant: with an "
             "intercept they carry no information, so they are left out of the model and "
             "their coefficients are exactly 0 in every draw."
         )

@@ -24,7 +24,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from bayes_l1 import fitted
-from bayes_l1._validation import check_int
+from bayes_l1._validation import check_int, preview
 from bayes_l1.map import CVResult, PathResult
 
 __all__ = [
@@ -336,7 +336,7 @@ def _lasso_values(lasso, table: pd.DataFrame) -> pd.Series:
         )
     missing = set(table.index) - set(lasso.index)
     if missing:
-        raise ValueError(f"lasso lacks coefficients for {sorted(missing)[:5]}.")
+        raise ValueError(f"lasso lacks coefficients for [{preview(sorted(missing))}].")
     return lasso.astype(float)
 
 

@@ -28,6 +28,7 @@ from bayes_l1._validation import (
     check_int,
     check_positive,
     check_probability,
+    preview,
 )
 from bayes_l1.bma import BMAResult, StandardizedDesign, resolve_g
 from bayes_l1.diagnostics import Diagnostics, check_sampling, reported_variables
@@ -90,8 +91,9 @@ def _feature_index(names: Sequence[str], features) -> np.ndarray:
     lookup = {name: j for j, name in enumerate(names)}
     unknown = [f for f in features if f not in lookup]
     if unknown:
-        shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
-        raise ValueError(f"Unknown feature names {unknown}; the fit has: {shown}.")
+        raise ValueError(
+            f"Unknown feature names [{preview(unknown)}]; the fit has: {preview(names, 10)}."
+        )
     return np.array([lookup[f] for f in features])
 
 

@@ -464,7 +464,7 @@ def test_constant_logistic_column(binary):
 def test_many_constant_columns_are_truncated_in_the_message(data):
     X, y = data
     Xc = np.hstack([X, np.ones((30, 12))])
-    with pytest.warns(UserWarning, match=r"\['x4', .*'x13'\] \.\.\. are constant"):
+    with pytest.warns(UserWarning, match=r"\['x4', .*'x13', \.\.\.\] are constant"):
         res = bl.lasso_map(Xc, y, alpha=0.1)
     assert (res.coef[4:] == 0).all()
 
@@ -735,6 +735,9 @@ def test_penalty_weights_series_are_matched_by_name(fit):
         ValueError, match=r"not X's columns.*missing: \['bmi'\], not in X: \['BMI'\]"
     ):
         fit(X, y, penalty_weights=w.rename({"bmi": "BMI"}))
+    upper = w.rename(str.upper)  # ten labels off: the message shows five and says so
+    with pytest.raises(ValueError, match=r"missing: \['age', .*'s1', \.\.\.\], not in X"):
+        fit(X, y, penalty_weights=upper)
 
 
 @pytest.mark.parametrize("fit", ENTRY_POINTS)

@@ -134,7 +134,8 @@ def _path_statuses(problem: Problem, alphas, l1_ratio, status, conv, warn) -> No
             if not warn:
                 continue
             names = [problem.design.feature_names[j] for j in np.flatnonzero(free)]
-            at = ", ".join(f"{a:.4g}" for a in alphas[idx][:5])
+            more = ", ..." if idx.size > 5 else ""
+            at = ", ".join(f"{a:.4g}" for a in alphas[idx][:5]) + more
             warn_separable(names, problem.design.fit_intercept, f"alpha in [{at}]")
 
 

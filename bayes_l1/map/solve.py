@@ -33,6 +33,7 @@ from bayes_l1._validation import (
     check_positive,
     check_X,
     check_X_y,
+    preview,
     warn_caller,
 )
 from bayes_l1.data import Design
@@ -108,7 +109,8 @@ def _check_raw_magnitudes(Z, design: Design) -> None:
     low, high = _NORMS2_RANGE
     bad = np.flatnonzero(~((ms == 0) | ((ms >= low) & (ms <= high))))
     if bad.size:
-        cols = [design.feature_names[j] for j in bad[:10]]
+        cols = preview([design.feature_names[j] for j in bad], 10)
+        cols = f"[{cols}]"
         raise ValueError(
             f"With standardize=False, columns {cols} are too large or too small for float64 "
             "to square (the solver needs root mean squares between about 1e-135 and 1e135). "
@@ -472,8 +474,8 @@ def warn_separable(names, fit_intercept: bool, alphas: str) -> None:
     """SeparationWarning naming the unpenalized features that separate the classes."""
     with_icpt = " and the intercept" if fit_intercept else ""
     warn_caller(
-        f"The classes are separable by the unpenalized features {names[:10]}"
-        f"{' ...' if len(names) > 10 else ''}{with_icpt} (at {alphas}): the logistic "
+        f"The classes are separable by the unpenalized features [{preview(names, 10)}]"
+        f"{with_icpt} (at {alphas}): the logistic "
         "likelihood has no maximum and the coefficients grow without bound, so the result "
         "is the solver's last iterate (converged=False). Use alpha > 0 (and no zero "
         "penalty_weights) for a finite MAP estimate.",
