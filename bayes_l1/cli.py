@@ -572,8 +572,8 @@ def build_parser() -> argparse.ArgumentParser:
             "discovery proportion is at most this, in (0, 1) (default 0.1)",
         )  # fmt: skip
         rule.add_argument(
-            "--threshold", type=_real(0.0, 1.0, high_open=True), default=None,
-            help="instead of --fdr: selected = pip > threshold, in [0, 1) (0.5 is the median "
+            "--threshold", type=_real(0.0, 1.0), default=None,
+            help="instead of --fdr: selected = pip > threshold, in [0, 1] (0.5 is the median "
             "probability model)",
         )  # fmt: skip
         g.add_argument("--top", type=_integer(1), default=20, help="rows printed and plotted (20)")

@@ -84,9 +84,9 @@ def small_csv(tmp_path):
         ("--top", "-2", "an integer >= 1"),
         ("--eps", "-0.1", "a number >= 0"),
         ("--eps", "inf", "a number >= 0"),
-        ("--threshold", "1", "a number in [0, 1)"),
-        ("--threshold", "-0.25", "a number in [0, 1)"),
-        ("--threshold", "nan", "a number in [0, 1)"),
+        ("--threshold", "1.5", "a number in [0, 1]"),  # as inclusion_summary's
+        ("--threshold", "-0.25", "a number in [0, 1]"),
+        ("--threshold", "nan", "a number in [0, 1]"),
         ("--fdr", "0", "a number in (0, 1)"),
         ("--fdr", "1", "a number in (0, 1)"),
         ("--p0", "0", "a number > 0"),
