@@ -412,7 +412,10 @@ def plot_ranks(
     ----------
     fit : fitted estimator or xarray.DataTree
     top : int, default 15
+        Rows shown; at most the number of features p.
     max_rank : int, optional
+        Columns shown (default ``top``); at most p. A plot shows what there is, where
+        :func:`~bayes_l1.rank_distribution` refuses ``max_rank > p``.
     ax : matplotlib Axes, optional
 
     Returns
