@@ -219,7 +219,7 @@ def compare_map_lasso(
     eps: float | None = None,
     prob: float = 0.9,
     random_state=0,
-    verbose: bool = True,
+    verbose: bool = False,
     **fit_kwargs,
 ) -> MapLassoComparison:
     """The lasso, three ways, next to the posterior: proof of "lasso = Laplace MAP" in one call.
@@ -253,8 +253,9 @@ def compare_map_lasso(
     eps, prob : as :func:`bayes_l1.inclusion_summary`.
     random_state : int, default 0
         Seed of the noise-sd estimate's CV folds and of the sampler.
-    verbose : bool, default True
-        Print the one-line verdict (max difference scikit-learn vs MAP).
+    verbose : bool, default False
+        Also print the one-line verdict (max difference scikit-learn vs MAP); ``str()`` of
+        the result holds it too.
     **fit_kwargs
         Passed to :func:`~bayes_l1.fit_posterior` (``draws``, ``chains``, ...).
 

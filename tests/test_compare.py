@@ -33,8 +33,10 @@ def test_compare_map_lasso_matches_sklearn_on_diabetes(diabetes, alpha, capsys):
     assert (res.table["pymc_map"] == 0).any()
     # the model's log density at its mode is not below its value at the lasso solution
     assert res.logp_gap >= -1e-8
-    assert "max |sklearn - pymc_map|" in capsys.readouterr().out
+    assert capsys.readouterr().out == ""  # quiet by default, as scikit-learn
     assert "max |sklearn - pymc_map|" in str(res)
+    bl.compare_map_lasso(X, y, alpha=alpha, posterior=False, verbose=True)
+    assert "max |sklearn - pymc_map|" in capsys.readouterr().out
 
 
 def test_compare_map_lasso_logistic_on_breast_cancer():
@@ -60,7 +62,7 @@ def test_compare_map_lasso_logistic_on_breast_cancer():
 def test_compare_map_lasso_logistic_posterior_columns():
     sim = bl.make_sparse_classification(200, 6, 2, random_state=2)
     res = bl.compare_map_lasso(
-        sim.X, sim.y, alpha=0.02, likelihood="logistic", random_state=seed(3), verbose=False,
+        sim.X, sim.y, alpha=0.02, likelihood="logistic", random_state=seed(3),
         **SMALL,
     )  # fmt: skip
     assert res.fit.attrs["bayes_l1_likelihood"] == "logistic"
@@ -72,7 +74,7 @@ def test_compare_map_lasso_logistic_posterior_columns():
 @pytest.fixture(scope="module")
 def laplace_comparison(diabetes):
     X, y = diabetes
-    return bl.compare_map_lasso(X, y, alpha=0.5, random_state=seed(1), verbose=False, **SMALL)
+    return bl.compare_map_lasso(X, y, alpha=0.5, random_state=seed(1), **SMALL)
 
 
 def test_compare_map_lasso_posterior_columns(laplace_comparison):

@@ -1068,7 +1068,7 @@ def test_prior_fields_refuse_bool_and_str(make, msg):
 def test_compare_map_lasso_checks_alpha_first(data, alpha, err):
     X, y = data
     with pytest.raises(err, match=r"^alpha must be"):
-        bl.compare_map_lasso(X, y, alpha=alpha, posterior=False, verbose=False)
+        bl.compare_map_lasso(X, y, alpha=alpha, posterior=False)
 
 
 @pytest.mark.parametrize(("seed", "err"), [(-1, ValueError), (2.0, TypeError)])
