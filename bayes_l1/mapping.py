@@ -9,6 +9,8 @@ Logistic likelihood: the MAP is ``LogisticRegression(l1_ratio=1, C=b)``, i.e.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from bayes_l1._validation import (
@@ -36,6 +38,27 @@ def _positive(value, name: str):
     return values
 
 
+def _in_range(name: str):
+    """Decorator: the mapped value, refused when it leaves float64's range (0 or inf would
+    be a prior with no scale, silently)."""
+
+    def wrap(mapping):
+        @functools.wraps(mapping)
+        def checked(*args, **kwargs):
+            with np.errstate(over="ignore", under="ignore"):
+                result = mapping(*args, **kwargs)
+            if not np.all(np.isfinite(result) & (result > 0)):
+                raise ValueError(
+                    f"The {name} these inputs give is outside float64's range (it under- or "
+                    "overflows); rescale y or X so that alpha, sigma and the scales are moderate."
+                )
+            return result
+
+        return checked
+
+    return wrap
+
+
 def _noise_variance(sigma, likelihood):
     check_likelihood(likelihood)
     if likelihood == "logistic":
@@ -46,13 +69,14 @@ def _noise_variance(sigma, likelihood):
         return 1.0
     if sigma is None:
         raise ValueError("sigma (the noise sd) is required for the gaussian likelihood.")
-    return check_positive(sigma, "sigma") ** 2
+    return float(np.float64(check_positive(sigma, "sigma")) ** 2)
 
 
 def _n(n) -> int:
     return check_int(n, "n", minimum=1)
 
 
+@_in_range("scale b")
 def laplace_scale_from_alpha(alpha, *, n, sigma=None, likelihood="gaussian") -> float:
     """Laplace prior scale b whose MAP is the penalized fit at ``alpha``.
 
@@ -69,6 +93,7 @@ def laplace_scale_from_alpha(alpha, *, n, sigma=None, likelihood="gaussian") -> 
     return var / (_n(n) * _positive(alpha, "alpha"))
 
 
+@_in_range("alpha")
 def alpha_from_laplace_scale(b, *, n, sigma=None, likelihood="gaussian") -> float:
     """Inverse of :func:`laplace_scale_from_alpha`: ``alpha = sigma**2 / (n b)``.
 
@@ -81,6 +106,7 @@ def alpha_from_laplace_scale(b, *, n, sigma=None, likelihood="gaussian") -> floa
     return var / (_n(n) * _positive(b, "b"))
 
 
+@_in_range("lam")
 def lam_from_alpha(alpha, *, sigma, n) -> float:
     """Park & Casella's rate ``lam`` (w_j | sigma ~ Laplace(0, sigma / lam)): n alpha / sigma.
 
@@ -92,6 +118,7 @@ def lam_from_alpha(alpha, *, sigma, n) -> float:
     return _n(n) * _positive(alpha, "alpha") / check_positive(sigma, "sigma")
 
 
+@_in_range("alpha")
 def alpha_from_lam(lam, *, sigma, n) -> float:
     """Inverse of :func:`lam_from_alpha`: ``alpha = lam sigma / n``."""
     return _positive(lam, "lam") * check_positive(sigma, "sigma") / _n(n)

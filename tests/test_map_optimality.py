@@ -174,6 +174,10 @@ def test_mapping_functions_round_trip():
             ValueError,
             "logistic likelihood has none",
         ),
+        # results past float64's range would be a prior with scale 0 or inf, silently
+        (lambda: bl.lam_from_alpha(1e-300, sigma=1e300, n=1), ValueError, "lam these inputs"),
+        (lambda: bl.laplace_scale_from_alpha(1e-9, sigma=1e160, n=1), ValueError, "range"),
+        (lambda: bl.alpha_from_lam([1.0, 1e300], sigma=1e10, n=1), ValueError, "alpha these"),
         (lambda: bl.alpha_grid(float("nan"), 3), ValueError, "alpha_max must be finite"),
         (lambda: bl.alpha_grid(float("inf"), 3), ValueError, "alpha_max must be finite"),
         (lambda: bl.alpha_grid(-1.0, 3), ValueError, "alpha_max must be finite and >= 0"),
