@@ -2,7 +2,6 @@
 property test over shapes, scales, dtypes and missing values (issue 11, classes 2, 4, 7, 9)."""
 
 import re
-import time
 import warnings
 
 import numpy as np
@@ -191,12 +190,10 @@ def stall_data(n=6366, p=8, seed=0):
     return X, y.astype(int)
 
 
-def test_large_logistic_path_at_tight_tol_finishes_quickly():
+def test_large_logistic_path_at_tight_tol_does_not_stall():
     X, y = stall_data()
-    start = time.perf_counter()
     path = bl.lasso_map_path(X, y, likelihood="logistic", n_alphas=40, tol=1e-12, max_iter=1000)
-    assert time.perf_counter() - start < 30  # was 120 s; 1.5 s now
-    assert path.converged.all() and path.n_iter.max() <= 15
+    assert path.converged.all() and path.n_iter.max() <= 15  # the stall took up to 1000
 
 
 def test_tol_below_float64_resolution_stops_at_precision_and_says_so():

@@ -1,8 +1,6 @@
 """Inclusion summaries and rankings: exact checks on synthetic draws (brute force, ArviZ), the
 "Done when" claims of issue 5 on sampled regularized-horseshoe fits, and bad input."""
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -247,7 +245,8 @@ def test_diagnose_on_a_datatree_checks_the_reported_parameters():
 
 
 @pytest.mark.slow
-def test_summaries_of_4000_draws_by_5000_features_take_seconds():
+def test_summaries_of_4000_draws_by_5000_features():
+    """Their speed is measured in benchmarks/summaries.py; memory at p = 100,000 below."""
     rng = np.random.default_rng(0)
     shape = (4, 1000, 5000)
     b = rng.standard_normal(shape) * np.r_[np.ones(20), np.full(shape[2] - 20, 0.02)]
@@ -264,14 +263,11 @@ def test_summaries_of_4000_draws_by_5000_features_take_seconds():
     tree = xr.DataTree.from_dict(
         {"posterior": post, "observed_data": xr.Dataset({"y": (("obs",), np.zeros(200))})}
     )
-    start = time.perf_counter()
     table = bl.inclusion_summary(tree)
-    elapsed = time.perf_counter() - start
     assert set(table.index[:20]) == {f"x{j}" for j in range(20)}
-    assert elapsed < 30, f"inclusion_summary took {elapsed:.1f} s"  # ~7 s on 2 shared cores
-    start = time.perf_counter()
-    bl.rank_distribution(tree, max_rank=100)
-    assert time.perf_counter() - start < 15
+    ranks = bl.rank_distribution(tree, max_rank=100)
+    np.testing.assert_allclose(ranks.sum(axis=0), 1.0, rtol=1e-12)  # one feature per rank
+    assert (ranks.loc[[f"x{j}" for j in range(20)]].sum(axis=1) > 0.9).all()
 
 
 # --------------------------------------------------------------------- sampled fits
