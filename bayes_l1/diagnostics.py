@@ -49,6 +49,9 @@ _BLOCK_VALUES = 2**20  # parameter elements are processed in blocks of ~1M draws
 _MAX_THREADS = 4  # threads over blocks; each holds ~15 block-sized temporaries
 _N_LISTED = 5  # parameters named in one problem line; the rest are counted
 _RARE_CLASS = 0.1  # below this share of a class, poor Polya-Gamma mixing: advise NUTS too
+# Samplers whose draws are exact and independent: R-hat and ESS only restate the number of
+# draws (R-hat above 1.01 from a few hundred such draws is chance), so they flag nothing.
+_INDEPENDENT_DRAWS = ("enumeration",)
 
 
 # The reported parameters and the prior's scales, not the non-centred auxiliaries.
@@ -235,6 +238,8 @@ def check_sampling(
     -----
     Elements that are constant over all draws get R-hat NaN and ESS equal to the number of
     draws (as in ``arviz_stats``) and are not flagged; elements with non-finite draws are.
+    Exact independent draws (``posterior.attrs["sampler"] == "enumeration"``) are not
+    flagged for R-hat or ESS: those only restate the number of draws.
 
     Examples
     --------
@@ -281,12 +286,14 @@ def check_sampling(
         "max_treedepth_hits": 0,
     }
 
+    sampler = posterior.attrs.get("sampler")  # as the package's samplers write it
     found = _draw_problems(table, n_chains, n_draws, rhat_max, ess_min_per_chain)
+    if sampler in _INDEPENDENT_DRAWS:
+        found = [(kind, text) for kind, text in found if kind not in ("rhat", "ess", "chains")]
     found += _sampler_problems(
         stats, n_chains * n_draws, n_divergent, n_max_treedepth, bfmi, bfmi_min
     )
     kinds = {kind for kind, _ in found}
-    sampler = posterior.attrs.get("sampler")  # as the package's samplers write it
     # an LP over the design, when the tree holds it: if the mixing is poor, or always for a
     # prior with Cauchy tails, whose posterior has no mean where the classes separate
     cauchy = cauchy_tailed(prior_name)

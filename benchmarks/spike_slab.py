@@ -3,7 +3,7 @@
 1. Enumeration at p = 20, n = 200 (about a million models), Zellner-Siow g-prior, 4 x 1000
    draws: wall time of the whole fit (target < 30 s).
 2. MC3 against enumeration at p = 15 (UScrime, blma's transform) and p = 20 (simulated):
-   the largest error of MC3's renormalized (Rao-Blackwellized) PIPs and of its gamma
+   the largest error of MC3's renormalized PIPs (BAS's estimate) and of its gamma
    frequencies (target <= 0.01 for the former).
 3. MC3 at n = 200, p = 1000 with 10 true features, BetaBinomial(1, 1) model prior, over
    several simulated data sets: wall time (target < 60 s), the smallest true-feature pip
@@ -68,7 +68,7 @@ def mc3_accuracy(quick: bool) -> None:
         rb = np.abs(np.asarray(post.attrs["pip_renormalized"]) - exact).max()
         freq = np.abs(post["gamma"].mean(("chain", "draw")).to_numpy() - exact).max()
         print(
-            f"2. MC3 vs enumeration, {label}: max |RB pip - exact| = {rb:.4f}, "
+            f"2. MC3 vs enumeration, {label}: max |renormalized pip - exact| = {rb:.4f}, "
             f"max |gamma frequency - exact| = {freq:.4f} ({seconds:.1f} s, "
             f"{post.attrs['n_models_evaluated']:,} models evaluated)"
         )

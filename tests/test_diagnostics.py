@@ -534,3 +534,16 @@ def test_poor_polya_gamma_mixing_on_a_rare_class_suggests_nuts():
         tree["posterior"].attrs["sampler"] = sampler
         diag = check_sampling(tree, warn=False)
         assert any("one class is rare" in a for a in diag.advice) == advised
+
+
+def test_exact_independent_draws_are_not_flagged_for_rhat_or_ess(rng):
+    """Enumeration's draws are exact and independent: R-hat and ESS only restate their
+    number. The same draws from an MCMC sampler are flagged."""
+    draws = rng.normal(size=(2, 30, 3)) + np.array([0.0, 0.5])[:, None, None]  # R-hat >> 1
+    for sampler, flagged in (("enumeration", False), ("mc3", True), (None, True)):
+        tree = make_tree({"beta": (("chain", "draw", "feature"), draws)})
+        if sampler is not None:
+            tree["posterior"].attrs["sampler"] = sampler
+        diag = check_sampling(tree, warn=False)
+        assert (diag.verdict != "ok") == flagged, sampler
+        assert (diag.table["rhat"] > 1.01).any() and (diag.table["ess_bulk"] < 200).all()
