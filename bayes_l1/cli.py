@@ -32,7 +32,7 @@ import pandas as pd
 from bayes_l1 import _cli_signals
 from bayes_l1._cli_io import CLIError, OutputFolder, Table, read_table
 from bayes_l1._validation import check_y, constant_columns_reported, preview
-from bayes_l1.bma.model_priors import BetaBinomial
+from bayes_l1.bma.model_priors import MODEL_PRIOR_NAMES
 from bayes_l1.data import load_diabetes
 from bayes_l1.map import CVResult, lasso_map_cv
 
@@ -53,7 +53,7 @@ SAMPLER_HELP = (
 DEMO_SAMPLERS = ("auto", "gibbs", "nuts", "pymc", "nutpie")
 PATH_FILES = ("path_coefs.csv", "cv.csv")
 # --model-prior: the spike-and-slab prior over models by name
-MODEL_PRIORS = {"uniform": "uniform", "beta-binomial": BetaBinomial(1.0, 1.0)}
+MODEL_PRIORS = tuple(MODEL_PRIOR_NAMES)
 FIT_FILES = ("inclusion_summary.csv", "compare.csv", "diagnostics.csv", "diagnostics.txt")
 FIT_FILES += tuple(f"{name}.png" for name in ("path", "coefficients", "inclusion", "ranks"))
 FIT_FILES += ("shrinkage.png", "models.csv")
@@ -313,7 +313,7 @@ def _make_prior(name: str, p0: float | None, model_prior: str | None = None):
     if p0 is not None:  # check_sampling_options: only with a prior that takes p0
         return prior_class(name)(p0=p0)
     if model_prior is not None:  # check_sampling_options: only with spike-slab
-        return prior_class(name)(model_prior=MODEL_PRIORS[model_prior])
+        return prior_class(name)(model_prior=model_prior)
     return resolve_prior(name)
 
 
@@ -623,7 +623,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(default min(n, p) / 2)",
     )  # fmt: skip
     fit.add_argument(
-        "--model-prior", choices=tuple(MODEL_PRIORS), default=None,
+        "--model-prior", choices=MODEL_PRIORS, default=None,
         help="spike-slab: prior over models, uniform (default: every model equally likely) "
         "or beta-binomial (BetaBinomial(1, 1): every model size equally likely, which "
         "adjusts for multiplicity; advised with many features)",

@@ -170,6 +170,8 @@ class Prior:
         """The samplers to name in an error message when a requested one does not apply."""
         if self.model_space:
             return "sampler='enumeration', 'mc3' or 'auto' (the default)"
+        if self.gibbs_kernel is not None:
+            return "sampler='gibbs', 'nuts' or 'auto' (the default)"
         return "sampler='nuts'"
 
     def can_marginalize(self, likelihood: str) -> bool:
@@ -604,9 +606,9 @@ class SpikeAndSlab(Prior):
     g : float or {"zellner-siow", "n", "bic", "hyper-g", "hyper-g/n"}
         Default "zellner-siow" (g ~ InvGamma(1/2, n/2): Cauchy coefficients); a positive
         number fixes g; see :func:`bayes_l1.bma.resolve_g`.
-    model_prior : "uniform", BetaBinomial, Bernoulli or float
-        Prior over models (:func:`bayes_l1.bma.resolve_model_prior`); a number is a
-        Bernoulli inclusion probability.
+    model_prior : "uniform", "beta-binomial", BetaBinomial, Bernoulli or float
+        Prior over models (:func:`bayes_l1.bma.resolve_model_prior`); "beta-binomial" is
+        ``BetaBinomial(1, 1)`` (R BAS's default), a number a Bernoulli inclusion probability.
     a : float, optional
         The hyper-g priors' hyperparameter, > 2 (default 3).
 

@@ -324,6 +324,10 @@ def test_bad_inputs_get_clear_errors(diabetes):
         bl.SpikeAndSlab(g=-1.0)
     with pytest.raises(ValueError, match="a must be > 2"):
         bl.SpikeAndSlab(g="hyper-g", a=2.0)
+    with pytest.raises(ValueError, match="BAS's 'ZS-null' is g='zellner-siow' here"):
+        bl.SpikeAndSlab(g="ZS-null")  # R BAS's names are mapped in the message
+    by_name = bl.SpikeAndSlab(model_prior="beta-binomial").model_prior  # as the CLI's
+    assert by_name == bl.BetaBinomial(1, 1)
     with pytest.raises(ValueError, match="a applies to g='hyper-g'"):
         bl.SpikeAndSlab(g="n", a=3.0)
     with pytest.raises(ValueError, match="Bernoulli pi must be in"):

@@ -81,6 +81,17 @@ class GPrior:
         return self.kind
 
 
+# R BAS's prior names (bas.lm(prior=)), lower-cased, and their names here.
+_BAS_NAMES = {
+    "zs-null": "g='zellner-siow'",
+    "jzs": "g='zellner-siow'",
+    "g-prior": "g=<BAS's alpha> (g='n' for its default alpha = n)",
+    "hyper-g-n": "g='hyper-g/n'",
+    "hyper-g-laplace": "g='hyper-g', integrated exactly,",
+    "bic": "g='bic'",
+}
+
+
 def resolve_g(g: float | str = "n", *, a: float | None = None) -> GPrior:
     """Validate a choice of g and its hyperparameter.
 
@@ -109,7 +120,9 @@ def resolve_g(g: float | str = "n", *, a: float | None = None) -> GPrior:
     """
     if isinstance(g, str):
         if g not in G_PRIORS:
-            raise ValueError(f"g must be a positive number or one of {G_PRIORS}; got {g!r}.")
+            bas = _BAS_NAMES.get(g.lower())
+            hint = f"; BAS's {g!r} is {bas} here" if bas else ""
+            raise ValueError(f"g must be a positive number or one of {G_PRIORS}; got {g!r}{hint}.")
         if g in ("hyper-g", "hyper-g/n"):
             a = 3.0 if a is None else check_positive(a, "a")
             if not a > 2:

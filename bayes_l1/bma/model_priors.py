@@ -100,23 +100,30 @@ class BetaBinomial:
 ModelPrior = UniformModelPrior | Bernoulli | BetaBinomial
 
 
+# model priors by name (the CLI's --model-prior choices): each a constructor
+MODEL_PRIOR_NAMES = {"uniform": UniformModelPrior, "beta-binomial": BetaBinomial}
+
+
 def resolve_model_prior(model_prior) -> ModelPrior:
-    """``"uniform"``, a prior instance, or a number (a Bernoulli inclusion probability).
+    """A prior instance; ``"uniform"``, ``"beta-binomial"`` (``BetaBinomial(1, 1)``, BAS's
+    default); or a number (a Bernoulli inclusion probability).
 
     Examples
     --------
     >>> resolve_model_prior(0.1)
     Bernoulli(pi=0.1)
+    >>> resolve_model_prior("beta-binomial")
+    BetaBinomial(a=1.0, b=1.0)
     """
     if isinstance(model_prior, UniformModelPrior | Bernoulli | BetaBinomial):
         return model_prior
     if isinstance(model_prior, str):
-        if model_prior != "uniform":
+        if model_prior not in MODEL_PRIOR_NAMES:
             raise ValueError(
-                "model_prior must be 'uniform', BetaBinomial(a, b), Bernoulli(pi) or an "
-                f"inclusion probability in (0, 1); got {model_prior!r}."
+                "model_prior must be 'uniform', 'beta-binomial', BetaBinomial(a, b), "
+                f"Bernoulli(pi) or an inclusion probability in (0, 1); got {model_prior!r}."
             )
-        return UniformModelPrior()
+        return MODEL_PRIOR_NAMES[model_prior]()
     if isinstance(model_prior, int | float | np.floating | np.integer) and not isinstance(
         model_prior, bool | np.bool_
     ):
