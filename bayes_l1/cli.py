@@ -249,6 +249,8 @@ def check_sampling_options(args) -> None:
         raise CLIError("--p0 applies to the horseshoe priors only.")
     if getattr(args, "model_prior", None) is not None and not _takes(prior, "model_prior"):
         raise CLIError("--model-prior applies to --prior spike-slab only.")
+    if getattr(args, "eps", None) is not None and _takes(prior, "model_prior"):
+        raise CLIError("--eps does not apply to --prior spike-slab: its pip is P(gamma_j = 1 | y)")
     _check_prior_options(
         getattr(args, "prior", None), args.sampler, getattr(args, "logistic", False)
     )

@@ -29,6 +29,7 @@ from bayes_l1._validation import (
     check_positive,
     check_probability,
     preview,
+    warn_caller,
 )
 from bayes_l1.bma import BMAResult, StandardizedDesign, resolve_g
 from bayes_l1.diagnostics import Diagnostics, check_sampling, reported_variables
@@ -129,7 +130,13 @@ def default_eps(fit) -> float:
 def _resolve_eps(tree, eps) -> float:
     if eps is None:
         return default_eps(tree)
-    return check_positive(eps, "eps", allow_zero=True)  # on the working scale
+    eps = check_positive(eps, "eps", allow_zero=True)  # on the working scale
+    if "gamma" in tree["posterior"].data_vars:
+        warn_caller(
+            "eps plays no role for a spike-and-slab fit: relevance is being in the model, "
+            "gamma_j = 1, and pip is P(gamma_j = 1 | y). Leave eps out."
+        )
+    return eps
 
 
 def _sizes(tree: xr.DataTree, by: str) -> np.ndarray:

@@ -562,3 +562,20 @@ def test_mc3_mixing_advice_is_more_draws():
     assert any("draws=10000" in a for a in advice)
     assert not any("tune=" in a for a in advice)
     assert any("tune=2000" in a for a in _advice({"rhat"}, "Horseshoe", (30, 5), sampler="nuts"))
+
+
+def test_eps_is_refused_or_warned_for_a_fit_over_models(diabetes, tmp_path):
+    """pip of a spike-and-slab fit is P(gamma_j = 1 | y): an eps given would be ignored."""
+    X, y = diabetes
+    tree = _fit(X, y, bl.SpikeAndSlab(), base=7, draws=100)
+    with pytest.warns(UserWarning, match="eps plays no role for a spike-and-slab fit"):
+        with_eps = bl.inclusion_summary(tree, eps=0.3)
+    np.testing.assert_array_equal(with_eps["pip"], bl.inclusion_summary(tree)["pip"])
+    with pytest.warns(UserWarning, match="eps plays no role"):
+        bl.joint_inclusion(tree, "bmi", eps=0.3)
+    from bayes_l1.cli import main
+
+    X.assign(y=y).to_csv(tmp_path / "d.csv", index=False)
+    args = ["fit", str(tmp_path / "d.csv"), "--target", "y", "--prior", "spike-slab"]
+    assert main([*args, "--eps", "0.1", "--out", str(tmp_path / "o")]) == 2
+    assert not (tmp_path / "o").exists()
