@@ -436,7 +436,9 @@ def plot_ranks(
     mass = table.sum(axis=1)  # P(rank <= max_rank)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_rank = np.where(mass > 0, table @ np.arange(1, max_rank + 1) / mass, np.inf)
-    rows = np.lexsort((mean_rank, -mass))[:top]
+    # mass rounded: when max_rank = p it is 1 for every row up to the sums' rounding,
+    # which must not decide the order
+    rows = np.lexsort((mean_rank, -np.round(mass, 9)))[:top]
     matrix = probs.iloc[rows]
     # at least 5 inches wide: the title and the x label must fit beside a few ranks
     ax = _new_axes(ax, figsize=(max(5.0, 1.5 + 0.35 * max_rank), 1.2 + 0.3 * top))

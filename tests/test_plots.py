@@ -241,6 +241,17 @@ def test_ranks_heat_map_matches_direct_count():
     assert labels[:3] == ["x0", "x1", "x2"]  # the three largest effects, in order
 
 
+def test_ranks_rows_follow_the_mean_rank_when_every_rank_is_shown():
+    """max_rank = p (the default when p <= top): P(rank <= p) is 1 for every row, up to the
+    rounding of its sum, which must not order the rows."""
+    tree = make_tree(12, draws=300)
+    ax = plots.plot_ranks(tree)  # top 15 >= p: max_rank = p
+    shown = ax.images[0].get_array()
+    mean_rank = shown @ np.arange(1, 13)
+    assert np.all(np.diff(mean_rank) >= 0)
+    assert [t.get_text() for t in ax.get_yticklabels()][:3] == ["x0", "x1", "x2"]
+
+
 def test_ranks_at_large_p_tabulates_only_the_shown_ranks():
     tree = make_tree(20_000, draws=40)
     ax = plots.plot_ranks(tree, top=5)
