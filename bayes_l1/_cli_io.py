@@ -232,9 +232,11 @@ class OutputFolder:
 
     A new target: the temporary folder is created next to it (in its nearest existing
     ancestor; missing parents are made at commit) and renamed to it. An existing folder:
-    the temporary folder is created inside it and each file is moved in by ``os.replace``,
-    leaving the folder's other files alone. Either way an interrupted or failed run leaves
-    no half-written output folder (:meth:`discard`).
+    the temporary folder is created inside it and each file is moved in by ``os.replace``;
+    the command's own files (``names``) that this run did not write are removed, so that a
+    folder never mixes two runs (a spike-and-slab run's ``models.csv`` beside a Laplace
+    run's tables), and the folder's other files are left alone. Either way an interrupted
+    or failed run leaves no half-written output folder (:meth:`discard`).
 
     Creating the temporary folder is the test that the location is writable, so a bad
     ``--out`` fails before any fitting.
@@ -244,7 +246,9 @@ class OutputFolder:
         if not target:
             raise CLIError(f"{option} must name a folder")
         self.target = Path(target)
+        self.names = names
         self.committed = False
+        self.removed: list[str] = []  # the earlier run's files commit removed
         where = f"{option} {target}"
         if self.target.exists() and not self.target.is_dir():
             raise CLIError(f"{where}: exists and is not a folder")
@@ -275,9 +279,15 @@ class OutputFolder:
             os.rename(self.path, self.target)
         else:  # an existing folder (or one created meanwhile): file by file
             self.target.mkdir(parents=True, exist_ok=True)
-            for item in sorted(self.path.iterdir()):
+            written = sorted(self.path.iterdir())
+            for item in written:
                 os.replace(item, self.target / item.name)
             self.path.rmdir()
+            new = {item.name for item in written}
+            for name in self.names:
+                if name not in new and (self.target / name).is_file():
+                    (self.target / name).unlink()
+                    self.removed.append(name)
         self.committed = True
         return self.target
 

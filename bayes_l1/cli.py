@@ -279,6 +279,8 @@ def _commit(out: OutputFolder, written: list[str]) -> None:
         final = out.commit()
         _cli_signals.set_note(f"the results were already written to {final}")
     print("\nWrote " + ", ".join(str(final / name) for name in written))
+    if out.removed:
+        print("Removed an earlier run's " + ", ".join(out.removed) + " (not written by this run)")
 
 
 def _check_prior_options(name: str | None, sampler: str | None, logistic: bool) -> None:
@@ -539,8 +541,9 @@ def build_parser() -> argparse.ArgumentParser:
         where = f" (default {out})" if out else " (default: none written)"
         p.add_argument(
             "--out", default=out,
-            help="folder for the output files, created or added to; written only when the "
-            "run completes" + where,
+            help="folder for the output files, created or added to (an earlier run's files "
+            "of this command that this run does not write are removed, other files kept); "
+            "written only when the run completes" + where,
         )  # fmt: skip
 
     def table(p):

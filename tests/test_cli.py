@@ -215,6 +215,15 @@ def test_fit_spike_slab_on_csv(tmp_path):
     )
     models = pd.read_csv(out / "models.csv", index_col=0)
     np.testing.assert_allclose(models["prob"].iloc[:5], exact.top_models(5)["prob"], rtol=1e-9)
+    # a Laplace fit into the same folder: the spike-and-slab run's models.csv goes (a folder
+    # never mixes two runs' files); the user's own files stay
+    (out / "notes.txt").write_text("mine")
+    proc = run_here(
+        "fit", str(csv), "--target", "target", "--prior", "laplace", *TINY, *SEED, "--out", str(out)
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert not (out / "models.csv").exists() and (out / "notes.txt").read_text() == "mine"
+    assert "Removed an earlier run's models.csv" in proc.stdout
 
 
 def test_path_on_csv_recovers_truth(tmp_path):

@@ -116,7 +116,9 @@ class PathResult:
     def to_frame(self) -> pd.DataFrame:
         """Coefficients (original scale): one row per feature, one column per alpha."""
         return pd.DataFrame(
-            self.coefs, index=list(self.feature_names), columns=pd.Index(self.alphas, name="alpha")
+            self.coefs,
+            index=pd.Index(list(self.feature_names), name="feature"),
+            columns=pd.Index(self.alphas, name="alpha"),
         )
 
 
