@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import io
 import logging
 import math
+import os
 import sys
 import time
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 
 import numpy as np
@@ -677,7 +679,8 @@ def _warnings_as_the_commands():
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    with _cli_signals.handled(), _warnings_as_the_commands():
+    stdout = _PipeSafe(sys.stdout)
+    with _cli_signals.handled(), _warnings_as_the_commands(), redirect_stdout(stdout):
         try:
             return args.func(args)
         except (CLIError, ValueError, TypeError) as exc:
@@ -686,6 +689,32 @@ def main(argv=None) -> int:
         except OSError as exc:  # writing the outputs: disk full, folder removed meanwhile
             print(f"bayes-l1: error: {_one_line(exc)}", file=sys.stderr)
             return 1
+        finally:
+            if stdout.broken:  # no "Exception ignored" when Python flushes it at exit
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.__stdout__.fileno())
+
+
+class _PipeSafe(io.TextIOBase):
+    """stdout that a closed reader (``bayes-l1 fit ... | head``) does not break: the rest
+    of the report is dropped, the run goes on and writes its files."""
+
+    def __init__(self, stream):
+        self.stream, self.broken = stream, False
+
+    def write(self, text: str) -> int:
+        if not self.broken:
+            try:
+                self.stream.write(text)
+            except BrokenPipeError:
+                self.broken = True
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.broken:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self.broken = True
 
 
 def _one_line(exc: BaseException) -> str:

@@ -77,7 +77,7 @@ def _rest_note(table: pd.DataFrame, shown: int, threshold: float) -> str | None:
     n_sel = int((rest["pip"] > threshold).sum())
     return (
         f"+ {len(rest):,} more features not shown: max pip {rest['pip'].max():.2f}, "
-        f"{n_sel:,} with pip > {threshold:g}"
+        f"{n_sel:,} with pip > {threshold:.3g}"
     )
 
 
@@ -487,7 +487,9 @@ def plot_shrinkage(fit, *, bins: int = 20, fig: Figure | None = None) -> Figure:
     left.hist(kappa_mean, bins=np.linspace(0, 1, bins + 1), color="C0")
     left.set_xlabel("posterior mean shrinkage factor kappa_j")
     left.set_ylabel("features")
-    left.set_title(f"Shrinkage of {kappa_mean.size:,} coefficients")
+    left.yaxis.get_major_locator().set_params(integer=True)  # a count of features
+    plural = "s" if kappa_mean.size != 1 else ""
+    left.set_title(f"Shrinkage of {kappa_mean.size:,} coefficient{plural}")
     right.hist(m_eff, bins=bins, color="C1")
     right.axvline(m_eff.mean(), color="k", linestyle="--", label=f"mean {m_eff.mean():.1f}")
     right.set_xlabel("m_eff = sum_j (1 - kappa_j)")

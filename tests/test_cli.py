@@ -4,6 +4,7 @@ under test (PyMC's logging, exit codes of a real run; see also test_cli_input.py
 
 import contextlib
 import io
+import os
 import re
 import subprocess
 import sys
@@ -77,6 +78,23 @@ def test_demo_prints_diabetes_result_and_writes_figures(tmp_path):
     assert set(table.index) == set(bl.load_diabetes()[0].columns)
     assert set(table.index[:2]) == {"bmi", "s5"}  # the two largest standardized effects
     assert "Initializing NUTS" not in proc.stderr  # PyMC's chatter is silenced
+
+
+@pytest.mark.slow  # a subprocess whose stdout reader is gone: CI runs it
+def test_a_closed_stdout_does_not_lose_the_fit(tmp_path):
+    """``bayes-l1 path ... | head -1``: the report is cut, the files are written, exit 0."""
+    X, y = bl.load_diabetes()
+    X.assign(y=y).to_csv(tmp_path / "d.csv", index=False)
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line
+    proc = subprocess.run(
+        [sys.executable, "-m", "bayes_l1", "path", str(tmp_path / "d.csv"), "--target", "y",
+         "--out", str(tmp_path / "out")],
+        stdout=write, stderr=subprocess.PIPE, text=True, timeout=300,
+    )  # fmt: skip
+    os.close(write)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert pd.read_csv(tmp_path / "out" / "path_coefs.csv", index_col=0).shape == (10, 100)
 
 
 @pytest.fixture(scope="module")
