@@ -22,6 +22,7 @@ import io
 import logging
 import math
 import os
+import re
 import sys
 import time
 import warnings
@@ -64,14 +65,22 @@ FIT_FILES += ("shrinkage.png", "models.csv")
 SKLEARN_MAX_ITER = 100_000
 
 
-def format_path_report(cv: CVResult, title: str) -> str:
+def _names(names, shown: int = 30) -> str:
+    """Names joined, the first ``shown`` of them (p = 5000 prints no 5000-name line)."""
+    more = f", ... (+{len(names) - shown:,} more)" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+def format_path_report(cv: CVResult, title: str, rows: int = 30) -> str:
+    """The path and CV report; the coefficient table lists at most ``rows`` features: every
+    one when p <= rows, else those non-zero at alpha_min or alpha_1se, largest first."""
     path = cv.path
     lines = [
         title,
         f"MAP path: {path.alphas.size} alphas from alpha_max = {path.alpha_max:.4g} down to "
         f"{path.alphas[-1]:.4g} ({path.likelihood} likelihood, l1_ratio = {path.l1_ratio:g}, "
         "standardized features)",
-        "Entry order along the path: " + ", ".join(path.entry_order),
+        "Entry order along the path: " + _names(path.entry_order),
         f"{len(cv.test_folds)}-fold CV ({cv.loss_name}): alpha_min = {cv.alpha:.4g} "
         f"(loss {cv.cv_mean[cv.index]:.4g} +/- {cv.cv_se[cv.index]:.3g}), "
         f"alpha_1se = {cv.alpha_1se:.4g} (loss {cv.cv_mean[cv.index_1se]:.4g})",
@@ -80,13 +89,23 @@ def format_path_report(cv: CVResult, title: str) -> str:
         res = cv.result(rule)
         lines.append(
             f"Selected at alpha_{rule} = {alpha:.4g} ({len(res.selected)} of "
-            f"{len(res.feature_names)}): " + (", ".join(res.selected) or "none")
+            f"{len(res.feature_names)}): " + (_names(res.selected) or "none")
         )
     table = pd.DataFrame(
         {"coef_min": cv.result("min").coef, "coef_1se": cv.result("1se").coef},
         index=pd.Index(path.feature_names, name="feature"),
     )
-    lines += ["", "Coefficients on the original scale:", table.to_string(float_format="%.4g")]
+    heading = "Coefficients on the original scale:"
+    if len(table) > rows:
+        nonzero = table[(table != 0).any(axis=1)]
+        table = nonzero.loc[nonzero["coef_min"].abs().sort_values(ascending=False).index]
+        left = len(path.feature_names) - min(len(table), rows)
+        heading = (
+            f"Coefficients on the original scale (non-zero at alpha_min or alpha_1se, by "
+            f"|coef_min|; {left:,} more features, every coefficient of the path in path_coefs.csv):"
+        )
+        table = table.head(rows)
+    lines += ["", heading, table.to_string(float_format="%.4g")]
     return "\n".join(lines)
 
 
@@ -368,7 +387,7 @@ def fit_and_report(X, y, *, prior: str, cv: CVResult | None, args, out: OutputFo
     for problem in diag.problems:
         print(f"  - {problem}")
     for advice in diag.advice:
-        print(f"  advice: {advice}")
+        print(f"  advice: {_as_options(advice)}")
     shown = table[["median", "hdi_lower", "hdi_upper", "pip", "selected", "map_coef"]]
     attrs = table.attrs
     rule = f"pip > {attrs['threshold']:.3g}"
@@ -394,7 +413,7 @@ def fit_and_report(X, y, *, prior: str, cv: CVResult | None, args, out: OutputFo
     table.to_csv(out.path / "inclusion_summary.csv")
     compare.to_csv(out.path / "compare.csv")
     diag.table.to_csv(out.path / "diagnostics.csv")
-    (out.path / "diagnostics.txt").write_text(str(diag) + "\n")
+    (out.path / "diagnostics.txt").write_text(_as_options(str(diag)) + "\n")
     written = ["inclusion_summary.csv", "compare.csv", "diagnostics.csv", "diagnostics.txt"]
     if "model_posterior" in fit.children:
         written.append(_report_models(fit, out.path, top=args.top))
@@ -442,6 +461,15 @@ def _compare_table(X, y, table: pd.DataFrame, likelihood: str) -> pd.DataFrame:
         names = [str(c) for c in getattr(X, "columns", range(sk.size))]
         compare["sklearn_lasso"] = pd.Series(sk, index=names).loc[compare.index]
     return compare
+
+
+# The diagnostics' advice names Python arguments; those the command has as options are
+# shown as the options: sampler='nuts' -> --sampler nuts, tune=2000 -> --tune 2000
+_ADVICE_OPTIONS = re.compile(r"\b(sampler|tune|draws|chains|p0)=('?)([\w./-]+)\2")
+
+
+def _as_options(text: str) -> str:
+    return _ADVICE_OPTIONS.sub(lambda m: f"--{m[1]} {m[3]}", text)
 
 
 def _write_figures(fit, cv, table, out: Path, *, top: int) -> list[str]:
@@ -583,7 +611,10 @@ def build_parser() -> argparse.ArgumentParser:
             help="instead of --fdr: selected = pip > threshold, in [0, 1] (0.5 is the median "
             "probability model)",
         )  # fmt: skip
-        g.add_argument("--top", type=_integer(1), default=20, help="rows printed and plotted (20)")
+        g.add_argument(
+            "--top", type=_integer(1), default=20,
+            help="rows printed and plotted (20; ranks.png shows at most 15)",
+        )  # fmt: skip
 
     demo = sub.add_parser(
         "demo",

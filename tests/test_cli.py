@@ -353,3 +353,22 @@ def test_constant_column_is_reported_once_by_name_and_held_at_zero(tmp_path, spa
     assert row["rank_median"] == len(table)  # last
     compare = pd.read_csv(tmp_path / "o" / "compare.csv", index_col=0)
     assert compare.loc["flat", "sklearn_lasso"] == 0
+
+
+def test_advice_names_the_commands_options():
+    from bayes_l1.cli import _as_options
+
+    advice = "run more (e.g. tune=2000, draws=2000), or try sampler='nuts'; slab_scale=2"
+    expected = "run more (e.g. --tune 2000, --draws 2000), or try --sampler nuts; slab_scale=2"
+    assert _as_options(advice) == expected  # slab_scale: no option, left as it is
+
+
+def test_path_report_lists_at_most_30_coefficients_at_large_p(tmp_path):
+    sim = bl.make_sparse_regression(60, 500, 3, random_state=0)
+    sim.X.assign(y=sim.y).to_csv(tmp_path / "wide.csv", index=False)
+    proc = run_here("path", str(tmp_path / "wide.csv"), "--target", "y", "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    table = proc.stdout.split("path_coefs.csv):\n")[1].split("\n\n")[0].splitlines()[2:]
+    assert 3 <= len(table) <= 30 and "(+" in proc.stdout  # entry order cut too
+    coefs = pd.read_csv(tmp_path / "path_coefs.csv", index_col=0)
+    assert coefs.shape[0] == 500 and coefs.index.name == "feature"
