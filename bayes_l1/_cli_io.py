@@ -103,7 +103,9 @@ def read_table(path: str, target: str, index_col: str | None = None) -> Table:
     except UnicodeDecodeError as exc:
         raise CLIError(f"could not read {path}: not UTF-8 text ({exc.reason})") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
-        raise CLIError(f"could not read {path} as CSV: {_one_line(exc)}") from None
+        empty = isinstance(exc, pd.errors.EmptyDataError)
+        reason = "the file is empty" if empty else _one_line(exc)
+        raise CLIError(f"could not read {path} as CSV: {reason}") from None
     except OSError as exc:
         raise CLIError(f"could not read {path}: {exc.strerror or exc}") from None
     if frame.shape[1] < 2:
@@ -113,6 +115,8 @@ def read_table(path: str, target: str, index_col: str | None = None) -> Table:
             f"feature separated by one of {', '.join(map(_show, DELIMITERS))}"
         )
     read_as = f"read as {_show(delimiter)}-separated"
+    if frame.shape[0] == 0:
+        raise CLIError(f"{path} has a header but no data rows")
     repeated = sorted({name for name in header if name and header.count(name) > 1})
     if repeated:
         raise CLIError(f"{path} has duplicate column names {repeated}; rename them to be unique")

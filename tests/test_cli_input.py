@@ -223,6 +223,16 @@ def test_a_folder_as_the_csv_is_named_as_such(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("text", "message"),
+    [("a,b,y\n", "has a header but no data rows"), ("", "as CSV: the file is empty")],
+)
+def test_a_csv_without_data_says_so(cli, tmp_path, text, message):
+    (tmp_path / "data.csv").write_text(text)
+    proc = cli("path", "data.csv", "--target", "y", cwd=tmp_path)
+    assert proc.returncode == 2 and message in proc.stderr  # not "non-numeric columns"
+
+
+@pytest.mark.parametrize(
     ("sep", "shown"), [(";", "';'-separated"), ("\t", "tab-separated"), ("|", "'|'-separated")]
 )
 def test_delimiter_is_detected_and_shown(cli, tmp_path, regression_frame, sep, shown):
