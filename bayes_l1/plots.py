@@ -41,6 +41,19 @@ __all__ = [
 # --------------------------------------------------------------------- helpers
 
 
+_LABEL_CHARS = 32  # longer feature names are shortened in the middle on the figures
+
+
+def _short(name: str) -> str:
+    """A feature name as a tick label: beyond 32 characters its start and end with an
+    ellipsis between (a 90-character name pushed the axes off a 7-inch figure)."""
+    name = str(name)
+    if len(name) <= _LABEL_CHARS:
+        return name
+    half = (_LABEL_CHARS - 1) // 2
+    return f"{name[:half]}\u2026{name[-half:]}"
+
+
 def _new_axes(ax: Axes | None, figsize=(7.0, 4.5)) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=figsize, layout="constrained")
@@ -191,7 +204,7 @@ def plot_path(
     order = [names.index(f) for f in path.entry_order[: max(int(n_labels), 0)]]
     for j in order:
         ax.annotate(
-            names[j], (x[-1], coefs[j, -1]), xytext=(3, 0), textcoords="offset points",
+            _short(names[j]), (x[-1], coefs[j, -1]), xytext=(3, 0), textcoords="offset points",
             fontsize=8, va="center",
         )  # fmt: skip
     if fit is not None:
@@ -302,13 +315,13 @@ def plot_coefficients(
             edgecolors="k", s=45, zorder=5, label="scikit-learn lasso",
         )  # fmt: skip
     ax.axvline(0.0, color="0.6", linewidth=0.8, zorder=0)
-    ax.set_yticks(ypos, [f"{name}  ({pip:.2f})" for name, pip in shown["pip"].items()])
+    ax.set_yticks(ypos, [f"{_short(name)}  ({pip:.2f})" for name, pip in shown["pip"].items()])
     ax.set_ylim(-0.7, k - 0.3)
     xlabel = "coefficient" + (", standardized (per sd of x)" if standardized else "")
     note = _rest_note(table, k, table.attrs.get("threshold", 0.5))
     ax.set_xlabel(xlabel if note is None else f"{xlabel}\n{note}")
     ax.set_ylabel("feature  (pip)")
-    ax.set_title(f"Top {k} of {len(table):,} features by posterior inclusion probability")
+    ax.set_title(f"Top {k} of {len(table):,} features by inclusion probability (pip)", wrap=True)
     ax.legend(fontsize=8, loc="best")
     return ax
 
@@ -382,7 +395,7 @@ def plot_inclusion(
     colors = np.where(shown.to_numpy() > threshold, "C0", "0.7")
     ax.barh(ypos, shown.to_numpy(), color=colors, height=0.7)
     ax.axvline(threshold, color="C3", linestyle="--", linewidth=1, label=label)
-    ax.set_yticks(ypos, list(shown.index))
+    ax.set_yticks(ypos, [_short(name) for name in shown.index])
     ax.set_xlim(0, 1)
     eps = table.attrs.get("eps")
     if eps is None and table.attrs.get("pip_definition", "").startswith("P(gamma_j"):
@@ -444,10 +457,10 @@ def plot_ranks(
     ax = _new_axes(ax, figsize=(max(5.0, 1.5 + 0.35 * max_rank), 1.2 + 0.3 * top))
     image = ax.imshow(matrix.to_numpy(), cmap="viridis", vmin=0, vmax=1, aspect="auto")
     ax.figure.colorbar(image, ax=ax, label="P(rank = r)")
-    ax.set_yticks(np.arange(top), list(matrix.index))
+    ax.set_yticks(np.arange(top), [_short(name) for name in matrix.index])
     ax.set_xticks(np.arange(max_rank), [str(r) for r in matrix.columns])
-    ax.set_xlabel("rank r by |standardized coefficient| (1 = largest)")
-    ax.set_title(f"Rank distribution, top {top} of {p:,} features")
+    ax.set_xlabel("rank r by |standardized coefficient| (1 = largest)", wrap=True)
+    ax.set_title(f"Rank distribution, top {top} of {p:,} features", wrap=True)
     return ax
 
 

@@ -307,3 +307,14 @@ def test_every_posterior_plot_at_p_100000_in_bounded_memory():
             tracemalloc.stop()
             plt.close("all")
         assert peak < budget, f"{name}: peak {peak / 1e6:.0f} MB > {budget / 1e6:.0f} MB"
+
+
+def test_long_feature_names_are_shortened_in_the_middle():
+    """A 90-character name kept whole pushed the axes off a 7-inch figure."""
+    tree = make_tree(4)
+    long = [f"x{j}_" + "measurement_" * 7 + f"end{j}" for j in range(4)]
+    tree["posterior"] = tree["posterior"].to_dataset().assign_coords(feature=long)
+    labels = [t.get_text() for t in plots.plot_ranks(tree).get_yticklabels()]
+    assert all(len(label) <= 32 and "\u2026" in label for label in labels)
+    assert {label[:3] for label in labels} == {"x0_", "x1_", "x2_", "x3_"}
+    assert {label[-4:] for label in labels} == {"end0", "end1", "end2", "end3"}
