@@ -73,7 +73,7 @@ def _names(names, shown: int = 30) -> str:
 
 def format_path_report(cv: CVResult, title: str, rows: int = 30) -> str:
     """The path and CV report; the coefficient table lists at most ``rows`` features: every
-    one when p <= rows, else those non-zero at alpha_min or alpha_1se, largest first."""
+    one when p <= rows, else those non-zero at alpha_min or alpha_1se, by |coef_min|."""
     path = cv.path
     lines = [
         title,

@@ -110,9 +110,8 @@ def _check_raw_magnitudes(Z, design: Design) -> None:
     bad = np.flatnonzero(~((ms == 0) | ((ms >= low) & (ms <= high))))
     if bad.size:
         cols = preview([design.feature_names[j] for j in bad], 10)
-        cols = f"[{cols}]"
         raise ValueError(
-            f"With standardize=False, columns {cols} are too large or too small for float64 "
+            f"With standardize=False, columns [{cols}] are too large or too small for float64 "
             "to square (the solver needs root mean squares between about 1e-135 and 1e135). "
             "Use standardize=True (coefficients are still reported in the original units) "
             "or rescale those columns."
