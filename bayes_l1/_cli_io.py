@@ -149,6 +149,7 @@ def read_table(path: str, target: str, index_col: str | None = None) -> Table:
             f"feature (--index-col {first} leaves it out)"
         )
     _check_numeric(X, path, read_as)
+    _check_target_present(y, path)
     return Table(X, y, delimiter, tuple(notes))
 
 
@@ -196,6 +197,16 @@ def _index_column(frame: pd.DataFrame, header: list[str], index_col, path) -> st
         f"--index-col {index_col!r} is neither a column of {path} nor a position 0.."
         f"{frame.shape[1] - 1}; columns are: " + ", ".join(map(str, frame.columns))
     )
+
+
+def _check_target_present(y: pd.Series, path: str) -> None:
+    """A missing target value, named by its data row (ISLP's Hitters: 59 Salary)."""
+    missing = np.flatnonzero(y.isna().to_numpy())
+    if missing.size:
+        raise CLIError(
+            f"target column {y.name!r} of {path} has {missing.size} missing value(s) (data "
+            f"rows {preview(missing + 1, 5)}); drop those rows or impute them first"
+        )
 
 
 def _check_numeric(X: pd.DataFrame, path: str, read_as: str) -> None:

@@ -432,3 +432,10 @@ def test_spike_slab_with_few_rows_says_which_models_are_out(cli, tmp_path, regre
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "models of more than n - 2 = 3 features have probability 0" in proc.stdout
+
+
+def test_a_missing_target_value_is_named_by_its_row(cli, tmp_path):
+    (tmp_path / "data.csv").write_text("a,b,y\n1,2,3\n2,3,\n3,1,5\n4,4,NA\n5,0,1\n")
+    proc = cli("path", "data.csv", "--target", "y", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "target column 'y' of data.csv has 2 missing value(s) (data rows 2, 4)" in proc.stderr
