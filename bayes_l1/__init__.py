@@ -1,51 +1,52 @@
 """bayes_l1: Bayesian sparse regression, from the lasso as a MAP estimate to the posterior.
 
-The MAP layer (``lasso_map``, ``lasso_map_path``, ``lasso_map_cv``) needs only numpy,
-scipy and numba: importing the package does not import PyMC. The estimators, models and
-diagnostics load on first use.
+Every public name loads on first use (PEP 562): importing the package imports nothing
+heavy, so the ``bayes-l1`` command answers Ctrl-C and ``--help`` at once. The MAP layer
+(``lasso_map``, ``lasso_map_path``, ``lasso_map_cv``) needs only numpy, scipy and numba;
+the estimators, models and diagnostics import PyMC and ArviZ.
 """
 
 import importlib
-
-from bayes_l1.bma.model_priors import Bernoulli, BetaBinomial
-from bayes_l1.data import (
-    Design,
-    Simulation,
-    load_diabetes,
-    make_sparse_classification,
-    make_sparse_regression,
-)
-from bayes_l1.map import (
-    ConvergenceWarning,
-    CVResult,
-    MapResult,
-    PathResult,
-    SeparationWarning,
-    alpha_grid,
-    lasso_map,
-    lasso_map_cv,
-    lasso_map_path,
-)
-from bayes_l1.mapping import (
-    alpha_from_lam,
-    alpha_from_laplace_scale,
-    lam_from_alpha,
-    laplace_scale_from_alpha,
-)
-from bayes_l1.priors import (
-    ElasticNetPrior,
-    Horseshoe,
-    Laplace,
-    Normal,
-    RegularizedHorseshoe,
-    SpikeAndSlab,
-)
+import importlib.util
 
 __version__ = "0.1.0"
 
-# Public names whose modules import PyMC / ArviZ, by module: loaded on first access (PEP 562).
-# Each is in its module's ``__all__`` (tests/test_public_names.py checks it).
+# The public names by module, each loaded on first access (PEP 562) and in its module's
+# ``__all__`` (tests/test_public_names.py checks it). The first five need no PyMC.
 _LAZY_BY_MODULE = {
+    "bayes_l1.bma.model_priors": ("Bernoulli", "BetaBinomial"),
+    "bayes_l1.data": (
+        "Design",
+        "Simulation",
+        "load_diabetes",
+        "make_sparse_classification",
+        "make_sparse_regression",
+    ),
+    "bayes_l1.map": (
+        "CVResult",
+        "ConvergenceWarning",
+        "MapResult",
+        "PathResult",
+        "SeparationWarning",
+        "alpha_grid",
+        "lasso_map",
+        "lasso_map_cv",
+        "lasso_map_path",
+    ),
+    "bayes_l1.mapping": (
+        "alpha_from_lam",
+        "alpha_from_laplace_scale",
+        "lam_from_alpha",
+        "laplace_scale_from_alpha",
+    ),
+    "bayes_l1.priors": (
+        "ElasticNetPrior",
+        "Horseshoe",
+        "Laplace",
+        "Normal",
+        "RegularizedHorseshoe",
+        "SpikeAndSlab",
+    ),
     "bayes_l1.posterior": ("fit_posterior",),
     "bayes_l1.estimators": ("BayesianLinearRegression", "BayesianLogisticRegression"),
     "bayes_l1.model": ("build_model", "prepare"),
@@ -74,36 +75,7 @@ _LAZY_BY_MODULE = {
 }
 _LAZY = {name: module for module, names in _LAZY_BY_MODULE.items() for name in names}
 
-# The names imported above, then the lazy ones.
-__all__ = [
-    "Bernoulli",
-    "BetaBinomial",
-    "CVResult",
-    "ConvergenceWarning",
-    "Design",
-    "ElasticNetPrior",
-    "Horseshoe",
-    "Laplace",
-    "MapResult",
-    "Normal",
-    "PathResult",
-    "RegularizedHorseshoe",
-    "SeparationWarning",
-    "Simulation",
-    "SpikeAndSlab",
-    "alpha_from_lam",
-    "alpha_from_laplace_scale",
-    "alpha_grid",
-    "lam_from_alpha",
-    "laplace_scale_from_alpha",
-    "lasso_map",
-    "lasso_map_cv",
-    "lasso_map_path",
-    "load_diabetes",
-    "make_sparse_classification",
-    "make_sparse_regression",
-    *_LAZY,
-]
+__all__ = sorted(_LAZY)
 
 
 def __getattr__(name):
@@ -111,6 +83,8 @@ def __getattr__(name):
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
+    if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        return importlib.import_module(f"{__name__}.{name}")  # a subpackage: bl.bma, bl.plots
     raise AttributeError(f"module 'bayes_l1' has no attribute {name!r}")
 
 

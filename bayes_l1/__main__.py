@@ -1,5 +1,5 @@
 import sys
 
-from bayes_l1.cli import main
+from bayes_l1._entry import main
 
 sys.exit(main())

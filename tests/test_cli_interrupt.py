@@ -138,6 +138,21 @@ def assert_interrupted(proc, seconds, stderr):
     assert seconds < 15, f"took {seconds:.1f} s to stop"
 
 
+def importing(proc, tag) -> bool:
+    """numpy is loaded: the command is importing its modules (about 3 s), before any work."""
+    try:
+        with open(f"/proc/{proc.pid}/maps") as fh:
+            return "numpy" in fh.read()
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("group", [False, True], ids=["pid", "group"])
+def test_ctrl_c_while_the_command_imports(tmp_path, csv, group):
+    """Before bayes_l1._entry: a traceback from inside numba's or pandas' import, exit -2."""
+    assert_interrupted(*interrupt(tmp_path, csv, LONG, when=importing, group=group))
+
+
 @pytest.mark.parametrize("group", [False, True], ids=["pid", "group"])
 def test_ctrl_c_as_the_gibbs_pool_starts(tmp_path, csv, group):
     """The issue's hang: SIGINT landing while the pool forks its workers."""
