@@ -1,7 +1,6 @@
 """The ``bayes-l1`` command's entry point: imports the CLI (numpy, pandas, numba: about 3 s)
-under a Ctrl-C that ends as one during a run does, with one line and exit status 130,
-instead of a traceback from inside an import (or nothing: an import that catches every
-exception can swallow a KeyboardInterrupt, and the run went on)."""
+under a Ctrl-C that ends as one during a run does (:mod:`bayes_l1._cli_signals`), with one
+line and exit status 130, instead of a traceback from inside an import."""
 
 import os
 import signal
@@ -13,13 +12,11 @@ def _interrupted(signum, frame):
 
 
 def main() -> int:
-    # a Ctrl-C the shell has the command ignore (a background job) stays ignored
-    guard = signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    if guard:
-        signal.signal(signal.SIGINT, _interrupted)
+    # As the run's own handler, also where the command was started with SIGINT ignored (a
+    # background job of a script): Ctrl-C and `kill -INT` end it the same way.
+    previous = signal.signal(signal.SIGINT, _interrupted)
     try:
         from bayes_l1.cli import main as run
     finally:
-        if guard:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGINT, previous)
     return run()
