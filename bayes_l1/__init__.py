@@ -1,7 +1,7 @@
 """bayes_l1: Bayesian sparse regression, from the lasso as a MAP estimate to the posterior.
 
 Every public name loads on first use (PEP 562): importing the package imports nothing
-heavy, so the ``bayes-l1`` command answers Ctrl-C and ``--help`` at once. The MAP layer
+heavy, so the ``bayes-l1`` command answers Ctrl-C from its start. The MAP layer
 (``lasso_map``, ``lasso_map_path``, ``lasso_map_cv``) needs only numpy, scipy and numba;
 the estimators, models and diagnostics import PyMC and ArviZ.
 """
